@@ -1,0 +1,1 @@
+//! Pure survey logic (placeholder until the core lands).
