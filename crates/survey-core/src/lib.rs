@@ -1,1 +1,58 @@
-//! Pure survey logic (placeholder until the core lands).
+//! Pure survey logic for the bilingual (Yi / Chinese) household survey kit: no browser,
+//! no clock, builds natively and for `wasm32-unknown-unknown`.
+//!
+//! - [`definition`]: raw XLSForm-model tables ([`RawSurvey`]), serde (JSON) for embedding;
+//! - [`loader`] (feature `csv`, on by default): `surveys/<id>/*.csv` → [`RawSurvey`];
+//! - [`Survey::compile`]: lint + compile to a [`Survey`] (tree of [`Item`]s), reporting
+//!   every [`Problem`] with its table and row; nested repeats are rejected;
+//! - [`expr`]: the expression engine (ODK XPath semantics, see its docs);
+//! - [`answers`]: [`Answers`], [`Record`], [`FieldPath`], warning acknowledgements;
+//! - [`validate`]: [`Survey::evaluate`] → [`Evaluation`] (relevance, calculated values,
+//!   errors, warnings, section status) and [`Survey::visible_choices`];
+//! - [`id_number`]: resident ID numbers (GB 11643-1999);
+//! - [`checks`]: `validator` functions and the [`checks::EnumeratorProfile`];
+//! - [`translation`]: counting Yi strings by review status (used by the
+//!   `translation-report` binary).
+//!
+//! Non-relevant answers are kept in the record but not validated, read as blank in
+//! expressions and not exported ([`Evaluation::export_answers`]).
+//!
+//! ```
+//! use survey_core::{Answers, Context, FieldPath, RawSurvey, Survey};
+//! let raw = RawSurvey::from_json(r#"{
+//!   "settings": {"form_id": "demo", "version": "1", "form_title::zh": "示例", "form_title::ii": "ꀉ", "ii_status": "draft"},
+//!   "survey": [
+//!     {"type": "integer", "name": "size", "label::zh": "人数", "label::ii": "ꊿ", "ii_status": "draft",
+//!      "required": "yes", "constraint": ". > 0"}
+//!   ]
+//! }"#).unwrap();
+//! let survey = Survey::compile(raw).unwrap();
+//! let mut answers = Answers::default();
+//! answers.set(&FieldPath::top("size"), "0");
+//! let ev = survey.evaluate(&answers, &Context::from_iso("2024-05-01").unwrap());
+//! assert_eq!(ev.issues()[0].path, FieldPath::top("size"));
+//! ```
+
+pub mod answers;
+pub mod checks;
+mod compile;
+pub mod dates;
+pub mod definition;
+pub mod expr;
+pub mod id_number;
+#[cfg(feature = "csv")]
+pub mod loader;
+pub mod problem;
+pub mod survey;
+pub mod translation;
+pub mod validate;
+
+pub use answers::{Acknowledgement, Answers, FieldPath, Record, Values};
+pub use definition::{RawChoice, RawRow, RawSettings, RawSurvey};
+#[cfg(feature = "csv")]
+pub use loader::load_survey_dir;
+pub use problem::{Problem, ProblemKind, Table};
+pub use survey::{Choice, ChoiceList, FieldType, IiStatus, Item, ItemId, ItemKind, Lang, Survey, Text};
+pub use validate::{
+    builtin_codes, Code, Context, Evaluation, Issue, Message, Rule, SectionState, SectionStatus, Severity,
+};
