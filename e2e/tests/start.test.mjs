@@ -1,0 +1,48 @@
+// The start screen of the release build: both languages, the shipped Yi font, the switch.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { serve } from '../lib/server.mjs';
+import { launch, ARTIFACTS } from '../lib/browser.mjs';
+import { t } from '../lib/locales.mjs';
+
+let server;
+before(async () => { server = await serve(); });
+after(async () => { await server.close(); });
+
+test('start screen shows the kit in Yi and Chinese with the shipped Yi font', async () => {
+  const b = await launch();
+  try {
+    const fontResponses = [];
+    b.page.on('response', (r) => { if (r.url().endsWith('.woff2')) fontResponses.push(r.status()); });
+    await b.page.goto(server.url);
+    const title = b.page.getByTestId('app-title');
+    await title.waitFor();
+    const text = await title.innerText();
+    assert.ok(text.includes(t('app.title').zh), `Chinese title in: ${text}`);
+    assert.ok(text.includes(t('app.title').ii), `Yi title in: ${text}`);
+    assert.equal(await b.page.locator('[data-testid=app-title] [lang=ii]').count(), 1);
+
+    // The Yi text is drawn with the kit's own font, not a fallback box.
+    await b.page.evaluate(() => document.fonts.ready);
+    const yiFont = await b.page.evaluate(async () => {
+      await document.fonts.load('16px "Noto Sans Yi"', 'ꆈꌠꉙ');
+      return document.fonts.check('16px "Noto Sans Yi"', 'ꆈꌠꉙ');
+    });
+    assert.equal(yiFont, true, 'Noto Sans Yi loaded');
+    assert.ok(fontResponses.length > 0 && fontResponses.every((s) => s === 200), `font fetched: ${fontResponses}`);
+    await b.page.screenshot({ path: path.join(ARTIFACTS, 'start-1280x800-both.png') });
+
+    // Chinese only, then Yi only; the choice survives a reload.
+    await b.page.getByTestId('lang-zh').click();
+    assert.equal(await title.innerText(), t('app.title').zh);
+    await b.page.getByTestId('lang-ii').click();
+    assert.equal(await title.innerText(), t('app.title').ii);
+    await b.page.reload();
+    await title.waitFor();
+    assert.equal(await title.innerText(), t('app.title').ii);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test level, after bringing the machine up to date (idempotent):
+#   1. native tests of the pure core (cargo test)
+#   2. browser tests of components and storage (wasm-bindgen-test in headless Chromium)
+#   3. end-to-end tests of the release build served on 127.0.0.1 (playwright-core + Chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+. scripts/env.sh
+
+echo "== 1/3 native: survey core"
+cargo test --offline -p survey-core
+
+echo "== 2/3 browser: components and storage (headless Chromium)"
+cargo test --offline -p liangshan-survey --target wasm32-unknown-unknown
+
+echo "== 3/3 end to end: release build in headless Chromium"
+trunk build --release
+scripts/size.sh dist
+(cd e2e && npm test)

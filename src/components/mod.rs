@@ -1,0 +1,4 @@
+//! Reusable widgets.
+mod language_switch;
+
+pub use language_switch::LanguageSwitch;
