@@ -39,6 +39,7 @@ mod compile;
 pub mod dates;
 pub mod definition;
 pub mod expr;
+pub mod household;
 pub mod id_number;
 #[cfg(feature = "csv")]
 pub mod loader;
@@ -48,6 +49,7 @@ pub mod translation;
 pub mod validate;
 
 pub use answers::{Acknowledgement, Answers, FieldPath, Record, Values};
+pub use household::{Event, HistoryEntry, Household, LifecycleError, Status};
 pub use definition::{RawChoice, RawRow, RawSettings, RawSurvey};
 #[cfg(feature = "csv")]
 pub use loader::load_survey_dir;
