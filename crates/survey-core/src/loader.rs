@@ -86,12 +86,12 @@ fn read_table<T: DeserializeOwned>(
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                let row = e.position().map_or(0, |p| p.line() as u32);
+                let row = e.position().map_or(0, |p| line_at(text, p.byte()));
                 problems.push(Problem::new(table, row, ProblemKind::Csv { message: e.to_string() }));
                 continue;
             }
         };
-        let row = rec.position().map_or(0, |p| p.line() as u32);
+        let row = rec.position().map_or(0, |p| line_at(text, p.byte()));
         let mut map = serde_json::Map::new();
         for (h, v) in headers.iter().zip(rec.iter()) {
             if !v.trim().is_empty() && !h.is_empty() {
@@ -108,4 +108,15 @@ fn read_table<T: DeserializeOwned>(
         }
     }
     rows
+}
+
+/// The 1-based line a record starting at `byte` begins on. (csv's own line counter is one
+/// short after CRLF line ends: the `\n` is read as the start of the next record.)
+fn line_at(text: &str, byte: u64) -> u32 {
+    let bytes = text.as_bytes();
+    let mut at = (byte as usize).min(bytes.len());
+    while at < bytes.len() && (bytes[at] == b'\n' || bytes[at] == b'\r') {
+        at += 1;
+    }
+    1 + bytes[..at].iter().filter(|&&b| b == b'\n').count() as u32
 }
