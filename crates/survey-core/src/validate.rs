@@ -644,7 +644,13 @@ impl Evaluation {
             let it = survey.item(id);
             let st = &mut self.sections[n];
             let relevant = self.data.relevant[self.data.index(it.scope, 0, it.slot)];
-            let empty_roster = it.is_repeat() && self.data.counts[it.inner_scope as usize] == 0;
+            // A roster without members has not been started, whatever else is answered.
+            let empty_roster = survey.inner.scope_repeat.iter().flatten().any(|&r| {
+                let r = &survey.inner.items[r as usize];
+                r.section == Some(n as u32)
+                    && self.data.counts[r.inner_scope as usize] == 0
+                    && self.data.relevant[self.data.index(r.scope, 0, r.slot)]
+            });
             st.state = if !relevant {
                 SectionState::NotRelevant
             } else if st.errors > 0 {
@@ -726,8 +732,9 @@ impl Evaluation {
     }
 
     /// Issues on one path.
-    pub fn issues_at<'a>(&'a self, path: &'a FieldPath) -> impl Iterator<Item = &'a Issue> + 'a {
-        self.issues.iter().filter(move |i| &i.path == path)
+    pub fn issues_at(&self, path: &FieldPath) -> impl Iterator<Item = &Issue> + '_ {
+        let path = path.clone();
+        self.issues.iter().filter(move |i| i.path == path)
     }
 
     /// True when there is no error (warnings allowed).
