@@ -5,11 +5,43 @@ use crate::components::LanguageSwitch;
 use crate::i18n::{UiLanguage, T};
 use crate::{storage, tr};
 
+/// The screens of the kit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// The list of households on this tablet.
+    Home,
+    /// One household's form, by household id.
+    Household(String),
+    /// The enumerator profile.
+    Profile,
+}
+
+/// Navigation between screens, shared through context.
+#[derive(Clone, Copy, Debug)]
+pub struct Nav {
+    /// The screen shown.
+    pub screen: RwSignal<Screen>,
+}
+
+impl Nav {
+    /// Gets navigation from context.
+    pub fn use_context() -> Nav {
+        expect_context::<Nav>()
+    }
+
+    /// Shows `screen`.
+    pub fn go(self, screen: Screen) {
+        self.screen.set(screen);
+    }
+}
+
 /// The whole kit. Restores the interface language from storage and persists every change.
 #[component]
 pub fn App() -> impl IntoView {
     let lang = UiLanguage { mode: RwSignal::new(storage::load_lang()) };
     provide_context(lang);
+    let nav = Nav { screen: RwSignal::new(Screen::Home) };
+    provide_context(nav);
     Effect::new(move |_| {
         let mode = lang.mode.get();
         // A failed write of a preference is harmless: the default comes back next time.
@@ -22,8 +54,19 @@ pub fn App() -> impl IntoView {
             <LanguageSwitch />
         </header>
         <main class="app-main">
-            <p class="subtitle" data-testid="app-subtitle"><T text=tr!(app.subtitle) /></p>
-            <p class="hint" data-testid="start-hint"><T text=tr!(home.start_hint) /></p>
+            {move || match nav.screen.get() {
+                Screen::Home => view! { <StartScreen /> }.into_any(),
+                Screen::Household(_) | Screen::Profile => view! { <StartScreen /> }.into_any(),
+            }}
         </main>
+    }
+}
+
+/// The start screen shown before anything else exists.
+#[component]
+fn StartScreen() -> impl IntoView {
+    view! {
+        <p class="subtitle" data-testid="app-subtitle"><T text=tr!(app.subtitle) /></p>
+        <p class="hint" data-testid="start-hint"><T text=tr!(app.start_hint) /></p>
     }
 }

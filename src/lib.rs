@@ -5,6 +5,7 @@
 //! browser tests in `tests/` can mount them.
 pub mod app;
 pub mod components;
+pub mod default_survey;
 pub mod i18n;
 pub mod storage;
 

@@ -10,13 +10,13 @@ pub fn LanguageSwitch() -> impl IntoView {
     let lang = UiLanguage::use_context();
     let label = |mode: LangMode| -> Bi {
         match mode {
-            LangMode::Zh => tr!(lang.zh),
-            LangMode::Ii => tr!(lang.ii),
-            LangMode::Both => tr!(lang.both),
+            LangMode::Zh => tr!(app.lang.zh),
+            LangMode::Ii => tr!(app.lang.ii),
+            LangMode::Both => tr!(app.lang.both),
         }
     };
     view! {
-        <div class="lang-switch" role="radiogroup" aria-label=move || lang.mode.get().pick(tr!(lang.label))>
+        <div class="lang-switch" role="radiogroup" aria-label=move || lang.mode.get().pick(tr!(app.lang.label))>
             {LangMode::ALL
                 .into_iter()
                 .map(|mode| {
