@@ -562,6 +562,11 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
         problems.sort_by_key(|p| (p.table, p.row));
         return Err(problems);
     }
+    let mut scope_fields: Vec<Vec<(String, u32)>> = vec![Vec::new(); scope_sizes.len()];
+    for it in items.iter().filter(|it| it.has_value()) {
+        scope_fields[it.scope as usize].push((it.name.clone(), it.slot));
+    }
+    scope_fields.iter_mut().for_each(|f| f.sort());
     Ok(Survey {
         inner: Arc::new(Inner {
             id: settings.get("form_id").cloned().unwrap_or_default(),
@@ -576,6 +581,7 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             order,
             scope_sizes,
             scope_repeat,
+            scope_fields,
             sections,
         }),
     })

@@ -285,6 +285,9 @@ pub struct ChoiceList {
 impl ChoiceList {
     /// The choice named `name`.
     pub fn get(&self, name: &str) -> Option<&Choice> {
+        if self.choices.len() <= 16 {
+            return self.choices.iter().find(|c| c.name == name);
+        }
         self.index.get(name).map(|&i| &self.choices[i])
     }
 }
@@ -306,6 +309,8 @@ pub(crate) struct Inner {
     pub scope_sizes: Vec<u32>,
     /// The repeat item of each scope (scope 0: none).
     pub scope_repeat: Vec<Option<u32>>,
+    /// Per scope: (field name, slot) of every item holding a value, sorted by name.
+    pub scope_fields: Vec<Vec<(String, u32)>>,
     /// Top-level groups and repeats.
     pub sections: Vec<ItemId>,
 }

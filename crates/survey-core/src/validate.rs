@@ -229,16 +229,18 @@ struct Data {
     arena: String,
     spans: Vec<(u32, u32)>,
     relevant: Vec<bool>,
-    bases: Vec<u32>,
+    /// Per scope: (first index, slots per instance).
+    layout: Vec<(u32, u32)>,
+    /// Per scope: number of instances (1 for the top level, members for a repeat).
     counts: Vec<u32>,
-    sizes: Vec<u32>,
     today: Option<i32>,
 }
 
 impl Data {
     #[inline]
     fn index(&self, scope: u32, member: u32, slot: u32) -> usize {
-        (self.bases[scope as usize] + member * self.sizes[scope as usize] + slot) as usize
+        let (base, size) = self.layout[scope as usize];
+        (base + member * size + slot) as usize
     }
 
     #[inline]
@@ -402,37 +404,33 @@ impl Survey {
                 counts[k] = member_maps[k].len() as u32;
             }
         }
-        let mut bases = vec![0u32; nscopes];
+        let mut layout = Vec::with_capacity(nscopes);
         let mut total = 0u32;
         for k in 0..nscopes {
-            bases[k] = total;
+            layout.push((total, s.scope_sizes[k]));
             total += s.scope_sizes[k] * counts[k];
         }
         let mut d = Data {
             arena: String::with_capacity(total as usize * 8),
             spans: vec![(0, 0); total as usize],
             relevant: vec![false; total as usize],
-            bases,
+            layout,
             counts,
-            sizes: s.scope_sizes.clone(),
             today: cx.today.map(dates::to_days),
         };
 
-        // Answers.
-        for it in &s.items {
-            if !it.has_value() {
-                continue;
-            }
-            if it.scope == 0 {
-                if let Some(v) = answers.values.get(&it.name) {
-                    let i = d.index(0, 0, it.slot);
-                    d.set(i, v);
-                }
-            } else {
-                for (m, map) in member_maps[it.scope as usize].iter().enumerate() {
-                    if let Some(v) = map.get(&it.name) {
-                        let i = d.index(it.scope, m as u32, it.slot);
-                        d.set(i, v);
+        // Answers: a merge of each answer map (sorted by name) with the scope's fields
+        // (sorted by name at compile time).
+        for k in 0..nscopes {
+            let fields = &s.scope_fields[k];
+            let maps: &[Values] = if k == 0 { std::slice::from_ref(&answers.values) } else { member_maps[k] };
+            for (m, map) in maps.iter().enumerate() {
+                let mut f = fields.iter().peekable();
+                for (name, value) in map {
+                    while f.next_if(|(n, _)| n.as_str() < name.as_str()).is_some() {}
+                    if let Some((_, slot)) = f.next_if(|(n, _)| n == name) {
+                        let i = d.index(k as u32, m as u32, *slot);
+                        d.set(i, value);
                     }
                 }
             }

@@ -86,6 +86,8 @@ pub(crate) fn write_number(out: &mut String, n: f64) {
     if n.is_nan() {
     } else if n.is_infinite() {
         out.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
+    } else if n == n.trunc() && n.abs() < 9.0e15 {
+        let _ = write!(out, "{}", n as i64);
     } else if n == n.trunc() && n.abs() < 1e21 {
         // Integers without ".0"; -0 prints as 0.
         let _ = write!(out, "{}", if n == 0.0 { 0.0 } else { n });
