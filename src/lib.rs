@@ -4,6 +4,7 @@
 //! widgets, the interface language, and the storage adapter. Components are public so the
 //! browser tests in `tests/` can mount them.
 pub mod app;
+pub mod clock;
 pub mod components;
 pub mod default_survey;
 pub mod i18n;
