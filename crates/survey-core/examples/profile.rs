@@ -1,8 +1,13 @@
 //! Runs the 30-member evaluation in a loop (for profiling): `cargo run --release --example profile`.
 use survey_core::{Context, Record, Survey};
 fn main() {
-    let survey = Survey::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../surveys/household")).unwrap();
-    let record: Record = serde_json::from_str(include_str!("../tests/fixtures/household_6_members.json")).unwrap();
+    let survey = Survey::load_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../surveys/household"
+    ))
+    .unwrap();
+    let record: Record =
+        serde_json::from_str(include_str!("../tests/fixtures/household_6_members.json")).unwrap();
     let mut answers = record.answers;
     let template = answers.members("members").to_vec();
     answers.repeats.insert("members".into(), Vec::new());
@@ -16,5 +21,9 @@ fn main() {
     for _ in 0..n {
         issues += survey.evaluate(&answers, &cx).issues().len();
     }
-    println!("{:?} per evaluation ({} issues)", t.elapsed() / n, issues / n as usize);
+    println!(
+        "{:?} per evaluation ({} issues)",
+        t.elapsed() / n,
+        issues / n as usize
+    );
 }

@@ -35,7 +35,8 @@ impl Answers {
             None => Some(&self.values),
             Some((repeat, i)) => self.repeats.get(&**repeat).and_then(|m| m.get(*i)),
         };
-        map.and_then(|m| m.get(&*path.field)).map_or("", String::as_str)
+        map.and_then(|m| m.get(&*path.field))
+            .map_or("", String::as_str)
     }
 
     /// Sets the value at `path`; a blank value removes the key. Setting a member field
@@ -93,12 +94,18 @@ pub struct FieldPath {
 impl FieldPath {
     /// A top-level field (or a group, or a repeat itself).
     pub fn top(field: &str) -> FieldPath {
-        FieldPath { field: field.into(), member: None }
+        FieldPath {
+            field: field.into(),
+            member: None,
+        }
     }
 
     /// A field of member `index` (0-based) of `repeat`.
     pub fn member(repeat: &str, index: usize, field: &str) -> FieldPath {
-        FieldPath { field: field.into(), member: Some((repeat.into(), index)) }
+        FieldPath {
+            field: field.into(),
+            member: Some((repeat.into(), index)),
+        }
     }
 
     /// The member index, for repeat fields.
@@ -184,7 +191,13 @@ pub struct Record {
 impl Record {
     /// Acknowledges the warning on `path`, remembering the field's current value.
     pub fn acknowledge(&mut self, path: FieldPath, current_value: &str, reason: Option<String>) {
-        self.acks.insert(path, Acknowledgement { value: current_value.to_string(), reason });
+        self.acks.insert(
+            path,
+            Acknowledgement {
+                value: current_value.to_string(),
+                reason,
+            },
+        );
     }
 
     /// Removes a member and moves the acknowledgements of later members up with them.
@@ -219,8 +232,13 @@ mod tests {
             let p: FieldPath = s.parse().unwrap();
             assert_eq!(p.to_string(), s);
         }
-        assert_eq!("members[3].age".parse::<FieldPath>().unwrap(), FieldPath::member("members", 3, "age"));
-        for bad in ["", "a.b", "m[x].a", "m[1]a", "m[1].", "[1].a", "a]", "m[1].a.b"] {
+        assert_eq!(
+            "members[3].age".parse::<FieldPath>().unwrap(),
+            FieldPath::member("members", 3, "age")
+        );
+        for bad in [
+            "", "a.b", "m[x].a", "m[1]a", "m[1].", "[1].a", "a]", "m[1].a.b",
+        ] {
             assert!(bad.parse::<FieldPath>().is_err(), "{bad}");
         }
     }
@@ -238,7 +256,10 @@ mod tests {
         let json = serde_json::to_string(&a).unwrap();
         assert_eq!(json, r#"{"repeats":{"members":[{},{"name":"阿呷"}]}}"#);
         assert_eq!(serde_json::from_str::<Answers>(&json).unwrap(), a);
-        assert_eq!(serde_json::from_str::<Answers>("{}").unwrap(), Answers::default());
+        assert_eq!(
+            serde_json::from_str::<Answers>("{}").unwrap(),
+            Answers::default()
+        );
     }
 
     #[test]
@@ -250,7 +271,11 @@ mod tests {
             r.answers.add_member("members", v);
         }
         r.acknowledge(FieldPath::member("members", 0, "age"), "90", None);
-        r.acknowledge(FieldPath::member("members", 1, "age"), "91", Some("card".into()));
+        r.acknowledge(
+            FieldPath::member("members", 1, "age"),
+            "91",
+            Some("card".into()),
+        );
         r.acknowledge(FieldPath::member("members", 2, "age"), "92", None);
         r.acknowledge(FieldPath::top("income"), "1", None);
         r.extra.insert("id".into(), serde_json::json!("h-1"));

@@ -30,13 +30,18 @@ pub const CODES: [&str; 8] = [
 /// `validator` custom check: a valid resident ID number (GB 11643-1999). The error code
 /// is one of [`crate::id_number::IdError::CODES`].
 pub fn validate_resident_id(value: &str) -> Result<(), ValidationError> {
-    ResidentId::parse(value).map(|_| ()).map_err(|e| ValidationError::new(e.code()))
+    ResidentId::parse(value)
+        .map(|_| ())
+        .map_err(|e| ValidationError::new(e.code()))
 }
 
 /// `validator` custom check: a mainland mobile number, `^1[3-9]\d{9}$` (code `mobile`).
 pub fn validate_mobile(value: &str) -> Result<(), ValidationError> {
     let b = value.as_bytes();
-    let ok = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit);
+    let ok = b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit);
     if ok {
         Ok(())
     } else {
@@ -64,7 +69,10 @@ pub fn error_codes(errors: &validator::ValidationErrors) -> Vec<(String, Cow<'st
     let mut out: Vec<(String, Cow<'static, str>)> = errors
         .field_errors()
         .into_iter()
-        .flat_map(|(field, errs)| errs.iter().map(move |e| (field.to_string(), e.code.clone())))
+        .flat_map(|(field, errs)| {
+            errs.iter()
+                .map(move |e| (field.to_string(), e.code.clone()))
+        })
         .collect();
     out.sort();
     out
@@ -78,8 +86,14 @@ mod tests {
     fn resident_id_check_uses_stable_codes() {
         assert!(validate_resident_id("11010519491231002X").is_ok());
         assert!(validate_resident_id("440524188001010014").is_ok());
-        assert_eq!(validate_resident_id("440524188001010015").unwrap_err().code, "id_checksum");
-        assert_eq!(validate_resident_id("4405241880").unwrap_err().code, "id_length");
+        assert_eq!(
+            validate_resident_id("440524188001010015").unwrap_err().code,
+            "id_checksum"
+        );
+        assert_eq!(
+            validate_resident_id("4405241880").unwrap_err().code,
+            "id_length"
+        );
         for code in crate::id_number::IdError::CODES {
             assert!(CODES.contains(&code));
         }
@@ -90,16 +104,32 @@ mod tests {
         for ok in ["13800138000", "19912345678", "15000000000"] {
             assert!(validate_mobile(ok).is_ok(), "{ok}");
         }
-        for bad in ["12800138000", "1380013800", "138001380001", "23800138000", "1380013800a", "", "+8613800138000"] {
+        for bad in [
+            "12800138000",
+            "1380013800",
+            "138001380001",
+            "23800138000",
+            "1380013800a",
+            "",
+            "+8613800138000",
+        ] {
             assert_eq!(validate_mobile(bad).unwrap_err().code, MOBILE, "{bad}");
         }
     }
 
     #[test]
     fn enumerator_profile_reports_codes_per_field() {
-        let ok = EnumeratorProfile { name: "吉克阿依".into(), phone: "13800138000".into(), unit: "州住建局".into() };
+        let ok = EnumeratorProfile {
+            name: "吉克阿依".into(),
+            phone: "13800138000".into(),
+            unit: "州住建局".into(),
+        };
         assert!(ok.validate().is_ok());
-        let bad = EnumeratorProfile { name: String::new(), phone: "123".into(), unit: "x".repeat(61) };
+        let bad = EnumeratorProfile {
+            name: String::new(),
+            phone: "123".into(),
+            unit: "x".repeat(61),
+        };
         let errs = bad.validate().unwrap_err();
         let codes = error_codes(&errs);
         assert_eq!(

@@ -13,7 +13,10 @@ use std::sync::Arc;
 
 /// Yi radicals: for dictionaries, never for running text.
 pub(crate) fn yi_radical(s: &str) -> Option<(usize, char)> {
-    s.chars().enumerate().find(|(_, c)| ('\u{A490}'..='\u{A4C6}').contains(c)).map(|(i, c)| (i + 1, c))
+    s.chars()
+        .enumerate()
+        .find(|(_, c)| ('\u{A490}'..='\u{A4C6}').contains(c))
+        .map(|(i, c)| (i + 1, c))
 }
 
 fn valid_name(n: &str) -> bool {
@@ -49,7 +52,11 @@ impl Compiler {
                     self.push(
                         table,
                         row,
-                        P::YiRadical { column: col.to_string(), codepoint: c as u32, position },
+                        P::YiRadical {
+                            column: col.to_string(),
+                            codepoint: c as u32,
+                            position,
+                        },
                     );
                 }
             }
@@ -69,25 +76,54 @@ impl Compiler {
                 Some(s)
             }
             None => {
-                self.push(table, row, P::BadIiStatus { value: status.to_string() });
+                self.push(
+                    table,
+                    row,
+                    P::BadIiStatus {
+                        value: status.to_string(),
+                    },
+                );
                 None
             }
         }
     }
 
     /// A bilingual text: both languages must be present when either is (or when `needed`).
-    fn text(&mut self, table: Table, row: u32, column: &str, zh: &str, ii: &str, needed: bool) -> Option<Text> {
+    fn text(
+        &mut self,
+        table: Table,
+        row: u32,
+        column: &str,
+        zh: &str,
+        ii: &str,
+        needed: bool,
+    ) -> Option<Text> {
         let (zh, ii) = (zh.trim(), ii.trim());
         if zh.is_empty() && ii.is_empty() && !needed {
             return None;
         }
         if zh.is_empty() {
-            self.push(table, row, P::MissingChinese { column: format!("{column}::zh") });
+            self.push(
+                table,
+                row,
+                P::MissingChinese {
+                    column: format!("{column}::zh"),
+                },
+            );
         }
         if ii.is_empty() {
-            self.push(table, row, P::MissingYi { column: format!("{column}::ii") });
+            self.push(
+                table,
+                row,
+                P::MissingYi {
+                    column: format!("{column}::ii"),
+                },
+            );
         }
-        Some(Text { zh: zh.to_string(), ii: ii.to_string() })
+        Some(Text {
+            zh: zh.to_string(),
+            ii: ii.to_string(),
+        })
     }
 
     fn expr(&mut self, row: u32, column: &str, src: &str) -> Option<Expr> {
@@ -100,7 +136,11 @@ impl Compiler {
                 self.push(
                     Table::Survey,
                     row,
-                    P::Parse { column: column.to_string(), position: e.position, message: e.message },
+                    P::Parse {
+                        column: column.to_string(),
+                        position: e.position,
+                        message: e.message,
+                    },
                 );
                 None
             }
@@ -112,7 +152,14 @@ impl Compiler {
             "" | "no" | "false" | "false()" => false,
             "yes" | "true" | "true()" => true,
             other => {
-                self.push(Table::Survey, row, P::NotYesNo { column: column.into(), value: other.into() });
+                self.push(
+                    Table::Survey,
+                    row,
+                    P::NotYesNo {
+                        column: column.into(),
+                        value: other.into(),
+                    },
+                );
                 false
             }
         }
@@ -154,7 +201,11 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
         out.push(Problem::new(
             Table::Survey,
             cx.row,
-            P::BadReference { column: cx.column.to_string(), message, position: pos(byte) },
+            P::BadReference {
+                column: cx.column.to_string(),
+                message,
+                position: pos(byte),
+            },
         ))
     };
     match e {
@@ -163,7 +214,10 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
                 out.push(Problem::new(
                     Table::Survey,
                     cx.row,
-                    P::UnknownField { column: cx.column.to_string(), name: r.name.to_string() },
+                    P::UnknownField {
+                        column: cx.column.to_string(),
+                        name: r.name.to_string(),
+                    },
                 ));
                 return;
             };
@@ -171,12 +225,20 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
             let aggregate = parent_call.is_some_and(Func::is_aggregate);
             r.target = match &t.kind {
                 ItemKind::Group => {
-                    bad(out, format!("`${{{}}}` 是一个组，不能作为值引用", t.name), r.pos);
+                    bad(
+                        out,
+                        format!("`${{{}}}` 是一个组，不能作为值引用", t.name),
+                        r.pos,
+                    );
                     Target::Unresolved
                 }
                 ItemKind::Repeat if parent_call == Some(Func::Count) => Target::Repeat(id.0),
                 ItemKind::Repeat => {
-                    bad(out, format!("重复组 `${{{}}}` 只能用在 count() 中", t.name), r.pos);
+                    bad(
+                        out,
+                        format!("重复组 `${{{}}}` 只能用在 count() 中", t.name),
+                        r.pos,
+                    );
                     Target::Unresolved
                 }
                 ItemKind::Field(_) if t.scope == 0 || t.scope == cx.scope => Target::Field(id.0),
@@ -197,7 +259,11 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
         Expr::Name(n, p) => match cx.choice_columns {
             Some(cols) if n.as_ref() == "name" || cols.contains(n.as_ref()) => {}
             Some(_) => bad(out, format!("选项列表没有列 `{n}`"), *p),
-            None => bad(out, format!("未知的名称 `{n}`（引用字段请写成 ${{{n}}}）"), *p),
+            None => bad(
+                out,
+                format!("未知的名称 `{n}`（引用字段请写成 ${{{n}}}）"),
+                *p,
+            ),
         },
         Expr::Parent(p) => {
             if parent_call != Some(Func::Position) {
@@ -257,11 +323,18 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
                             out.push(Problem::new(
                                 Table::Survey,
                                 cx.row,
-                                P::UnknownSetting { column: cx.column.to_string(), name: name.to_string() },
+                                P::UnknownSetting {
+                                    column: cx.column.to_string(),
+                                    name: name.to_string(),
+                                },
                             ));
                         }
                     }
-                    _ => bad(out, "setting() 的参数必须是带引号的设置名".to_string(), c.pos),
+                    _ => bad(
+                        out,
+                        "setting() 的参数必须是带引号的设置名".to_string(),
+                        c.pos,
+                    ),
                 },
                 Func::Regex => {
                     if let Expr::Str(p) = &c.args[1] {
@@ -270,7 +343,10 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
                             Err(err) => out.push(Problem::new(
                                 Table::Survey,
                                 cx.row,
-                                P::BadRegex { column: cx.column.to_string(), message: err.to_string() },
+                                P::BadRegex {
+                                    column: cx.column.to_string(),
+                                    message: err.to_string(),
+                                },
                             )),
                         }
                     }
@@ -301,22 +377,43 @@ impl Survey {
 }
 
 fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
-    let mut c = Compiler { problems: Vec::new() };
+    let mut c = Compiler {
+        problems: Vec::new(),
+    };
 
     // settings.csv
     let st = &raw.settings;
     let srow = row_no(st.row, 0);
     for name in ["form_id", "version"] {
         if st.get(name).trim().is_empty() {
-            c.push(Table::Settings, srow, P::MissingSetting { name: name.into() });
+            c.push(
+                Table::Settings,
+                srow,
+                P::MissingSetting { name: name.into() },
+            );
         }
     }
     let title = c
-        .text(Table::Settings, srow, "form_title", &st.form_title_zh, &st.form_title_ii, true)
+        .text(
+            Table::Settings,
+            srow,
+            "form_title",
+            &st.form_title_zh,
+            &st.form_title_ii,
+            true,
+        )
         .unwrap_or_default();
-    let title_ii_status = c.yi_meta(Table::Settings, srow, st.cells(), &st.ii_status, &st.ii_source);
-    let settings: BTreeMap<String, String> =
-        st.cells().map(|(k, v)| (k.to_string(), v.trim().to_string())).collect();
+    let title_ii_status = c.yi_meta(
+        Table::Settings,
+        srow,
+        st.cells(),
+        &st.ii_status,
+        &st.ii_source,
+    );
+    let settings: BTreeMap<String, String> = st
+        .cells()
+        .map(|(k, v)| (k.to_string(), v.trim().to_string()))
+        .collect();
 
     // choices.csv
     let mut lists: BTreeMap<String, ChoiceList> = BTreeMap::new();
@@ -343,8 +440,14 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
         if r.cells().next().is_none() {
             continue;
         }
-        let ty = r.kind.trim().replace("begin group", "begin_group").replace("end group", "end_group");
-        let ty = ty.replace("begin repeat", "begin_repeat").replace("end repeat", "end_repeat");
+        let ty = r
+            .kind
+            .trim()
+            .replace("begin group", "begin_group")
+            .replace("end group", "end_group");
+        let ty = ty
+            .replace("begin repeat", "begin_repeat")
+            .replace("end repeat", "end_repeat");
         let mut words = ty.split_whitespace();
         let head = words.next().unwrap_or("");
         let list = words.next().map(str::to_string);
@@ -354,7 +457,13 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
                 Some(&open) if items[open as usize].is_repeat() == want_repeat => {
                     stack.pop();
                 }
-                _ => c.push(Table::Survey, row, P::UnmatchedEnd { kind: head.to_string() }),
+                _ => c.push(
+                    Table::Survey,
+                    row,
+                    P::UnmatchedEnd {
+                        kind: head.to_string(),
+                    },
+                ),
             }
             continue;
         }
@@ -387,7 +496,13 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
                 })
             }
             _ => {
-                c.push(Table::Survey, row, P::UnknownType { kind: r.kind.trim().to_string() });
+                c.push(
+                    Table::Survey,
+                    row,
+                    P::UnknownType {
+                        kind: r.kind.trim().to_string(),
+                    },
+                );
                 continue;
             }
         };
@@ -403,7 +518,14 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
         if !name.is_empty() {
             if let Some(prev) = names.get(&name) {
                 let first_row = items[prev.index()].row;
-                c.push(Table::Survey, row, P::DuplicateName { name: name.clone(), first_row });
+                c.push(
+                    Table::Survey,
+                    row,
+                    P::DuplicateName {
+                        name: name.clone(),
+                        first_row,
+                    },
+                );
             } else {
                 names.insert(name.clone(), id);
             }
@@ -411,7 +533,11 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
 
         // Place in the tree.
         let parent = stack.last().copied();
-        let enclosing_repeat = stack.iter().rev().copied().find(|&s| items[s as usize].is_repeat());
+        let enclosing_repeat = stack
+            .iter()
+            .rev()
+            .copied()
+            .find(|&s| items[s as usize].is_repeat());
         let scope = enclosing_repeat.map_or(0, |r| items[r as usize].inner_scope);
         let mut inner_scope = 0;
         if kind == ItemKind::Repeat {
@@ -419,7 +545,10 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
                 c.push(
                     Table::Survey,
                     row,
-                    P::NestedRepeat { name: name.clone(), outer: items[outer as usize].name.clone() },
+                    P::NestedRepeat {
+                        name: name.clone(),
+                        outer: items[outer as usize].name.clone(),
+                    },
                 );
             }
             inner_scope = scope_sizes.len() as u32;
@@ -439,10 +568,23 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
 
         // Texts.
         let is_calc = kind == ItemKind::Field(FieldType::Calculate);
-        let label = c.text(Table::Survey, row, "label", &r.label_zh, &r.label_ii, !is_calc);
+        let label = c.text(
+            Table::Survey,
+            row,
+            "label",
+            &r.label_zh,
+            &r.label_ii,
+            !is_calc,
+        );
         let hint = c.text(Table::Survey, row, "hint", &r.hint_zh, &r.hint_ii, false);
-        let required_message =
-            c.text(Table::Survey, row, "required_message", &r.required_message_zh, &r.required_message_ii, false);
+        let required_message = c.text(
+            Table::Survey,
+            row,
+            "required_message",
+            &r.required_message_zh,
+            &r.required_message_ii,
+            false,
+        );
         let constraint_message = c.text(
             Table::Survey,
             row,
@@ -451,15 +593,23 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             &r.constraint_message_ii,
             false,
         );
-        let warning_message =
-            c.text(Table::Survey, row, "warning_message", &r.warning_message_zh, &r.warning_message_ii, false);
+        let warning_message = c.text(
+            Table::Survey,
+            row,
+            "warning_message",
+            &r.warning_message_zh,
+            &r.warning_message_ii,
+            false,
+        );
         let ii_status = c.yi_meta(Table::Survey, row, r.cells(), &r.ii_status, &r.ii_source);
 
         // Expressions.
         let required = match r.required.trim() {
             "" | "no" | "false()" => Required::No,
             "yes" | "true()" => Required::Yes,
-            src => c.expr(row, "required", src).map_or(Required::No, Required::If),
+            src => c
+                .expr(row, "required", src)
+                .map_or(Required::No, Required::If),
         };
         let read_only = c.yes_no(row, "read_only", &r.read_only);
         let calculation = c.expr(row, "calculation", &r.calculation);
@@ -507,13 +657,30 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
     }
     for open in stack {
         let it = &items[open as usize];
-        let expected = if it.is_repeat() { "end_repeat" } else { "end_group" };
-        c.push(Table::Survey, it.row, P::Unclosed { name: it.name.clone(), expected: expected.into() });
+        let expected = if it.is_repeat() {
+            "end_repeat"
+        } else {
+            "end_group"
+        };
+        c.push(
+            Table::Survey,
+            it.row,
+            P::Unclosed {
+                name: it.name.clone(),
+                expected: expected.into(),
+            },
+        );
     }
 
     // Resolve references in every expression.
-    let meta: Vec<ItemMeta> =
-        items.iter().map(|it| ItemMeta { kind: it.kind.clone(), scope: it.scope, name: it.name.clone() }).collect();
+    let meta: Vec<ItemMeta> = items
+        .iter()
+        .map(|it| ItemMeta {
+            kind: it.kind.clone(),
+            scope: it.scope,
+            name: it.name.clone(),
+        })
+        .collect();
     for it in &mut items {
         let row = it.row;
         let scope = it.scope;
@@ -524,7 +691,16 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             .and_then(|l| lists.get(l))
             .map(|l| &l.columns);
         let empty = Default::default();
-        let Item { required, relevant, constraint, warning, calculation, choice_filter, repeat_count, .. } = it;
+        let Item {
+            required,
+            relevant,
+            constraint,
+            warning,
+            calculation,
+            choice_filter,
+            repeat_count,
+            ..
+        } = it;
         let required = match required {
             Required::If(e) => Some(e),
             _ => None,
@@ -548,7 +724,11 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
                 src: raw_row.get(column),
                 row,
                 settings: &settings,
-                choice_columns: if column == "choice_filter" { Some(list_columns.unwrap_or(&empty)) } else { None },
+                choice_columns: if column == "choice_filter" {
+                    Some(list_columns.unwrap_or(&empty))
+                } else {
+                    None
+                },
             };
             resolve(e, &cx, None, &mut c.problems);
         }
@@ -597,7 +777,13 @@ fn compile_choice(
     let list_name = ch.list_name.trim();
     let name = ch.name.trim();
     if list_name.is_empty() {
-        c.push(Table::Choices, row, P::MissingColumn { column: "list_name".into() });
+        c.push(
+            Table::Choices,
+            row,
+            P::MissingColumn {
+                column: "list_name".into(),
+            },
+        );
         return;
     }
     if name.is_empty() {
@@ -607,17 +793,38 @@ fn compile_choice(
         c.push(
             Table::Choices,
             row,
-            P::DuplicateChoice { list: list_name.into(), name: name.into(), first_row: *first_row },
+            P::DuplicateChoice {
+                list: list_name.into(),
+                name: name.into(),
+                first_row: *first_row,
+            },
         );
         return;
     }
     seen.insert((list_name.to_string(), name.to_string()), row);
-    let label = c.text(Table::Choices, row, "label", &ch.label_zh, &ch.label_ii, true).unwrap_or_default();
-    let ii_status = c.yi_meta(Table::Choices, row, ch.cells(), &ch.ii_status, &ch.ii_source);
-    let list = lists.entry(list_name.to_string()).or_insert_with(|| ChoiceList {
-        name: list_name.to_string(),
-        ..Default::default()
-    });
+    let label = c
+        .text(
+            Table::Choices,
+            row,
+            "label",
+            &ch.label_zh,
+            &ch.label_ii,
+            true,
+        )
+        .unwrap_or_default();
+    let ii_status = c.yi_meta(
+        Table::Choices,
+        row,
+        ch.cells(),
+        &ch.ii_status,
+        &ch.ii_source,
+    );
+    let list = lists
+        .entry(list_name.to_string())
+        .or_insert_with(|| ChoiceList {
+            name: list_name.to_string(),
+            ..Default::default()
+        });
     let extra: BTreeMap<String, String> = ch
         .extra
         .iter()
@@ -626,7 +833,13 @@ fn compile_choice(
         .collect();
     list.columns.extend(extra.keys().cloned());
     list.index.insert(name.to_string(), list.choices.len());
-    list.choices.push(Choice { name: name.to_string(), label, ii_status, extra, row });
+    list.choices.push(Choice {
+        name: name.to_string(),
+        label,
+        ii_status,
+        extra,
+        row,
+    });
 }
 
 /// Orders items so that every item comes after its parent and after every item its
@@ -665,9 +878,16 @@ fn dependency_order(items: &[Item], problems: &mut Vec<Problem>) -> Vec<u32> {
             2 => return,
             1 => {
                 let start = path.iter().position(|&p| p == n).unwrap_or(0);
-                let mut names: Vec<String> = path[start..].iter().map(|&i| items[i as usize].name.clone()).collect();
+                let mut names: Vec<String> = path[start..]
+                    .iter()
+                    .map(|&i| items[i as usize].name.clone())
+                    .collect();
                 names.push(items[n as usize].name.clone());
-                problems.push(Problem::new(Table::Survey, items[n as usize].row, P::Cycle { names }));
+                problems.push(Problem::new(
+                    Table::Survey,
+                    items[n as usize].row,
+                    P::Cycle { names },
+                ));
                 return;
             }
             _ => {}
@@ -694,11 +914,22 @@ pub(crate) fn compile_expression(s: &Inner, src: &str, scope: u32) -> Result<Exp
         vec![Problem::new(
             Table::Survey,
             0,
-            P::Parse { column: column.into(), position: e.position, message: e.message },
+            P::Parse {
+                column: column.into(),
+                position: e.position,
+                message: e.message,
+            },
         )]
     })?;
-    let meta: Vec<ItemMeta> =
-        s.items.iter().map(|it| ItemMeta { kind: it.kind.clone(), scope: it.scope, name: it.name.clone() }).collect();
+    let meta: Vec<ItemMeta> = s
+        .items
+        .iter()
+        .map(|it| ItemMeta {
+            kind: it.kind.clone(),
+            scope: it.scope,
+            name: it.name.clone(),
+        })
+        .collect();
     let cx = ResolveCx {
         names: &s.names,
         items: &meta,

@@ -90,7 +90,10 @@ mod tests {
         assert!(parse_date("2024-1-01").is_none());
         assert!(parse_date("24-01-01").is_none());
         assert!(parse_date("").is_none());
-        assert_eq!(parse_date_like("2024-01-05T10:00:00+08:00"), parse_date("2024-01-05"));
+        assert_eq!(
+            parse_date_like("2024-01-05T10:00:00+08:00"),
+            parse_date("2024-01-05")
+        );
         assert_eq!(parse_date_like("2024-01-05x"), None);
     }
 

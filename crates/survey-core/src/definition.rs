@@ -205,10 +205,18 @@ mod tests {
 
     #[test]
     fn json_round_trip_keeps_extra_columns_and_rows() {
-        let mut row = RawRow { row: 7, kind: "text".into(), name: "x".into(), ..Default::default() };
+        let mut row = RawRow {
+            row: 7,
+            kind: "text".into(),
+            name: "x".into(),
+            ..Default::default()
+        };
         row.set("media::image", "a.png");
         row.set("label::zh", "姓名");
-        let raw = RawSurvey { survey: vec![row], ..Default::default() };
+        let raw = RawSurvey {
+            survey: vec![row],
+            ..Default::default()
+        };
         let json = raw.to_json();
         assert!(json.contains("\"_row\":7"), "{json}");
         assert!(json.contains("\"media::image\":\"a.png\""), "{json}");
@@ -219,6 +227,14 @@ mod tests {
         assert_eq!(back.survey[0].get("media::image"), "a.png");
         assert_eq!(back.survey[0].get("nope"), "");
         let cells: Vec<_> = back.survey[0].cells().collect();
-        assert_eq!(cells, vec![("type", "text"), ("name", "x"), ("label::zh", "姓名"), ("media::image", "a.png")]);
+        assert_eq!(
+            cells,
+            vec![
+                ("type", "text"),
+                ("name", "x"),
+                ("label::zh", "姓名"),
+                ("media::image", "a.png")
+            ]
+        );
     }
 }

@@ -134,7 +134,13 @@ fn format_version() -> u32 {
 
 impl Household {
     /// A new, empty draft.
-    pub fn new(id: String, survey_id: &str, survey_version: &str, device: String, now: &str) -> Household {
+    pub fn new(
+        id: String,
+        survey_id: &str,
+        survey_version: &str,
+        device: String,
+        now: &str,
+    ) -> Household {
         Household {
             id,
             format: FORMAT_VERSION,
@@ -147,7 +153,11 @@ impl Household {
             exported: None,
             enumerator: None,
             device,
-            history: vec![HistoryEntry { at: now.to_string(), event: Event::Created, reason: None }],
+            history: vec![HistoryEntry {
+                at: now.to_string(),
+                event: Event::Created,
+                reason: None,
+            }],
             record: Record::default(),
             extra: BTreeMap::new(),
         }
@@ -172,7 +182,11 @@ impl Household {
         self.status = Status::Finalized;
         self.finalized = Some(now.to_string());
         self.modified = now.to_string();
-        self.history.push(HistoryEntry { at: now.to_string(), event: Event::Finalized, reason: None });
+        self.history.push(HistoryEntry {
+            at: now.to_string(),
+            event: Event::Finalized,
+            reason: None,
+        });
         Ok(())
     }
 
@@ -187,7 +201,11 @@ impl Household {
         }
         self.status = Status::Draft;
         self.modified = now.to_string();
-        self.history.push(HistoryEntry { at: now.to_string(), event: Event::Reopened, reason: Some(reason.to_string()) });
+        self.history.push(HistoryEntry {
+            at: now.to_string(),
+            event: Event::Reopened,
+            reason: Some(reason.to_string()),
+        });
         Ok(())
     }
 
@@ -198,7 +216,11 @@ impl Household {
             self.status = Status::Exported;
         }
         self.exported = Some(now.to_string());
-        self.history.push(HistoryEntry { at: now.to_string(), event: Event::Exported, reason: None });
+        self.history.push(HistoryEntry {
+            at: now.to_string(),
+            event: Event::Exported,
+            reason: None,
+        });
     }
 }
 
@@ -223,15 +245,25 @@ mod tests {
     fn lifecycle_draft_finalize_reopen_export() {
         let s = survey();
         let cx = Context::from_iso("2026-11-29").unwrap();
-        let mut h = Household::new("h1".into(), s.id(), s.version(), "dev".into(), "2026-11-29T08:00:00Z");
+        let mut h = Household::new(
+            "h1".into(),
+            s.id(),
+            s.version(),
+            "dev".into(),
+            "2026-11-29T08:00:00Z",
+        );
         assert!(h.is_editable());
         let ev = s.evaluate_record(&h.record, &cx);
         assert_eq!(h.finalize(&ev, "t1"), Err(LifecycleError::HasErrors));
 
         h.record.answers.set(&FieldPath::top("n"), "12");
         let ev = s.evaluate_record(&h.record, &cx);
-        assert_eq!(h.finalize(&ev, "t1"), Err(LifecycleError::UnacknowledgedWarnings));
-        h.record.acknowledge(FieldPath::top("n"), "12", Some("真的".into()));
+        assert_eq!(
+            h.finalize(&ev, "t1"),
+            Err(LifecycleError::UnacknowledgedWarnings)
+        );
+        h.record
+            .acknowledge(FieldPath::top("n"), "12", Some("真的".into()));
         let ev = s.evaluate_record(&h.record, &cx);
         assert_eq!(h.finalize(&ev, "t2"), Ok(()));
         assert_eq!(h.status, Status::Finalized);
@@ -253,7 +285,14 @@ mod tests {
         let events: Vec<Event> = h.history.iter().map(|e| e.event).collect();
         assert_eq!(
             events,
-            [Event::Created, Event::Finalized, Event::Reopened, Event::Exported, Event::Finalized, Event::Exported]
+            [
+                Event::Created,
+                Event::Finalized,
+                Event::Reopened,
+                Event::Exported,
+                Event::Finalized,
+                Event::Exported
+            ]
         );
         assert_eq!(h.history[2].reason.as_deref(), Some("身份证号抄错"));
     }

@@ -45,8 +45,13 @@ impl IdError {
     }
 
     /// Every code [`IdError::code`] can return.
-    pub const CODES: [&'static str; 5] =
-        ["id_length", "id_characters", "id_lowercase_x", "id_birth_date", "id_checksum"];
+    pub const CODES: [&'static str; 5] = [
+        "id_length",
+        "id_characters",
+        "id_lowercase_x",
+        "id_birth_date",
+        "id_checksum",
+    ];
 }
 
 /// Sex encoded in the sequence number.
@@ -148,7 +153,11 @@ pub fn check_char(first17: &str) -> Option<char> {
     if b.len() != 17 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = b.iter().zip(WEIGHTS).map(|(&c, w)| u32::from(c - b'0') * w).sum();
+    let sum: u32 = b
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(&c, w)| u32::from(c - b'0') * w)
+        .sum();
     Some(CHECK_CHARS[(sum % 11) as usize] as char)
 }
 
@@ -177,19 +186,40 @@ mod tests {
 
     #[test]
     fn invalid_numbers_are_rejected_with_a_code() {
-        assert_eq!(ResidentId::parse("110105194912310021"), Err(IdError::Checksum));
-        assert_eq!(ResidentId::parse("11010519491231002x"), Err(IdError::LowercaseX));
+        assert_eq!(
+            ResidentId::parse("110105194912310021"),
+            Err(IdError::Checksum)
+        );
+        assert_eq!(
+            ResidentId::parse("11010519491231002x"),
+            Err(IdError::LowercaseX)
+        );
         assert_eq!(ResidentId::parse("1101051949123100"), Err(IdError::Length));
-        assert_eq!(ResidentId::parse("11010519491231002X1"), Err(IdError::Length));
+        assert_eq!(
+            ResidentId::parse("11010519491231002X1"),
+            Err(IdError::Length)
+        );
         assert_eq!(ResidentId::parse(""), Err(IdError::Length));
-        assert_eq!(ResidentId::parse("1101051949123100ＸX"), Err(IdError::Characters));
-        assert_eq!(ResidentId::parse("11010519491331002X"), Err(IdError::BirthDate));
+        assert_eq!(
+            ResidentId::parse("1101051949123100ＸX"),
+            Err(IdError::Characters)
+        );
+        assert_eq!(
+            ResidentId::parse("11010519491331002X"),
+            Err(IdError::BirthDate)
+        );
         // 1900 was not a leap year.
         let body = "51342919000229001";
         let id = format!("{body}{}", check_char(body).unwrap());
         assert_eq!(ResidentId::parse(&id), Err(IdError::BirthDate));
-        assert_eq!(ResidentId::parse("A1010519491231002X"), Err(IdError::Characters));
-        assert_eq!(ResidentId::parse("11010519491231002Y"), Err(IdError::Characters));
+        assert_eq!(
+            ResidentId::parse("A1010519491231002X"),
+            Err(IdError::Characters)
+        );
+        assert_eq!(
+            ResidentId::parse("11010519491231002Y"),
+            Err(IdError::Characters)
+        );
         assert_eq!(IdError::Checksum.code(), "id_checksum");
         assert!(IdError::CODES.contains(&IdError::BirthDate.code()));
     }

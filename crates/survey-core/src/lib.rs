@@ -33,6 +33,8 @@
 //! assert_eq!(ev.issues()[0].path, FieldPath::top("size"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod answers;
 pub mod checks;
 mod compile;
@@ -49,12 +51,15 @@ pub mod translation;
 pub mod validate;
 
 pub use answers::{Acknowledgement, Answers, FieldPath, Record, Values};
-pub use household::{Event, HistoryEntry, Household, LifecycleError, Status};
 pub use definition::{RawChoice, RawRow, RawSettings, RawSurvey};
+pub use household::{Event, HistoryEntry, Household, LifecycleError, Status};
 #[cfg(feature = "csv")]
 pub use loader::load_survey_dir;
 pub use problem::{Problem, ProblemKind, Table};
-pub use survey::{Choice, ChoiceList, FieldType, IiStatus, Item, ItemId, ItemKind, Lang, Survey, Text};
+pub use survey::{
+    Choice, ChoiceList, FieldType, IiStatus, Item, ItemId, ItemKind, Lang, Survey, Text,
+};
 pub use validate::{
-    builtin_codes, Code, Context, Evaluation, Issue, Message, Rule, SectionState, SectionStatus, Severity,
+    builtin_codes, Code, Context, Evaluation, Issue, Message, Rule, SectionState, SectionStatus,
+    Severity,
 };

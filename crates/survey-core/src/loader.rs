@@ -18,7 +18,10 @@ pub fn load_survey_dir(path: impl AsRef<Path>) -> Result<RawSurvey, Vec<Problem>
             vec![Problem::new(
                 table,
                 0,
-                ProblemKind::Io { file: file.display().to_string(), message: e.to_string() },
+                ProblemKind::Io {
+                    file: file.display().to_string(),
+                    message: e.to_string(),
+                },
             )]
         })
     };
@@ -35,22 +38,38 @@ pub fn load_survey_dir(path: impl AsRef<Path>) -> Result<RawSurvey, Vec<Problem>
 }
 
 /// Builds a raw survey from the text of the three CSV files.
-pub fn from_csv_strs(survey: &str, choices: &str, settings: &str) -> Result<RawSurvey, Vec<Problem>> {
+pub fn from_csv_strs(
+    survey: &str,
+    choices: &str,
+    settings: &str,
+) -> Result<RawSurvey, Vec<Problem>> {
     let mut problems = Vec::new();
     let survey_rows = read_table::<RawRow>(Table::Survey, survey, &["type", "name"], &mut problems);
-    let choice_rows = read_table::<RawChoice>(Table::Choices, choices, &["list_name", "name"], &mut problems);
-    let mut settings_rows = read_table::<RawSettings>(Table::Settings, settings, &["form_id"], &mut problems);
+    let choice_rows = read_table::<RawChoice>(
+        Table::Choices,
+        choices,
+        &["list_name", "name"],
+        &mut problems,
+    );
+    let mut settings_rows =
+        read_table::<RawSettings>(Table::Settings, settings, &["form_id"], &mut problems);
     if settings_rows.len() != 1 && problems.iter().all(|p| p.table != Table::Settings) {
         problems.push(Problem::new(
             Table::Settings,
             0,
-            ProblemKind::SettingsRows { rows: settings_rows.len() },
+            ProblemKind::SettingsRows {
+                rows: settings_rows.len(),
+            },
         ));
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(RawSurvey { survey: survey_rows, choices: choice_rows, settings: settings_rows.remove(0) })
+    Ok(RawSurvey {
+        survey: survey_rows,
+        choices: choice_rows,
+        settings: settings_rows.remove(0),
+    })
 }
 
 /// Reads one table into typed rows: each record becomes a map of its non-empty cells,
@@ -63,18 +82,33 @@ fn read_table<T: DeserializeOwned>(
     problems: &mut Vec<Problem>,
 ) -> Vec<T> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = match rdr.headers() {
         Ok(h) => h.iter().map(|h| h.trim().to_string()).collect(),
         Err(e) => {
-            problems.push(Problem::new(table, 1, ProblemKind::Csv { message: e.to_string() }));
+            problems.push(Problem::new(
+                table,
+                1,
+                ProblemKind::Csv {
+                    message: e.to_string(),
+                },
+            ));
             return Vec::new();
         }
     };
     let mut missing = false;
     for col in required {
         if !headers.iter().any(|h| h == col) {
-            problems.push(Problem::new(table, 1, ProblemKind::MissingColumn { column: col.to_string() }));
+            problems.push(Problem::new(
+                table,
+                1,
+                ProblemKind::MissingColumn {
+                    column: col.to_string(),
+                },
+            ));
             missing = true;
         }
     }
@@ -87,7 +121,13 @@ fn read_table<T: DeserializeOwned>(
             Ok(r) => r,
             Err(e) => {
                 let row = e.position().map_or(0, |p| line_at(text, p.byte()));
-                problems.push(Problem::new(table, row, ProblemKind::Csv { message: e.to_string() }));
+                problems.push(Problem::new(
+                    table,
+                    row,
+                    ProblemKind::Csv {
+                        message: e.to_string(),
+                    },
+                ));
                 continue;
             }
         };
@@ -104,7 +144,13 @@ fn read_table<T: DeserializeOwned>(
         map.insert("_row".into(), serde_json::Value::from(row));
         match serde_json::from_value::<T>(serde_json::Value::Object(map)) {
             Ok(t) => rows.push(t),
-            Err(e) => problems.push(Problem::new(table, row, ProblemKind::Csv { message: e.to_string() })),
+            Err(e) => problems.push(Problem::new(
+                table,
+                row,
+                ProblemKind::Csv {
+                    message: e.to_string(),
+                },
+            )),
         }
     }
     rows

@@ -61,6 +61,11 @@ impl Problem {
 }
 
 /// What is wrong. Display is Chinese; [`ProblemKind::code`] is stable.
+///
+/// Variant fields name what they hold: `column` (CSV column), `name` (field or setting
+/// name), `position` (1-based character position in the expression), `first_row` (where a
+/// duplicated name was first used).
+#[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -94,7 +99,11 @@ pub enum ProblemKind {
     DuplicateName { name: String, first_row: u32 },
     /// The same choice name is used twice in one list.
     #[error("选项列表 `{list}` 中选项 `{name}` 重复（第 {first_row} 行已使用）")]
-    DuplicateChoice { list: String, name: String, first_row: u32 },
+    DuplicateChoice {
+        list: String,
+        name: String,
+        first_row: u32,
+    },
     /// A select question names a list that does not exist.
     #[error("选项列表 `{list}` 不存在")]
     UnknownList { list: String },
@@ -106,17 +115,35 @@ pub enum ProblemKind {
     UnknownField { column: String, name: String },
     /// An expression does not parse.
     #[error("{column} 表达式无法解析（第 {position} 个字符）：{message}")]
-    Parse { column: String, position: usize, message: String },
+    Parse {
+        column: String,
+        position: usize,
+        message: String,
+    },
     /// An unknown function.
     #[error("{column} 使用了未知函数 `{function}()`（第 {position} 个字符）")]
-    UnknownFunction { column: String, function: String, position: usize },
+    UnknownFunction {
+        column: String,
+        function: String,
+        position: usize,
+    },
     /// A function called with the wrong number of arguments.
     #[error("{column} 中函数 `{function}()` 的参数个数不对：需要 {expected}，实际 {found}（第 {position} 个字符）")]
-    Arity { column: String, function: String, expected: String, found: usize, position: usize },
+    Arity {
+        column: String,
+        function: String,
+        expected: String,
+        found: usize,
+        position: usize,
+    },
     /// An expression misuses a reference (a repeat field outside its repeat without
     /// `sum()`/`count()`, a group as a value, `position(..)` outside a repeat, …).
     #[error("{column}：{message}（第 {position} 个字符）")]
-    BadReference { column: String, message: String, position: usize },
+    BadReference {
+        column: String,
+        message: String,
+        position: usize,
+    },
     /// `setting('name')` names a setting that settings.csv does not have.
     #[error("{column} 引用了不存在的设置 `{name}`")]
     UnknownSetting { column: String, name: String },
@@ -158,7 +185,11 @@ pub enum ProblemKind {
     MissingIiSource,
     /// Yi text contains a Yi radical (U+A490–A4C6) instead of a syllable.
     #[error("{column} 含有彝文部首 U+{codepoint:04X}（第 {position} 个字符），应使用彝文音节")]
-    YiRadical { column: String, codepoint: u32, position: usize },
+    YiRadical {
+        column: String,
+        codepoint: u32,
+        position: usize,
+    },
 }
 
 impl ProblemKind {

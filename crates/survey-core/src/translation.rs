@@ -56,7 +56,10 @@ pub struct FileReport {
 
 impl FileReport {
     fn new(file: String) -> FileReport {
-        FileReport { file, ..Default::default() }
+        FileReport {
+            file,
+            ..Default::default()
+        }
     }
 
     fn count(&mut self, at: String, zh: &str, ii: &str, status: Option<IiStatus>) {
@@ -91,34 +94,70 @@ pub fn survey_reports(dir: &str, raw: &RawSurvey) -> Vec<FileReport> {
         for (col, zh) in cells.filter(|(c, _)| c.ends_with("::zh")) {
             let base = &col[..col.len() - 4];
             let ii = get(&format!("{base}::ii"));
-            let at = if name.is_empty() { format!("第 {row} 行 {base}") } else { format!("第 {row} 行 {base} ({name})") };
+            let at = if name.is_empty() {
+                format!("第 {row} 行 {base}")
+            } else {
+                format!("第 {row} 行 {base} ({name})")
+            };
             report.count(at, zh, ii, status);
         }
     }
     let mut survey = FileReport::new(format!("{dir}/survey.csv"));
     for r in &raw.survey {
-        rows(&mut survey, r.row, &r.name, r.cells(), |c| r.get(c), &r.ii_status);
+        rows(
+            &mut survey,
+            r.row,
+            &r.name,
+            r.cells(),
+            |c| r.get(c),
+            &r.ii_status,
+        );
     }
     let mut choices = FileReport::new(format!("{dir}/choices.csv"));
     for c in &raw.choices {
         let name = format!("{}/{}", c.list_name, c.name);
-        rows(&mut choices, c.row, &name, c.cells(), |col| c.get(col), &c.ii_status);
+        rows(
+            &mut choices,
+            c.row,
+            &name,
+            c.cells(),
+            |col| c.get(col),
+            &c.ii_status,
+        );
     }
     let mut settings = FileReport::new(format!("{dir}/settings.csv"));
     let s = &raw.settings;
-    rows(&mut settings, s.row.max(2), "", s.cells(), |c| s.get(c), &s.ii_status);
+    rows(
+        &mut settings,
+        s.row.max(2),
+        "",
+        s.cells(),
+        |c| s.get(c),
+        &s.ii_status,
+    );
     vec![survey, choices, settings]
 }
 
 /// Counts one UI locale file: `zh` (nested or flat JSON), its Yi counterpart `ii`
 /// (absent file = everything missing) and the flat status map.
-pub fn locale_report(file: &str, zh: &Value, ii: Option<&Value>, status: Option<&Value>) -> FileReport {
+pub fn locale_report(
+    file: &str,
+    zh: &Value,
+    ii: Option<&Value>,
+    status: Option<&Value>,
+) -> FileReport {
     let mut report = FileReport::new(file.to_string());
     let mut leaves = Vec::new();
     collect_leaves(zh, String::new(), &mut leaves);
     for (key, zh_text) in leaves {
-        let ii_text = ii.and_then(|v| lookup(v, &key)).map(leaf_text).unwrap_or_default();
-        let st = status.and_then(|v| lookup(v, &key)).and_then(Value::as_str).and_then(IiStatus::parse);
+        let ii_text = ii
+            .and_then(|v| lookup(v, &key))
+            .map(leaf_text)
+            .unwrap_or_default();
+        let st = status
+            .and_then(|v| lookup(v, &key))
+            .and_then(Value::as_str)
+            .and_then(IiStatus::parse);
         report.count(key, &zh_text, &ii_text, st);
     }
     report
@@ -136,7 +175,11 @@ fn collect_leaves(v: &Value, prefix: String, out: &mut Vec<(String, String)>) {
     match v {
         Value::Object(map) => {
             for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 collect_leaves(v, key, out);
             }
         }
@@ -151,9 +194,7 @@ fn lookup<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     if let Some(found) = map.get(key) {
         return Some(found);
     }
-    let mut parts = key.splitn(2, '.');
-    let head = parts.next()?;
-    let rest = parts.next()?;
+    let (head, rest) = key.split_once('.')?;
     lookup(map.get(head)?, rest)
 }
 
@@ -165,7 +206,9 @@ pub fn locale_reports(locales: &std::path::Path) -> Result<Vec<FileReport>, Stri
     use std::path::Path;
     let read = |p: &Path| -> Result<Option<Value>, String> {
         match std::fs::read_to_string(p) {
-            Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| format!("{}: {e}", p.display())),
+            Ok(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| format!("{}: {e}", p.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(format!("{}: {e}", p.display())),
         }
@@ -175,7 +218,12 @@ pub fn locale_reports(locales: &std::path::Path) -> Result<Vec<FileReport>, Stri
     if let Some(zh) = read(&flat)? {
         let ii = read(&locales.join("ii.json"))?;
         let status = read(&locales.join("ii-status.json"))?;
-        out.push(locale_report(&locales.join("ii.json").display().to_string(), &zh, ii.as_ref(), status.as_ref()));
+        out.push(locale_report(
+            &locales.join("ii.json").display().to_string(),
+            &zh,
+            ii.as_ref(),
+            status.as_ref(),
+        ));
     }
     let zh_dir = locales.join("zh");
     if let Ok(entries) = std::fs::read_dir(&zh_dir) {
@@ -191,7 +239,12 @@ pub fn locale_reports(locales: &std::path::Path) -> Result<Vec<FileReport>, Stri
             let ii_path = locales.join("ii").join(&name);
             let ii = read(&ii_path)?;
             let status = read(&locales.join("ii-status").join(&name))?;
-            out.push(locale_report(&ii_path.display().to_string(), &zh, ii.as_ref(), status.as_ref()));
+            out.push(locale_report(
+                &ii_path.display().to_string(),
+                &zh,
+                ii.as_ref(),
+                status.as_ref(),
+            ));
         }
     }
     Ok(out)
@@ -208,10 +261,24 @@ mod tests {
         let ii = json!({"title": "ꀉ", "lang": {"zh": "ꍏꇩꉙ", "ii": null}, "lang.both": "ꆈꌠꉙ ꍏꇩꉙ"});
         let st = json!({"title": "reviewed", "lang.zh": "sourced", "lang.both": "bogus"});
         let r = locale_report("ii/app.json", &zh, Some(&ii), Some(&st));
-        assert_eq!(r.counts, Counts { reviewed: 1, sourced: 1, draft: 1, missing: 1 });
+        assert_eq!(
+            r.counts,
+            Counts {
+                reviewed: 1,
+                sourced: 1,
+                draft: 1,
+                missing: 1
+            }
+        );
         assert_eq!(r.drafts, [("lang.both".to_string(), "双语".to_string())]);
         assert_eq!(r.missing, [("lang.ii".to_string(), "彝文".to_string())]);
         let none = locale_report("ii/x.json", &zh, None, None);
-        assert_eq!(none.counts, Counts { missing: 4, ..Default::default() });
+        assert_eq!(
+            none.counts,
+            Counts {
+                missing: 4,
+                ..Default::default()
+            }
+        );
     }
 }

@@ -301,7 +301,11 @@ impl<'a> Env<'a> for Cx<'a> {
 
     fn member_count(&self, item: u32) -> usize {
         let it = &self.s.items[item as usize];
-        let k = if it.is_repeat() { it.inner_scope } else { it.scope };
+        let k = if it.is_repeat() {
+            it.inner_scope
+        } else {
+            it.scope
+        };
         self.d.counts[k as usize] as usize
     }
 
@@ -406,9 +410,9 @@ impl Survey {
         }
         let mut layout = Vec::with_capacity(nscopes);
         let mut total = 0u32;
-        for k in 0..nscopes {
-            layout.push((total, s.scope_sizes[k]));
-            total += s.scope_sizes[k] * counts[k];
+        for (size, count) in s.scope_sizes.iter().zip(&counts) {
+            layout.push((total, *size));
+            total += size * count;
         }
         let mut d = Data {
             arena: String::with_capacity(total as usize * 8),
@@ -421,9 +425,12 @@ impl Survey {
 
         // Answers: a merge of each answer map (sorted by name) with the scope's fields
         // (sorted by name at compile time).
-        for k in 0..nscopes {
-            let fields = &s.scope_fields[k];
-            let maps: &[Values] = if k == 0 { std::slice::from_ref(&answers.values) } else { member_maps[k] };
+        for (k, fields) in s.scope_fields.iter().enumerate() {
+            let maps: &[Values] = if k == 0 {
+                std::slice::from_ref(&answers.values)
+            } else {
+                member_maps[k]
+            };
             for (m, map) in maps.iter().enumerate() {
                 let mut f = fields.iter().peekable();
                 for (name, value) in map {
@@ -453,7 +460,14 @@ impl Survey {
                 };
                 if rel {
                     if let Some(e) = &it.relevant {
-                        let cx = Cx { s, d: &d, scope: k, member: m, current: d.raw(i), choice: None };
+                        let cx = Cx {
+                            s,
+                            d: &d,
+                            scope: k,
+                            member: m,
+                            current: d.raw(i),
+                            choice: None,
+                        };
                         rel = eval(e, &cx).to_bool();
                     }
                 }
@@ -461,7 +475,14 @@ impl Survey {
                 if let Some(e) = &it.calculation {
                     scratch.clear();
                     if rel {
-                        let cx = Cx { s, d: &d, scope: k, member: m, current: d.raw(i), choice: None };
+                        let cx = Cx {
+                            s,
+                            d: &d,
+                            scope: k,
+                            member: m,
+                            current: d.raw(i),
+                            choice: None,
+                        };
                         eval(e, &cx).write_to(&mut scratch);
                     }
                     d.set(i, &scratch);
@@ -483,11 +504,16 @@ impl Survey {
     /// The choices of the select field at `path` that its `choice_filter` lets through for
     /// that member (all choices when there is no filter).
     pub fn visible_choices<'s>(&'s self, path: &FieldPath, ev: &Evaluation) -> Vec<&'s Choice> {
-        let Some((it, m)) = ev.locate(path) else { return Vec::new() };
+        let Some((it, m)) = ev.locate(path) else {
+            return Vec::new();
+        };
         let choices = self.choices(it);
         match &it.choice_filter {
             None => choices.iter().collect(),
-            Some(_) => choices.iter().filter(|c| ev.choice_visible(it, m, c)).collect(),
+            Some(_) => choices
+                .iter()
+                .filter(|c| ev.choice_visible(it, m, c))
+                .collect(),
         }
     }
 }
@@ -510,7 +536,14 @@ impl Evaluation {
     }
 
     fn cx<'a>(&'a self, it: &Item, m: u32, current: &'a str, choice: Option<&'a Choice>) -> Cx<'a> {
-        Cx { s: &self.survey.inner, d: &self.data, scope: it.scope, member: m, current, choice }
+        Cx {
+            s: &self.survey.inner,
+            d: &self.data,
+            scope: it.scope,
+            member: m,
+            current,
+            choice,
+        }
     }
 
     fn choice_visible(&self, it: &Item, m: u32, choice: &Choice) -> bool {
@@ -524,8 +557,14 @@ impl Evaluation {
     }
 
     fn path(&self, it: &Item, m: u32) -> FieldPath {
-        let member = self.survey.repeat_of(it).map(|r| (r.name_arc.clone(), m as usize));
-        FieldPath { field: it.name_arc.clone(), member }
+        let member = self
+            .survey
+            .repeat_of(it)
+            .map(|r| (r.name_arc.clone(), m as usize));
+        FieldPath {
+            field: it.name_arc.clone(),
+            member,
+        }
     }
 
     fn push(&mut self, it: &Item, m: u32, severity: Severity, rule: Rule, message: Message) {
@@ -538,7 +577,14 @@ impl Evaluation {
             }
         }
         let path = self.path(it, m);
-        self.issues.push(Issue { path, severity, rule, message, acknowledged: false, item: it.id });
+        self.issues.push(Issue {
+            path,
+            severity,
+            rule,
+            message,
+            acknowledged: false,
+            item: it.id,
+        });
     }
 
     fn check(&mut self, ids: &[ItemId], scope: u32, m: u32) {
@@ -555,8 +601,15 @@ impl Evaluation {
                 ItemKind::Repeat => {
                     if let Some(e) = &it.repeat_count {
                         let n = eval(e, &self.cx(it, im, "", None)).to_number();
-                        if n.is_finite() && f64::from(self.data.counts[it.inner_scope as usize]) > n {
-                            self.push(it, im, Severity::Error, Rule::RepeatCount, Message::Code(Code::TooManyMembers));
+                        if n.is_finite() && f64::from(self.data.counts[it.inner_scope as usize]) > n
+                        {
+                            self.push(
+                                it,
+                                im,
+                                Severity::Error,
+                                Rule::RepeatCount,
+                                Message::Code(Code::TooManyMembers),
+                            );
                         }
                     }
                     for mm in 0..self.data.counts[it.inner_scope as usize] {
@@ -587,7 +640,10 @@ impl Evaluation {
                     Required::If(e) => eval(e, &self.cx(it, m, "", None)).to_bool(),
                 };
             if required {
-                let msg = it.required_message.clone().map_or(Message::Code(Code::Required), Message::Text);
+                let msg = it
+                    .required_message
+                    .clone()
+                    .map_or(Message::Code(Code::Required), Message::Text);
                 self.push(it, m, Severity::Error, Rule::Required, msg);
             }
             return;
@@ -612,7 +668,8 @@ impl Evaluation {
             FieldType::SelectMultiple { list } => {
                 let l = self.survey.list(list);
                 let ok = value.split_whitespace().all(|v| {
-                    l.and_then(|l| l.get(v)).is_some_and(|c| self.choice_visible(it, m, c))
+                    l.and_then(|l| l.get(v))
+                        .is_some_and(|c| self.choice_visible(it, m, c))
                 });
                 (!ok).then_some(Code::NotAChoice)
             }
@@ -623,15 +680,22 @@ impl Evaluation {
             return;
         }
         let fails = |e: &Option<crate::expr::Expr>| {
-            e.as_ref().is_some_and(|e| !eval(e, &self.cx(it, m, value, None)).to_bool())
+            e.as_ref()
+                .is_some_and(|e| !eval(e, &self.cx(it, m, value, None)).to_bool())
         };
         let (constraint_failed, warning_failed) = (fails(&it.constraint), fails(&it.warning));
         if constraint_failed {
-            let msg = it.constraint_message.clone().map_or(Message::Code(Code::Constraint), Message::Text);
+            let msg = it
+                .constraint_message
+                .clone()
+                .map_or(Message::Code(Code::Constraint), Message::Text);
             self.push(it, m, Severity::Error, Rule::Constraint, msg);
         }
         if warning_failed {
-            let msg = it.warning_message.clone().map_or(Message::Code(Code::Warning), Message::Text);
+            let msg = it
+                .warning_message
+                .clone()
+                .map_or(Message::Code(Code::Warning), Message::Text);
             self.push(it, m, Severity::Warning, Rule::Warning, msg);
         }
     }
@@ -671,7 +735,9 @@ impl Evaluation {
             if self.issues[n].severity != Severity::Warning {
                 continue;
             }
-            let acked = acks.get(&self.issues[n].path).is_some_and(|a| a.value == self.value(&self.issues[n].path));
+            let acked = acks
+                .get(&self.issues[n].path)
+                .is_some_and(|a| a.value == self.value(&self.issues[n].path));
             if acked != self.issues[n].acknowledged {
                 self.issues[n].acknowledged = acked;
                 if let Some(sec) = survey.item(self.issues[n].item).section {
@@ -698,7 +764,9 @@ impl Evaluation {
     /// (blank when the calculated field is not relevant). Answers of non-relevant fields
     /// are returned as stored.
     pub fn value(&self, path: &FieldPath) -> &str {
-        self.locate(path).map_or("", |(it, m)| self.data.raw(self.data.index(it.scope, m, it.slot)))
+        self.locate(path).map_or("", |(it, m)| {
+            self.data.raw(self.data.index(it.scope, m, it.slot))
+        })
     }
 
     /// Number of members of a repeat.
@@ -721,7 +789,9 @@ impl Evaluation {
 
     /// Warnings only.
     pub fn warnings(&self) -> impl Iterator<Item = &Issue> + '_ {
-        self.issues.iter().filter(|i| i.severity == Severity::Warning)
+        self.issues
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
     }
 
     /// Warnings not (or no longer) acknowledged.
@@ -749,7 +819,12 @@ impl Evaluation {
 
     /// Every section with its status, in form order.
     pub fn sections(&self) -> impl Iterator<Item = (&Item, SectionStatus)> + '_ {
-        self.survey.inner.sections.iter().zip(&self.sections).map(|(id, st)| (self.survey.item(*id), *st))
+        self.survey
+            .inner
+            .sections
+            .iter()
+            .zip(&self.sections)
+            .map(|(id, st)| (self.survey.item(*id), *st))
     }
 
     /// The answers to export: relevant fields only, calculated values included, notes
@@ -761,7 +836,10 @@ impl Evaluation {
             if let Some(r) = s.scope_repeat[k] {
                 let r = &s.items[r as usize];
                 if self.data.relevant[self.data.index(r.scope, 0, r.slot)] {
-                    out.repeats.insert(r.name.clone(), vec![Values::new(); self.data.counts[k] as usize]);
+                    out.repeats.insert(
+                        r.name.clone(),
+                        vec![Values::new(); self.data.counts[k] as usize],
+                    );
                 }
             }
         }
@@ -803,7 +881,14 @@ impl Evaluation {
             },
         };
         let e = crate::compile::compile_expression(s, src, scope)?;
-        let cx = Cx { s, d: &self.data, scope, member: m, current: "", choice: None };
+        let cx = Cx {
+            s,
+            d: &self.data,
+            scope,
+            member: m,
+            current: "",
+            choice: None,
+        };
         let mut out = String::new();
         eval(&e, &cx).write_to(&mut out);
         Ok(out)

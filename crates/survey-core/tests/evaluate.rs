@@ -9,14 +9,41 @@ fn survey() -> Survey {
         vec![
             row("begin_group", "basic", &[]),
             row("select_one village", "village", &[("required", "yes")]),
-            row("select_one grp", "grp", &[("choice_filter", "village=${village}")]),
-            row("integer", "size", &[("required", "yes"), ("constraint", ". > 0 and . < 30"),
-                ("constraint_message::zh", "人数应在1–29之间"), ("constraint_message::ii", "ꊿ")]),
+            row(
+                "select_one grp",
+                "grp",
+                &[("choice_filter", "village=${village}")],
+            ),
+            row(
+                "integer",
+                "size",
+                &[
+                    ("required", "yes"),
+                    ("constraint", ". > 0 and . < 30"),
+                    ("constraint_message::zh", "人数应在1–29之间"),
+                    ("constraint_message::ii", "ꊿ"),
+                ],
+            ),
             row("decimal", "land", &[("warning", ". <= 50")]),
             row("date", "visit", &[("default", "")]),
             row("select_multiple causes", "causes", &[]),
-            row("text", "cause_other", &[("relevant", "selected(${causes}, 'other')"), ("required", "yes")]),
-            row("text", "note", &[("required", "${size} > 5"), ("required_message::zh", "大户必填"), ("required_message::ii", "ꉬ")]),
+            row(
+                "text",
+                "cause_other",
+                &[
+                    ("relevant", "selected(${causes}, 'other')"),
+                    ("required", "yes"),
+                ],
+            ),
+            row(
+                "text",
+                "note",
+                &[
+                    ("required", "${size} > 5"),
+                    ("required_message::zh", "大户必填"),
+                    ("required_message::ii", "ꉬ"),
+                ],
+            ),
             row("end_group", "", &[]),
             row("begin_group", "housing", &[("relevant", "${size} > 0")]),
             row("select_one grade", "grade", &[("required", "yes")]),
@@ -25,12 +52,31 @@ fn survey() -> Survey {
             row("begin_group", "roster", &[]),
             row("begin_repeat", "members", &[("repeat_count", "${size}")]),
             row("text", "name", &[("required", "yes")]),
-            row("integer", "age", &[("required", "yes"), ("warning", ". < 100"), ("default", "")]),
-            row("text", "school", &[("relevant", "${age} >= 6 and ${age} <= 15"), ("required", "yes")]),
-            row("calculate", "adult", &[("calculation", "if(${age} >= 18, 1, 0)")]),
+            row(
+                "integer",
+                "age",
+                &[("required", "yes"), ("warning", ". < 100"), ("default", "")],
+            ),
+            row(
+                "text",
+                "school",
+                &[
+                    ("relevant", "${age} >= 6 and ${age} <= 15"),
+                    ("required", "yes"),
+                ],
+            ),
+            row(
+                "calculate",
+                "adult",
+                &[("calculation", "if(${age} >= 18, 1, 0)")],
+            ),
             row("end_repeat", "", &[]),
             // Defined before what it reads: order comes from dependencies, not rows.
-            row("calculate", "share", &[("calculation", "${adults} div ${size}")]),
+            row(
+                "calculate",
+                "share",
+                &[("calculation", "${adults} div ${size}")],
+            ),
             row("calculate", "adults", &[("calculation", "sum(${adult})")]),
             row("end_group", "", &[]),
             row("begin_group", "optional", &[]),
@@ -52,7 +98,10 @@ fn survey() -> Survey {
 }
 
 fn issues(ev: &Evaluation) -> Vec<(String, Rule, Message)> {
-    ev.issues().iter().map(|i| (i.path.to_string(), i.rule, i.message.clone())).collect()
+    ev.issues()
+        .iter()
+        .map(|i| (i.path.to_string(), i.rule, i.message.clone()))
+        .collect()
 }
 
 fn code(c: Code) -> Message {
@@ -73,10 +122,22 @@ fn an_empty_record_needs_the_required_fields_in_form_order() {
     // housing is hidden (size blank) so grade is not required.
     assert!(!ev.is_relevant(&top("housing")));
     assert!(!ev.is_relevant(&top("grade")));
-    assert_eq!(ev.section_status("basic").unwrap().state, SectionState::NotStarted);
-    assert_eq!(ev.section_status("housing").unwrap().state, SectionState::NotRelevant);
-    assert_eq!(ev.section_status("roster").unwrap().state, SectionState::NotStarted);
-    assert_eq!(ev.section_status("optional").unwrap().state, SectionState::NotStarted);
+    assert_eq!(
+        ev.section_status("basic").unwrap().state,
+        SectionState::NotStarted
+    );
+    assert_eq!(
+        ev.section_status("housing").unwrap().state,
+        SectionState::NotRelevant
+    );
+    assert_eq!(
+        ev.section_status("roster").unwrap().state,
+        SectionState::NotStarted
+    );
+    assert_eq!(
+        ev.section_status("optional").unwrap().state,
+        SectionState::NotStarted
+    );
     assert!(ev.section_status("size").is_none());
     assert!(!ev.is_valid());
 }
@@ -104,14 +165,24 @@ fn type_errors_use_builtin_codes() {
             ("grade".into(), Rule::Required, code(Code::Required)),
         ]
     );
-    assert_eq!(ev.section_status("basic").unwrap().state, SectionState::HasErrors);
+    assert_eq!(
+        ev.section_status("basic").unwrap().state,
+        SectionState::HasErrors
+    );
     assert_eq!(ev.section_status("basic").unwrap().errors, 5);
 }
 
 #[test]
 fn integers_accept_a_minus_sign_and_surrounding_spaces_only() {
     let s = survey();
-    for (v, ok) in [("-3", true), (" 4 ", true), ("+4", false), ("1e2", false), ("4.0", false), ("٣", false)] {
+    for (v, ok) in [
+        ("-3", true),
+        (" 4 ", true),
+        ("+4", false),
+        ("1e2", false),
+        ("4.0", false),
+        ("٣", false),
+    ] {
         let ev = evaluate(&s, &answers(&[(top("village"), "a"), (top("size"), v)]));
         let type_error = ev.issues_at(&top("size")).any(|i| i.rule == Rule::Type);
         assert_eq!(!type_error, ok, "{v}");
@@ -147,7 +218,10 @@ fn required_expressions_and_custom_required_messages() {
     assert_eq!(ev.issues_at(&top("note")).count(), 0);
     // Whitespace only counts as blank.
     let ev = evaluate(&s, &answers(&[(top("village"), "  "), (top("size"), "5")]));
-    assert_eq!(ev.issues_at(&top("village")).next().unwrap().rule, Rule::Required);
+    assert_eq!(
+        ev.issues_at(&top("village")).next().unwrap().rule,
+        Rule::Required
+    );
 }
 
 #[test]
@@ -172,7 +246,10 @@ fn non_relevant_answers_are_kept_but_not_validated_or_exported() {
     let out = ev.export_answers();
     assert!(!out.values.contains_key("cause_other"));
     assert!(!out.values.contains_key("plan"));
-    assert_eq!(out.members("members")[0].get("name").map(String::as_str), Some("阿呷"));
+    assert_eq!(
+        out.members("members")[0].get("name").map(String::as_str),
+        Some("阿呷")
+    );
     assert!(!out.members("members")[0].contains_key("school"));
     assert_eq!(out.values["adults"], "1");
     assert_eq!(out.members("members")[0]["adult"], "1");
@@ -206,13 +283,25 @@ fn calculations_run_in_dependency_order() {
 #[test]
 fn choice_filters_limit_visible_and_valid_choices() {
     let s = survey();
-    let a = answers(&[(top("village"), "b"), (top("grp"), "a1"), (top("size"), "1")]);
+    let a = answers(&[
+        (top("village"), "b"),
+        (top("grp"), "a1"),
+        (top("size"), "1"),
+    ]);
     let ev = evaluate(&s, &a);
-    let names = |p: &FieldPath, ev: &Evaluation| s.visible_choices(p, ev).iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+    let names = |p: &FieldPath, ev: &Evaluation| {
+        s.visible_choices(p, ev)
+            .iter()
+            .map(|c| c.name.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(names(&top("grp"), &ev), ["b1"]);
     assert_eq!(names(&top("village"), &ev), ["a", "b"]);
     assert!(names(&top("nope"), &ev).is_empty());
-    assert_eq!(ev.issues_at(&top("grp")).next().unwrap().message, Message::Code(Code::NotAChoice));
+    assert_eq!(
+        ev.issues_at(&top("grp")).next().unwrap().message,
+        Message::Code(Code::NotAChoice)
+    );
     let ev = evaluate(&s, &answers(&[(top("village"), "a"), (top("grp"), "a1")]));
     assert_eq!(names(&top("grp"), &ev), ["a1", "a2"]);
     assert!(ev.issues_at(&top("grp")).next().is_none());
@@ -221,22 +310,43 @@ fn choice_filters_limit_visible_and_valid_choices() {
 #[test]
 fn repeat_count_limits_the_roster() {
     let s = survey();
-    let mut a = answers(&[(top("village"), "a"), (top("size"), "1"), (top("grade"), "a")]);
+    let mut a = answers(&[
+        (top("village"), "a"),
+        (top("size"), "1"),
+        (top("grade"), "a"),
+    ]);
     for i in 0..2 {
         a.set(&member(i, "name"), "x");
         a.set(&member(i, "age"), "30");
     }
     let ev = evaluate(&s, &a);
     let e: Vec<_> = issues(&ev);
-    assert_eq!(e, [("members".into(), Rule::RepeatCount, code(Code::TooManyMembers))]);
-    assert_eq!(ev.section_status("roster").unwrap().state, SectionState::HasErrors);
+    assert_eq!(
+        e,
+        [(
+            "members".into(),
+            Rule::RepeatCount,
+            code(Code::TooManyMembers)
+        )]
+    );
+    assert_eq!(
+        ev.section_status("roster").unwrap().state,
+        SectionState::HasErrors
+    );
 }
 
 #[test]
 fn warnings_can_be_acknowledged_until_the_value_changes() {
     let s = survey();
-    let mut r = Record::default();
-    r.answers = answers(&[(top("village"), "a"), (top("size"), "1"), (top("grade"), "a"), (top("land"), "80")]);
+    let mut r = Record {
+        answers: answers(&[
+            (top("village"), "a"),
+            (top("size"), "1"),
+            (top("grade"), "a"),
+            (top("land"), "80"),
+        ]),
+        ..Default::default()
+    };
     r.answers.set(&member(0, "name"), "老人");
     r.answers.set(&member(0, "age"), "104");
     let ev = s.evaluate_record(&r, &ctx());
@@ -244,7 +354,10 @@ fn warnings_can_be_acknowledged_until_the_value_changes() {
     assert_eq!(warnings, ["land#warning", "members[0].age#warning"]);
     assert!(ev.is_valid(), "warnings are not errors");
     assert_eq!(ev.section_status("roster").unwrap().warnings, 1);
-    assert_eq!(ev.section_status("roster").unwrap().state, SectionState::Complete);
+    assert_eq!(
+        ev.section_status("roster").unwrap().state,
+        SectionState::Complete
+    );
 
     let w = ev.warnings().nth(1).unwrap().clone();
     r.acknowledge(w.path.clone(), ev.value(&w.path), Some("户口本如此".into()));
@@ -266,15 +379,34 @@ fn section_states() {
     let s = survey();
     let a = answers(&[(top("village"), "a")]);
     let ev = evaluate(&s, &a);
-    assert_eq!(ev.section_status("basic").unwrap().state, SectionState::InProgress);
+    assert_eq!(
+        ev.section_status("basic").unwrap().state,
+        SectionState::InProgress
+    );
     let st = ev.section_status("basic").unwrap();
     assert_eq!((st.answered, st.missing, st.errors), (1, 1, 0));
-    let a = answers(&[(top("village"), "a"), (top("size"), "1"), (top("remarks"), "好")]);
+    let a = answers(&[
+        (top("village"), "a"),
+        (top("size"), "1"),
+        (top("remarks"), "好"),
+    ]);
     let ev = evaluate(&s, &a);
-    assert_eq!(ev.section_status("basic").unwrap().state, SectionState::Complete);
-    assert_eq!(ev.section_status("housing").unwrap().state, SectionState::NotStarted);
-    assert_eq!(ev.section_status("optional").unwrap().state, SectionState::Complete);
-    let all: Vec<(String, SectionState)> = ev.sections().map(|(i, st)| (i.name.clone(), st.state)).collect();
+    assert_eq!(
+        ev.section_status("basic").unwrap().state,
+        SectionState::Complete
+    );
+    assert_eq!(
+        ev.section_status("housing").unwrap().state,
+        SectionState::NotStarted
+    );
+    assert_eq!(
+        ev.section_status("optional").unwrap().state,
+        SectionState::Complete
+    );
+    let all: Vec<(String, SectionState)> = ev
+        .sections()
+        .map(|(i, st)| (i.name.clone(), st.state))
+        .collect();
     assert_eq!(all.len(), 4);
     assert_eq!(all[0], ("basic".to_string(), SectionState::Complete));
 }
@@ -284,7 +416,16 @@ fn builtin_codes_are_listed_for_translation() {
     let codes: Vec<&str> = builtin_codes().collect();
     assert_eq!(
         codes,
-        ["required", "not_integer", "not_number", "not_date", "not_a_choice", "constraint", "warning", "too_many_members"]
+        [
+            "required",
+            "not_integer",
+            "not_number",
+            "not_date",
+            "not_a_choice",
+            "constraint",
+            "warning",
+            "too_many_members"
+        ]
     );
     let json = serde_json::to_string(&Message::Code(Code::NotAChoice)).unwrap();
     assert_eq!(json, r#"{"code":"not_a_choice"}"#);
@@ -306,7 +447,10 @@ fn tree_accessors() {
     assert!(age.is_input() && age.always_required());
     assert!(!s.find("adult").unwrap().is_input());
     assert_eq!(s.choices(s.find("grp").unwrap()).len(), 3);
-    assert_eq!(s.list("grp").unwrap().get("b1").unwrap().extra["village"], "b");
+    assert_eq!(
+        s.list("grp").unwrap().get("b1").unwrap().extra["village"],
+        "b"
+    );
     assert_eq!(s.top_level().count(), 4);
 }
 
@@ -331,5 +475,8 @@ fn evaluations_compare_by_content() {
     let s = survey();
     let a = answers(&[(top("village"), "a")]);
     assert_eq!(evaluate(&s, &a), evaluate(&s, &a));
-    assert_ne!(evaluate(&s, &a), evaluate(&s, &answers(&[(top("village"), "b")])));
+    assert_ne!(
+        evaluate(&s, &a),
+        evaluate(&s, &answers(&[(top("village"), "b")]))
+    );
 }

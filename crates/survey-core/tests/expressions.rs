@@ -22,7 +22,11 @@ fn survey() -> Survey {
             row("calculate", "m_pos", &[("calculation", "position(..)")]),
             row("end_repeat", "", &[]),
         ],
-        vec![choice("abc", "a", &[]), choice("abc", "b", &[]), choice("abc", "c", &[])],
+        vec![
+            choice("abc", "a", &[]),
+            choice("abc", "b", &[]),
+            choice("abc", "c", &[]),
+        ],
     )
 }
 
@@ -34,7 +38,14 @@ fn household() -> Answers {
         (top("hidden"), "secret"),
         (top("b"), "13800138000"),
     ]);
-    for (i, (name, age, income)) in [("阿呷", "10", "100.5"), ("木呷", "20", "200"), ("吉克", "30", "")].iter().enumerate() {
+    for (i, (name, age, income)) in [
+        ("阿呷", "10", "100.5"),
+        ("木呷", "20", "200"),
+        ("吉克", "30", ""),
+    ]
+    .iter()
+    .enumerate()
+    {
         a.set(&member(i, "m_name"), *name);
         a.set(&member(i, "m_age"), *age);
         a.set(&member(i, "m_income"), *income);
@@ -50,7 +61,9 @@ fn ev() -> Evaluation {
 fn check(cases: &[(&str, &str)]) {
     let ev = ev();
     for (src, want) in cases {
-        let got = ev.evaluate_expression(src, None).unwrap_or_else(|p| panic!("{src}: {p:?}"));
+        let got = ev
+            .evaluate_expression(src, None)
+            .unwrap_or_else(|p| panic!("{src}: {p:?}"));
         assert_eq!(&got, want, "{src}");
     }
 }
@@ -295,14 +308,22 @@ fn today_is_blank_without_a_context_date() {
     let s = survey();
     let ev = s.evaluate(&household(), &survey_core::Context::default());
     assert_eq!(ev.evaluate_expression("today()", None).unwrap(), "");
-    assert_eq!(ev.evaluate_expression("age('2000-01-01', today())", None).unwrap(), "");
+    assert_eq!(
+        ev.evaluate_expression("age('2000-01-01', today())", None)
+            .unwrap(),
+        ""
+    );
 }
 
 #[test]
 fn bad_expressions_are_reported_not_evaluated() {
     let ev = ev();
     let codes = |src: &str, member: Option<(&str, usize)>| -> Vec<&'static str> {
-        ev.evaluate_expression(src, member).unwrap_err().iter().map(|p| p.code()).collect()
+        ev.evaluate_expression(src, member)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.code())
+            .collect()
     };
     assert_eq!(codes("${nope} + 1", None), ["unknown_field"]);
     assert_eq!(codes("frob(1)", None), ["unknown_function"]);
@@ -317,5 +338,8 @@ fn bad_expressions_are_reported_not_evaluated() {
     assert_eq!(codes("${members} + 1", None), ["bad_reference"]);
     assert_eq!(codes("1 +", None), ["parse"]);
     // Two problems in one expression are both reported.
-    assert_eq!(codes("${x} + ${y}", None), ["unknown_field", "unknown_field"]);
+    assert_eq!(
+        codes("${x} + ${y}", None),
+        ["unknown_field", "unknown_field"]
+    );
 }

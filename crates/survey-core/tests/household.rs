@@ -41,8 +41,11 @@ fn sample_household_has_exactly_the_expected_issues() {
     let record = sample();
     assert_eq!(record.answers.members("members").len(), 6);
     let ev = s.evaluate_record(&record, &ctx());
-    let got: Vec<(String, Severity, Rule)> =
-        ev.issues().iter().map(|i| (i.path.to_string(), i.severity, i.rule)).collect();
+    let got: Vec<(String, Severity, Rule)> = ev
+        .issues()
+        .iter()
+        .map(|i| (i.path.to_string(), i.severity, i.rule))
+        .collect();
     use Rule::{Constraint, Required};
     use Severity::{Error, Warning};
     let want: Vec<(String, Severity, Rule)> = [
@@ -97,16 +100,25 @@ fn sample_household_calculations() {
     assert!(!ev.is_relevant(&"members[2].work".parse().unwrap()));
     assert!(ev.is_relevant(&"monitor_type".parse().unwrap()));
     assert!(!ev.is_relevant(&"village_other".parse().unwrap()));
-    let groups: Vec<String> =
-        s.visible_choices(&"village_group".parse().unwrap(), &ev).iter().map(|c| c.name.clone()).collect();
-    assert_eq!(groups, ["laguo_1", "laguo_2", "laguo_3", "laguo_4", "laguo_5", "laguo_6"]);
+    let groups: Vec<String> = s
+        .visible_choices(&"village_group".parse().unwrap(), &ev)
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(
+        groups,
+        ["laguo_1", "laguo_2", "laguo_3", "laguo_4", "laguo_5", "laguo_6"]
+    );
 }
 
 #[test]
 fn sample_household_sections() {
     let s = shipped();
     let ev = s.evaluate_record(&sample(), &ctx());
-    let states: Vec<(String, SectionState)> = ev.sections().map(|(i, st)| (i.name.clone(), st.state)).collect();
+    let states: Vec<(String, SectionState)> = ev
+        .sections()
+        .map(|(i, st)| (i.name.clone(), st.state))
+        .collect();
     use SectionState::*;
     assert_eq!(
         states,
@@ -138,14 +150,18 @@ fn fixing_the_sample_leaves_only_acknowledged_warnings() {
     let ev = s.evaluate_record(&r, &ctx());
     assert!(ev.is_valid(), "{:?}", ev.errors().collect::<Vec<_>>());
     assert_eq!(ev.unacknowledged_warnings().count(), 7);
-    let warnings: Vec<(FieldPath, String)> =
-        ev.warnings().map(|w| (w.path.clone(), ev.value(&w.path).to_string())).collect();
+    let warnings: Vec<(FieldPath, String)> = ev
+        .warnings()
+        .map(|w| (w.path.clone(), ev.value(&w.path).to_string()))
+        .collect();
     for (path, value) in warnings {
         r.acknowledge(path, &value, Some("已核实".into()));
     }
     let ev = s.evaluate_record(&r, &ctx());
     assert_eq!(ev.unacknowledged_warnings().count(), 0);
-    assert!(ev.sections().all(|(_, st)| st.state == SectionState::Complete));
+    assert!(ev
+        .sections()
+        .all(|(_, st)| st.state == SectionState::Complete));
     // The stored record round-trips through JSON with its acknowledgements.
     let json = serde_json::to_string(&r).unwrap();
     let back: Record = serde_json::from_str(&json).unwrap();

@@ -17,28 +17,59 @@ fn public_vectors() {
 #[test]
 fn invalid_numbers() {
     // Bad checksum.
-    assert_eq!(ResidentId::parse("11010519491231002Y"), Err(IdError::Characters));
-    assert_eq!(ResidentId::parse("110105194912310029"), Err(IdError::Checksum));
-    assert_eq!(ResidentId::parse("440524188001010015"), Err(IdError::Checksum));
+    assert_eq!(
+        ResidentId::parse("11010519491231002Y"),
+        Err(IdError::Characters)
+    );
+    assert_eq!(
+        ResidentId::parse("110105194912310029"),
+        Err(IdError::Checksum)
+    );
+    assert_eq!(
+        ResidentId::parse("440524188001010015"),
+        Err(IdError::Checksum)
+    );
     // Bad dates (with a correct check character, so only the date is wrong).
-    for body in ["51342920230230001", "51342919991301001", "51342919990001001", "51342920230431001"] {
+    for body in [
+        "51342920230230001",
+        "51342919991301001",
+        "51342919990001001",
+        "51342920230431001",
+    ] {
         let id = format!("{body}{}", check_char(body).unwrap());
         assert_eq!(ResidentId::parse(&id), Err(IdError::BirthDate), "{id}");
     }
     // Wrong length.
-    for s in ["", "4405241880010100", "44052418800101001", "4405241880010100144", "513429"] {
+    for s in [
+        "",
+        "4405241880010100",
+        "44052418800101001",
+        "4405241880010100144",
+        "513429",
+    ] {
         assert_eq!(ResidentId::parse(s), Err(IdError::Length), "{s}");
     }
     // 18 characters but not all digits.
-    assert_eq!(ResidentId::parse("44052418800101001４"), Err(IdError::Characters));
-    assert_eq!(ResidentId::parse("44052418800101 014"), Err(IdError::Characters));
+    assert_eq!(
+        ResidentId::parse("44052418800101001４"),
+        Err(IdError::Characters)
+    );
+    assert_eq!(
+        ResidentId::parse("44052418800101 014"),
+        Err(IdError::Characters)
+    );
 }
 
 fn body() -> impl Strategy<Value = String> {
     // Address code, a real birth date between 1900-01-01 and 2030-12-31, a sequence.
     (110_000u32..=659_999, -25_567i32..=22_279, 0u32..=999).prop_map(|(addr, days, seq)| {
         let d = dates::from_days(days).unwrap();
-        format!("{addr:06}{:04}{:02}{:02}{seq:03}", d.year(), d.month() as u8, d.day())
+        format!(
+            "{addr:06}{:04}{:02}{:02}{seq:03}",
+            d.year(),
+            d.month() as u8,
+            d.day()
+        )
     })
 }
 

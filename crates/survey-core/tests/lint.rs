@@ -19,7 +19,14 @@ fn a_clean_definition_compiles() {
 
 #[test]
 fn duplicate_names() {
-    let p = problems(vec![row("text", "a", &[]), row("text", "b", &[]), row("integer", "a", &[])], vec![]);
+    let p = problems(
+        vec![
+            row("text", "a", &[]),
+            row("text", "b", &[]),
+            row("integer", "a", &[]),
+        ],
+        vec![],
+    );
     assert_eq!(p, [(4, "duplicate_name")]);
 }
 
@@ -37,17 +44,38 @@ fn invalid_and_missing_names_and_types() {
     );
     assert_eq!(
         p,
-        [(2, "missing_name"), (3, "invalid_name"), (4, "invalid_name"), (5, "unknown_type"), (6, "unknown_type")]
+        [
+            (2, "missing_name"),
+            (3, "invalid_name"),
+            (4, "invalid_name"),
+            (5, "unknown_type"),
+            (6, "unknown_type")
+        ]
     );
 }
 
 #[test]
 fn unknown_lists_and_duplicate_choices() {
     let p = problems(
-        vec![row("select_one nope", "a", &[]), row("select_multiple", "b", &[]), row("select_one yn", "c", &[])],
-        vec![choice("yn", "yes", &[]), choice("yn", "no", &[]), choice("yn", "yes", &[])],
+        vec![
+            row("select_one nope", "a", &[]),
+            row("select_multiple", "b", &[]),
+            row("select_one yn", "c", &[]),
+        ],
+        vec![
+            choice("yn", "yes", &[]),
+            choice("yn", "no", &[]),
+            choice("yn", "yes", &[]),
+        ],
     );
-    assert_eq!(p, [(2, "unknown_list"), (3, "missing_list"), (4, "duplicate_choice")]);
+    assert_eq!(
+        p,
+        [
+            (2, "unknown_list"),
+            (3, "missing_list"),
+            (4, "duplicate_choice")
+        ]
+    );
 }
 
 #[test]
@@ -56,7 +84,11 @@ fn references_to_unknown_fields_and_bad_expressions() {
         vec![
             row("text", "a", &[("relevant", "${nope} = 1")]),
             row("integer", "b", &[("constraint", ". > ${a} +")]),
-            row("integer", "c", &[("calculation", "frob(1)"), ("read_only", "yes")]),
+            row(
+                "integer",
+                "c",
+                &[("calculation", "frob(1)"), ("read_only", "yes")],
+            ),
             row("integer", "d", &[("required", "if(1, 2)")]),
             row("select_one yn", "e", &[("choice_filter", "colour = 'red'")]),
             row("integer", "f", &[("warning", "setting('nope') = 1")]),
@@ -80,28 +112,49 @@ fn references_to_unknown_fields_and_bad_expressions() {
 
 #[test]
 fn parse_errors_name_row_column_and_character_position() {
-    let err = Survey::compile(raw(vec![row("text", "a", &[]), row("integer", "b", &[("constraint", ". > ${a} +")])], vec![]))
-        .unwrap_err();
+    let err = Survey::compile(raw(
+        vec![
+            row("text", "a", &[]),
+            row("integer", "b", &[("constraint", ". > ${a} +")]),
+        ],
+        vec![],
+    ))
+    .unwrap_err();
     assert_eq!(err.len(), 1);
     let p = &err[0];
     assert_eq!((p.table, p.row), (Table::Survey, 3));
     match &p.kind {
-        ProblemKind::Parse { column, position, .. } => {
+        ProblemKind::Parse {
+            column, position, ..
+        } => {
             assert_eq!(column, "constraint");
             assert_eq!(*position, 11);
         }
         k => panic!("{k:?}"),
     }
     let text = p.to_string();
-    assert!(text.starts_with("survey.csv 第 3 行：constraint 表达式无法解析（第 11 个字符）"), "{text}");
+    assert!(
+        text.starts_with("survey.csv 第 3 行：constraint 表达式无法解析（第 11 个字符）"),
+        "{text}"
+    );
     assert!(text.ends_with("[parse]"), "{text}");
 }
 
 #[test]
 fn choice_filter_may_use_choice_columns() {
     let s = compile(
-        vec![row("select_one v", "village", &[]), row("select_one g", "grp", &[("choice_filter", "village=${village} and name != 'x'")])],
-        vec![choice("v", "a", &[]), choice("g", "g1", &[("village", "a")])],
+        vec![
+            row("select_one v", "village", &[]),
+            row(
+                "select_one g",
+                "grp",
+                &[("choice_filter", "village=${village} and name != 'x'")],
+            ),
+        ],
+        vec![
+            choice("v", "a", &[]),
+            choice("g", "g1", &[("village", "a")]),
+        ],
     );
     assert!(s.find("grp").unwrap().has_choice_filter());
 }
@@ -116,11 +169,22 @@ fn repeat_fields_outside_the_repeat_need_an_aggregate() {
             row("calculate", "total", &[("calculation", "sum(${age})")]),
             row("calculate", "oldest", &[("calculation", "${age} + 1")]),
             row("calculate", "pos", &[("calculation", "position(..)")]),
-            row("calculate", "grp", &[("calculation", "count(${members}) + ${members}")]),
+            row(
+                "calculate",
+                "grp",
+                &[("calculation", "count(${members}) + ${members}")],
+            ),
         ],
         vec![],
     );
-    assert_eq!(p, [(6, "bad_reference"), (7, "bad_reference"), (8, "bad_reference")]);
+    assert_eq!(
+        p,
+        [
+            (6, "bad_reference"),
+            (7, "bad_reference"),
+            (8, "bad_reference")
+        ]
+    );
 }
 
 #[test]
@@ -136,7 +200,10 @@ fn calculation_and_relevance_cycles() {
     );
     assert_eq!(p, [(2, "cycle"), (4, "cycle")]);
     let err = Survey::compile(raw(
-        vec![row("calculate", "x", &[("calculation", "${y} + 1")]), row("calculate", "y", &[("calculation", "${x} + 1")])],
+        vec![
+            row("calculate", "x", &[("calculation", "${y} + 1")]),
+            row("calculate", "y", &[("calculation", "${x} + 1")]),
+        ],
         vec![],
     ))
     .unwrap_err();
@@ -157,9 +224,19 @@ fn unbalanced_groups_and_repeats() {
         ],
         vec![],
     );
-    assert_eq!(p, [(2, "unmatched_end"), (5, "unmatched_end"), (7, "unclosed")]);
+    assert_eq!(
+        p,
+        [(2, "unmatched_end"), (5, "unmatched_end"), (7, "unclosed")]
+    );
     // "begin group" with a space (older XLSForm spelling) is accepted.
-    compile(vec![row("begin group", "g", &[]), row("text", "a", &[]), row("end group", "", &[])], vec![]);
+    compile(
+        vec![
+            row("begin group", "g", &[]),
+            row("text", "a", &[]),
+            row("end group", "", &[]),
+        ],
+        vec![],
+    );
 }
 
 #[test]
@@ -181,13 +258,26 @@ fn nested_repeats_are_rejected() {
 
 #[test]
 fn calculate_without_calculation_and_bad_yes_no() {
-    let p = problems(vec![row("calculate", "c", &[]), row("text", "t", &[("read_only", "maybe")])], vec![]);
+    let p = problems(
+        vec![
+            row("calculate", "c", &[]),
+            row("text", "t", &[("read_only", "maybe")]),
+        ],
+        vec![],
+    );
     assert_eq!(p, [(2, "missing_calculation"), (3, "not_yes_no")]);
 }
 
 #[test]
 fn labels_and_messages_need_both_languages() {
-    let mut no_yi = row("text", "a", &[("constraint_message::zh", "不对"), ("constraint", ". != 'x'")]);
+    let mut no_yi = row(
+        "text",
+        "a",
+        &[
+            ("constraint_message::zh", "不对"),
+            ("constraint", ". != 'x'"),
+        ],
+    );
     no_yi.label_ii.clear();
     let mut no_zh = row("text", "b", &[("hint::ii", "ꉬ")]);
     no_zh.label_zh.clear();
@@ -195,7 +285,15 @@ fn labels_and_messages_need_both_languages() {
     no_label.label_zh.clear();
     no_label.label_ii.clear();
     no_label.ii_status.clear();
-    let p = problems(vec![no_yi, no_zh, no_label, row("calculate", "d", &[("calculation", "1")])], vec![]);
+    let p = problems(
+        vec![
+            no_yi,
+            no_zh,
+            no_label,
+            row("calculate", "d", &[("calculation", "1")]),
+        ],
+        vec![],
+    );
     assert_eq!(
         p,
         [
@@ -215,16 +313,41 @@ fn yi_status_rules() {
     no_status.ii_status.clear();
     let bad_status = row("text", "b", &[("ii_status", "done")]);
     let sourced = row("text", "c", &[("ii_status", "sourced")]);
-    let sourced_ok = row("text", "d", &[("ii_status", "sourced"), ("ii_source", "CLDR ii")]);
+    let sourced_ok = row(
+        "text",
+        "d",
+        &[("ii_status", "sourced"), ("ii_source", "CLDR ii")],
+    );
     let reviewed = row("text", "e", &[("ii_status", "reviewed")]);
     // U+A494 is the radical that looks like the syllable U+A2CD.
     let radical = row("text", "f", &[("label::ii", "ꆈ\u{A494}")]);
-    let p = problems(vec![no_status, bad_status, sourced, sourced_ok, reviewed, radical], vec![]);
-    assert_eq!(p, [(2, "missing_ii_status"), (3, "bad_ii_status"), (4, "missing_ii_source"), (7, "yi_radical")]);
-    let err = Survey::compile(raw(vec![row("text", "f", &[("label::ii", "ꆈ\u{A494}")])], vec![])).unwrap_err();
+    let p = problems(
+        vec![
+            no_status, bad_status, sourced, sourced_ok, reviewed, radical,
+        ],
+        vec![],
+    );
+    assert_eq!(
+        p,
+        [
+            (2, "missing_ii_status"),
+            (3, "bad_ii_status"),
+            (4, "missing_ii_source"),
+            (7, "yi_radical")
+        ]
+    );
+    let err = Survey::compile(raw(
+        vec![row("text", "f", &[("label::ii", "ꆈ\u{A494}")])],
+        vec![],
+    ))
+    .unwrap_err();
     assert_eq!(
         err[0].kind,
-        ProblemKind::YiRadical { column: "label::ii".into(), codepoint: 0xA494, position: 2 }
+        ProblemKind::YiRadical {
+            column: "label::ii".into(),
+            codepoint: 0xA494,
+            position: 2
+        }
     );
 }
 
@@ -240,7 +363,10 @@ fn choices_and_settings_are_linted_too() {
     r.settings.form_id.clear();
     r.settings.form_title_ii.clear();
     let problems = Survey::compile(r).unwrap_err();
-    let got: Vec<_> = problems.iter().map(|p| (p.table, p.row, p.code())).collect();
+    let got: Vec<_> = problems
+        .iter()
+        .map(|p| (p.table, p.row, p.code()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -265,7 +391,15 @@ fn every_problem_is_reported_at_once_sorted_by_table_and_row() {
     );
     r.settings.version.clear();
     let got = problems_raw(r);
-    assert_eq!(got, [(2, "unknown_field"), (3, "duplicate_name"), (4, "unclosed"), (2, "missing_setting")]);
+    assert_eq!(
+        got,
+        [
+            (2, "unknown_field"),
+            (3, "duplicate_name"),
+            (4, "unclosed"),
+            (2, "missing_setting")
+        ]
+    );
 }
 
 #[test]
@@ -281,8 +415,15 @@ fn explicit_row_numbers_survive_json() {
 
 #[test]
 fn problem_display_is_chinese_with_a_stable_code() {
-    let err = Survey::compile(raw(vec![row("text", "a", &[]), row("text", "a", &[])], vec![])).unwrap_err();
-    assert_eq!(err[0].to_string(), "survey.csv 第 3 行：名称 `a` 重复（第 2 行已使用） [duplicate_name]");
+    let err = Survey::compile(raw(
+        vec![row("text", "a", &[]), row("text", "a", &[])],
+        vec![],
+    ))
+    .unwrap_err();
+    assert_eq!(
+        err[0].to_string(),
+        "survey.csv 第 3 行：名称 `a` 重复（第 2 行已使用） [duplicate_name]"
+    );
     let json = serde_json::to_value(&err[0]).unwrap();
     assert_eq!(json["kind"]["code"], "duplicate_name");
     assert_eq!(json["table"], "survey");

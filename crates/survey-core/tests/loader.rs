@@ -13,7 +13,10 @@ const CHOICES: &str =
 const SETTINGS: &str = "form_id,version,form_title::zh,form_title::ii,ii_status,income_monitoring_line\nhh,3,户表,ꉬ,draft,7000\n";
 
 fn codes(r: Result<RawSurvey, Vec<survey_core::Problem>>) -> Vec<(Table, u32, &'static str)> {
-    r.unwrap_err().iter().map(|p| (p.table, p.row, p.code())).collect()
+    r.unwrap_err()
+        .iter()
+        .map(|p| (p.table, p.row, p.code()))
+        .collect()
 }
 
 #[test]
@@ -39,7 +42,11 @@ fn loads_rows_with_spreadsheet_row_numbers_and_extra_columns() {
 
 #[test]
 fn missing_required_columns() {
-    let r = from_csv_strs("name,label::zh\nx,y\n", "list_name,label::zh\n", "version\n1\n");
+    let r = from_csv_strs(
+        "name,label::zh\nx,y\n",
+        "list_name,label::zh\n",
+        "version\n1\n",
+    );
     assert_eq!(
         codes(r),
         [
@@ -53,7 +60,9 @@ fn missing_required_columns() {
 #[test]
 fn row_numbers_are_right_with_crlf_lf_and_multiline_cells() {
     for nl in ["\n", "\r\n"] {
-        let text = format!("type,name,label::zh{nl}text,a,x{nl}{nl}text,b,\"two{nl}lines\"{nl}text,c,y{nl}");
+        let text = format!(
+            "type,name,label::zh{nl}text,a,x{nl}{nl}text,b,\"two{nl}lines\"{nl}text,c,y{nl}"
+        );
         let raw = from_csv_strs(&text, CHOICES, SETTINGS).unwrap();
         let rows: Vec<u32> = raw.survey.iter().map(|r| r.row).collect();
         assert_eq!(rows, [2, 4, 6], "{nl:?}");
@@ -62,36 +71,64 @@ fn row_numbers_are_right_with_crlf_lf_and_multiline_cells() {
 
 #[test]
 fn ragged_rows_are_csv_problems_with_their_row() {
-    for text in ["type,name\ntext,a\ntext,b,extra\n", "type,name\r\ntext,a\r\ntext,b,extra\r\n"] {
+    for text in [
+        "type,name\ntext,a\ntext,b,extra\n",
+        "type,name\r\ntext,a\r\ntext,b,extra\r\n",
+    ] {
         let problems = from_csv_strs(text, CHOICES, SETTINGS).unwrap_err();
         assert_eq!(problems.len(), 1);
-        assert_eq!((problems[0].table, problems[0].row, problems[0].code()), (Table::Survey, 3, "csv"));
+        assert_eq!(
+            (problems[0].table, problems[0].row, problems[0].code()),
+            (Table::Survey, 3, "csv")
+        );
     }
 }
 
 #[test]
 fn settings_needs_exactly_one_value_row() {
-    assert_eq!(codes(from_csv_strs(SURVEY, CHOICES, "form_id\n")), [(Table::Settings, 0, "settings_rows")]);
-    assert_eq!(codes(from_csv_strs(SURVEY, CHOICES, "form_id\na\nb\n")), [(Table::Settings, 0, "settings_rows")]);
+    assert_eq!(
+        codes(from_csv_strs(SURVEY, CHOICES, "form_id\n")),
+        [(Table::Settings, 0, "settings_rows")]
+    );
+    assert_eq!(
+        codes(from_csv_strs(SURVEY, CHOICES, "form_id\na\nb\n")),
+        [(Table::Settings, 0, "settings_rows")]
+    );
 }
 
 #[test]
 fn invalid_utf8_and_empty_files() {
-    assert_eq!(codes(from_csv_strs("", CHOICES, SETTINGS)), [(Table::Survey, 1, "missing_column"), (Table::Survey, 1, "missing_column")]);
+    assert_eq!(
+        codes(from_csv_strs("", CHOICES, SETTINGS)),
+        [
+            (Table::Survey, 1, "missing_column"),
+            (Table::Survey, 1, "missing_column")
+        ]
+    );
     let dir = std::env::temp_dir().join(format!("survey-core-bad-utf8-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("survey.csv"), b"type,name\ntext,\xff\xfe\n").unwrap();
     std::fs::write(dir.join("choices.csv"), CHOICES).unwrap();
     std::fs::write(dir.join("settings.csv"), SETTINGS).unwrap();
     let problems = load_survey_dir(&dir).unwrap_err();
-    assert!(matches!(problems[0].kind, ProblemKind::Io { .. }), "{problems:?}");
+    assert!(
+        matches!(problems[0].kind, ProblemKind::Io { .. }),
+        "{problems:?}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_missing_folder_reports_every_missing_file() {
     let got = codes(load_survey_dir("/nonexistent/survey"));
-    assert_eq!(got, [(Table::Survey, 0, "io"), (Table::Choices, 0, "io"), (Table::Settings, 0, "io")]);
+    assert_eq!(
+        got,
+        [
+            (Table::Survey, 0, "io"),
+            (Table::Choices, 0, "io"),
+            (Table::Settings, 0, "io")
+        ]
+    );
 }
 
 #[test]
@@ -106,7 +143,12 @@ fn load_dir_reads_and_compiles() {
     assert_eq!(s.list("yn").unwrap().choices.len(), 2);
     std::fs::write(dir.join("survey.csv"), "type,name\ntext,a\ntext,a\n").unwrap();
     let problems = Survey::load_dir(&dir).unwrap_err();
-    assert!(problems.iter().any(|p| p.code() == "duplicate_name" && p.row == 3), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.code() == "duplicate_name" && p.row == 3),
+        "{problems:?}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -34,7 +34,12 @@ fn main() -> ExitCode {
 
     let surveys = root.join("surveys");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&surveys)
-        .map(|e| e.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|e| {
+            e.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     if dirs.is_empty() {
@@ -53,7 +58,10 @@ fn main() -> ExitCode {
         }
     }
     match locale_reports(&root.join("locales")) {
-        Ok(found) if found.is_empty() => println!("没有界面语言文件（no locale files in {}）", root.join("locales").display()),
+        Ok(found) if found.is_empty() => println!(
+            "没有界面语言文件（no locale files in {}）",
+            root.join("locales").display()
+        ),
         Ok(found) => reports.extend(found.into_iter().map(|mut r| {
             r.file = rel(&root, Path::new(&r.file));
             r
@@ -65,11 +73,19 @@ fn main() -> ExitCode {
     }
 
     let mut total = Counts::default();
-    let width = reports.iter().map(|r| r.file.len()).max().unwrap_or(10).max(10);
+    let width = reports
+        .iter()
+        .map(|r| r.file.len())
+        .max()
+        .unwrap_or(10)
+        .max(10);
     println!("{:width$}  reviewed  sourced  draft  missing", "file");
     for r in &reports {
         let c = r.counts;
-        println!("{:width$}  {:>8}  {:>7}  {:>5}  {:>7}", r.file, c.reviewed, c.sourced, c.draft, c.missing);
+        println!(
+            "{:width$}  {:>8}  {:>7}  {:>5}  {:>7}",
+            r.file, c.reviewed, c.sourced, c.draft, c.missing
+        );
         total.add(&c);
     }
     println!(
@@ -78,7 +94,11 @@ fn main() -> ExitCode {
     );
     for r in &reports {
         if list && !r.drafts.is_empty() {
-            println!("\n{} — 待审校的彝文草稿（draft）{} 条：", r.file, r.drafts.len());
+            println!(
+                "\n{} — 待审校的彝文草稿（draft）{} 条：",
+                r.file,
+                r.drafts.len()
+            );
             for (at, zh) in &r.drafts {
                 println!("  {at}: {zh}");
             }

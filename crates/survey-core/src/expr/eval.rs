@@ -135,10 +135,11 @@ impl<'a> Value<'a> {
             Value::String(s) => out.push_str(s),
             Value::Num(n) => write_number(out, *n),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Date(d) => match dates::from_days(*d) {
-                Some(date) => dates::write_date(out, date),
-                None => {}
-            },
+            Value::Date(d) => {
+                if let Some(date) = dates::from_days(*d) {
+                    dates::write_date(out, date);
+                }
+            }
         }
     }
 
@@ -248,7 +249,9 @@ fn binary<'a, E: Env<'a>>(op: BinOp, a: &'a Expr, b: &'a Expr, env: &E) -> Value
 fn each_number<'a, E: Env<'a>>(arg: &'a Expr, env: &E, f: &mut dyn FnMut(f64)) {
     match arg {
         Expr::Ref(r) if matches!(r.target, Target::Members(_)) => {
-            let Target::Members(item) = r.target else { unreachable!() };
+            let Target::Members(item) = r.target else {
+                unreachable!()
+            };
             env.each_member(item, &mut |s| f(str_to_number(s)));
         }
         _ => f(eval(arg, env).to_number()),
@@ -256,7 +259,9 @@ fn each_number<'a, E: Env<'a>>(arg: &'a Expr, env: &E, f: &mut dyn FnMut(f64)) {
 }
 
 fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
-    let Some(func) = c.func else { return Value::Str("") };
+    let Some(func) = c.func else {
+        return Value::Str("");
+    };
     let a = &c.args;
     let arg = |i: usize| eval(&a[i], env);
     match func {
@@ -362,9 +367,15 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
                     });
                 });
             }
-            Value::Num(if nan { f64::NAN } else { acc.unwrap_or(f64::NAN) })
+            Value::Num(if nan {
+                f64::NAN
+            } else {
+                acc.unwrap_or(f64::NAN)
+            })
         }
-        Func::Position => env.position().map_or(Value::Num(f64::NAN), |p| Value::Num(p as f64)),
+        Func::Position => env
+            .position()
+            .map_or(Value::Num(f64::NAN), |p| Value::Num(p as f64)),
         Func::Setting => match &a[0] {
             Expr::Str(name) => Value::Str(env.setting(name)),
             other => Value::String(env.setting(&eval(other, env).to_text()).to_string()),
@@ -398,7 +409,9 @@ mod tests {
         assert_eq!(parse_number("2.5E-1"), 0.25);
         assert_eq!(parse_number(".5"), 0.5);
         assert_eq!(parse_number("5."), 5.0);
-        for bad in ["", " ", "abc", "1e", "1,000", "inf", "NaN", "infinity", "--1", "0x10", "1 2", "."] {
+        for bad in [
+            "", " ", "abc", "1e", "1,000", "inf", "NaN", "infinity", "--1", "0x10", "1 2", ".",
+        ] {
             assert!(parse_number(bad).is_nan(), "{bad}");
         }
     }

@@ -120,7 +120,10 @@ pub fn function_names() -> impl Iterator<Item = &'static str> {
 
 impl Func {
     pub(crate) fn lookup(name: &str) -> Option<(Func, usize, usize)> {
-        FUNCTIONS.iter().find(|f| f.0 == name).map(|f| (f.1, f.2, f.3))
+        FUNCTIONS
+            .iter()
+            .find(|f| f.0 == name)
+            .map(|f| (f.1, f.2, f.3))
     }
 
     /// Aggregates see every member's value of a repeat field.
@@ -210,5 +213,7 @@ impl Expr {
 
 /// Converts a byte offset into a 1-based character position.
 pub(crate) fn char_position(src: &str, byte: usize) -> usize {
-    src.get(..byte.min(src.len())).map_or(byte, |s| s.chars().count()) + 1
+    src.get(..byte.min(src.len()))
+        .map_or(byte, |s| s.chars().count())
+        + 1
 }

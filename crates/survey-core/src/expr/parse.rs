@@ -44,7 +44,10 @@ pub(crate) fn parse(src: &str) -> Result<Expr, ParseError> {
         } else {
             format!("此处应为 {}", expected.join(" 或 "))
         };
-        ParseError { position: super::char_position(src, e.offset()), message }
+        ParseError {
+            position: super::char_position(src, e.offset()),
+            message,
+        }
     })
 }
 
@@ -111,7 +114,12 @@ fn eq_expr(i: &mut In) -> R<Expr> {
 fn rel_expr(i: &mut In) -> R<Expr> {
     level(
         i,
-        &[("<=", BinOp::Le), (">=", BinOp::Ge), ("<", BinOp::Lt), (">", BinOp::Gt)],
+        &[
+            ("<=", BinOp::Le),
+            (">=", BinOp::Ge),
+            ("<", BinOp::Lt),
+            (">", BinOp::Gt),
+        ],
         add_expr,
     )
 }
@@ -121,7 +129,11 @@ fn add_expr(i: &mut In) -> R<Expr> {
 }
 
 fn mul_expr(i: &mut In) -> R<Expr> {
-    level(i, &[("*", BinOp::Mul), ("div", BinOp::Div), ("mod", BinOp::Mod)], unary)
+    level(
+        i,
+        &[("*", BinOp::Mul), ("div", BinOp::Div), ("mod", BinOp::Mod)],
+        unary,
+    )
 }
 
 fn unary(i: &mut In) -> R<Expr> {
@@ -164,7 +176,10 @@ fn string_lit(i: &mut In) -> R<Expr> {
 
 fn number(i: &mut In) -> R<Expr> {
     let text = alt((
-        (take_while(1.., |c: char| c.is_ascii_digit()), opt(('.', take_while(0.., |c: char| c.is_ascii_digit()))))
+        (
+            take_while(1.., |c: char| c.is_ascii_digit()),
+            opt(('.', take_while(0.., |c: char| c.is_ascii_digit()))),
+        )
             .take(),
         ('.', take_while(1.., |c: char| c.is_ascii_digit())).take(),
     ))
@@ -179,7 +194,11 @@ fn reference(i: &mut In) -> R<Expr> {
         .context(expected("字段名"))
         .parse_next(i)?;
     cut_err('}').context(expected("`}`")).parse_next(i)?;
-    Ok(Expr::Ref(Ref { name: name.into(), pos, target: Target::Unresolved }))
+    Ok(Expr::Ref(Ref {
+        name: name.into(),
+        pos,
+        target: Target::Unresolved,
+    }))
 }
 
 fn dots(i: &mut In) -> R<Expr> {
@@ -193,7 +212,9 @@ fn dots(i: &mut In) -> R<Expr> {
 
 fn name_or_call(i: &mut In) -> R<Expr> {
     let pos = i.current_token_start() as u32;
-    let name = (one_of(is_name_start), take_while(0.., is_name_char)).take().parse_next(i)?;
+    let name = (one_of(is_name_start), take_while(0.., is_name_char))
+        .take()
+        .parse_next(i)?;
     let start = i.checkpoint();
     ws(i)?;
     if opt('(').parse_next(i)?.is_none() {
@@ -201,8 +222,7 @@ fn name_or_call(i: &mut In) -> R<Expr> {
         return Ok(Expr::Name(name.into(), pos));
     }
     ws(i)?;
-    let args: Vec<Expr> =
-        separated(0.., delimited(ws, or_expr, ws), ',').parse_next(i)?;
+    let args: Vec<Expr> = separated(0.., delimited(ws, or_expr, ws), ',').parse_next(i)?;
     ws(i)?;
     cut_err(')').context(expected("`,` 或 `)`")).parse_next(i)?;
     Ok(Expr::Call(Box::new(Call {
@@ -237,7 +257,10 @@ mod tests {
         }
         assert!(matches!(ok("-${x}"), Expr::Neg(_)));
         assert!(matches!(ok("position(..)"), Expr::Call(_)));
-        assert!(matches!(ok("village=${village}"), Expr::Bin(BinOp::Eq, _, _)));
+        assert!(matches!(
+            ok("village=${village}"),
+            Expr::Bin(BinOp::Eq, _, _)
+        ));
         assert!(matches!(ok("${a}-1"), Expr::Bin(BinOp::Sub, _, _)));
         assert!(matches!(ok(" .5 "), Expr::Num(n) if n == 0.5));
         assert!(parse("'it''s'").is_err());
@@ -246,7 +269,9 @@ mod tests {
         assert!(matches!(ok("${a}!=3"), Expr::Bin(BinOp::Ne, _, _)));
         // `order` is a name, not `or` + `der`.
         assert!(matches!(ok("order"), Expr::Name(n, _) if &*n == "order"));
-        assert!(matches!(ok("count-selected(${a})"), Expr::Call(c) if c.func == Some(Func::CountSelected)));
+        assert!(
+            matches!(ok("count-selected(${a})"), Expr::Call(c) if c.func == Some(Func::CountSelected))
+        );
     }
 
     #[test]

@@ -1,12 +1,18 @@
 //! Helpers to build small survey definitions in tests.
 #![allow(dead_code)]
 
-use survey_core::{Answers, Context, Evaluation, FieldPath, RawChoice, RawRow, RawSettings, RawSurvey, Survey};
+use survey_core::{
+    Answers, Context, Evaluation, FieldPath, RawChoice, RawRow, RawSettings, RawSurvey, Survey,
+};
 
 /// A survey row with bilingual labels and `ii_status = draft` filled in (unless the
 /// type is calculate or end_*), plus the given cells.
 pub fn row(ty: &str, name: &str, cells: &[(&str, &str)]) -> RawRow {
-    let mut r = RawRow { kind: ty.into(), name: name.into(), ..Default::default() };
+    let mut r = RawRow {
+        kind: ty.into(),
+        name: name.into(),
+        ..Default::default()
+    };
     if !ty.starts_with("end") && ty != "calculate" {
         r.label_zh = format!("{name}标签");
         r.label_ii = "ꆈꌠ".into();
@@ -49,7 +55,11 @@ pub fn settings() -> RawSettings {
 }
 
 pub fn raw(survey: Vec<RawRow>, choices: Vec<RawChoice>) -> RawSurvey {
-    RawSurvey { survey, choices, settings: settings() }
+    RawSurvey {
+        survey,
+        choices,
+        settings: settings(),
+    }
 }
 
 pub fn compile(survey: Vec<RawRow>, choices: Vec<RawChoice>) -> Survey {
