@@ -37,6 +37,7 @@
 
 pub mod answers;
 pub mod checks;
+pub mod compact;
 mod compile;
 pub mod dates;
 pub mod definition;
