@@ -1,0 +1,409 @@
+//! The household form: one household of the shipped survey, filled section by section on
+//! a tablet, in Yi, Chinese or both.
+//!
+//! Data flows one way. The household ([`Household`]) is the only state that matters; the
+//! form evaluates it once per change into a [`Memo<Evaluation>`] (relevance, calculated
+//! values, errors, warnings, section states) and every question derives its own small memos
+//! from that evaluation (its value, whether it is shown, its messages), so a keystroke only
+//! touches the DOM nodes whose text really changed. Only the current section is rendered,
+//! and in the members roster only the expanded member's questions.
+//!
+//! UI-only state (which section is open, which member is expanded, which questions were
+//! left once so their errors may show) lives in [`FormCtx`] and is never stored.
+mod field;
+mod review;
+mod roster;
+mod section;
+mod text;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use survey_core::{Evaluation, FieldPath, Household, Item, SectionStatus, Survey};
+use wasm_bindgen::JsCast;
+
+use crate::i18n::T;
+use crate::{clock, default_survey, tr};
+
+pub use text::code_text;
+
+/// What the form shows: one section (by index among the survey's sections) or the review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pane {
+    /// The section at this index of [`Survey::sections`].
+    Section(usize),
+    /// The list of every error and warning, with the finalize button.
+    Review,
+}
+
+/// Everything the parts of the form share (all `Copy`: signals and the `'static` survey).
+#[derive(Clone, Copy)]
+pub(crate) struct FormCtx {
+    /// The survey being filled.
+    pub survey: &'static Survey,
+    /// The household being edited (the caller stores every change).
+    pub household: RwSignal<Household>,
+    /// The evaluation of the household's record, once per change.
+    pub ev: Memo<Evaluation>,
+    /// Whether answers may be changed (drafts only).
+    pub editable: Memo<bool>,
+    /// The section or review shown.
+    pub pane: RwSignal<Pane>,
+    /// The expanded roster member (one at a time).
+    pub expanded: RwSignal<Option<usize>>,
+    /// Questions left at least once (or answered before the form opened): their errors show.
+    pub touched: RwSignal<HashSet<FieldPath>>,
+    /// After a finalize attempt every error shows, touched or not.
+    pub show_all: RwSignal<bool>,
+    /// The member (repeat name, index) waiting for a confirmed removal.
+    pub confirm_remove: RwSignal<Option<(&'static str, usize)>>,
+}
+
+impl FormCtx {
+    /// The path of `item`, for member `member` when the item is inside a repeat.
+    pub fn path(&self, item: &Item, member: Option<usize>) -> FieldPath {
+        match (self.survey.repeat_of(item), member) {
+            (Some(repeat), Some(i)) if !item.is_repeat() => FieldPath::member(&repeat.name, i, &item.name),
+            _ => FieldPath::top(&item.name),
+        }
+    }
+
+    /// Writes an answer (a blank value removes it). Ignored when the household is not
+    /// editable or the value is unchanged, so the caller only stores real changes.
+    pub fn set_answer(&self, path: &FieldPath, value: String) {
+        if !self.editable.get_untracked() {
+            return;
+        }
+        if self.household.with_untracked(|h| h.record.answers.get(path) == value) {
+            return;
+        }
+        let now = clock::now_rfc3339();
+        self.household.update(|h| {
+            h.record.answers.set(path, value);
+            h.modified = now;
+        });
+    }
+
+    /// Marks a question as left once: its errors show from now on.
+    pub fn touch(&self, path: &FieldPath) {
+        if !self.touched.with_untracked(|t| t.contains(path)) {
+            self.touched.update(|t| {
+                t.insert(path.clone());
+            });
+        }
+    }
+
+    /// The index of the section holding `item`.
+    pub fn section_of(&self, item: &Item) -> usize {
+        let mut top = item;
+        while let Some(p) = top.parent {
+            top = self.survey.item(p);
+        }
+        self.survey.sections().position(|s| s.id == top.id).unwrap_or(0)
+    }
+
+    /// Shows a pane from the top of the page.
+    pub fn go(&self, pane: Pane) {
+        self.pane.set(pane);
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    }
+
+    /// Jumps to a question: opens its section, expands its member, marks it touched, then
+    /// scrolls to it and focuses its input.
+    pub fn jump(&self, path: &FieldPath, item: &Item) {
+        self.touch(path);
+        if let Some(i) = path.index() {
+            self.expanded.set(Some(i));
+        }
+        self.pane.set(Pane::Section(self.section_of(item)));
+        focus_field(path.to_string());
+    }
+}
+
+/// After the DOM has caught up, scrolls to the question `field-<path>` and focuses its
+/// first input (or the question itself when it has none).
+pub(crate) fn focus_field(path: String) {
+    set_timeout(
+        move || {
+            let Ok(Some(wrapper)) = document().query_selector(&format!("[data-testid=\"field-{path}\"]")) else {
+                return;
+            };
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Center);
+            wrapper.scroll_into_view_with_scroll_into_view_options(&opts);
+            let target = wrapper
+                .query_selector("input:not([disabled]), textarea:not([disabled]), select:not([disabled])")
+                .ok()
+                .flatten()
+                .unwrap_or(wrapper);
+            if let Ok(el) = target.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        },
+        Duration::ZERO,
+    );
+}
+
+/// Every answered path of a household: their errors show at once when a saved draft opens.
+fn answered_paths(h: &Household) -> HashSet<FieldPath> {
+    let a = &h.record.answers;
+    let mut out: HashSet<FieldPath> = a.values.keys().map(|k| FieldPath::top(k)).collect();
+    for (repeat, members) in &a.repeats {
+        for (i, m) in members.iter().enumerate() {
+            out.extend(m.keys().map(|k| FieldPath::member(repeat, i, k)));
+        }
+    }
+    out
+}
+
+/// The form of one household, section by section, with the members roster and a review
+/// screen that finalizes it. A finalized or exported household is read-only until it is
+/// reopened with a reason.
+#[component]
+pub fn HouseholdForm(
+    /// The household being edited. The form changes it only via `household.update(..)`
+    /// (answers, acknowledgements, finalize/reopen through `Household` methods with
+    /// `clock::now_rfc3339()`); the caller stores every change.
+    household: RwSignal<Household>,
+    /// Leave the form (back to the household list).
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let survey = default_survey::household();
+    let cx = clock::context();
+    let ev = Memo::new(move |_| household.with(|h| survey.evaluate_record(&h.record, &cx)));
+    let editable = Memo::new(move |_| household.with(Household::is_editable));
+    let form = FormCtx {
+        survey,
+        household,
+        ev,
+        editable,
+        pane: RwSignal::new(Pane::Section(0)),
+        expanded: RwSignal::new(None),
+        touched: RwSignal::new(household.with_untracked(answered_paths)),
+        show_all: RwSignal::new(false),
+        confirm_remove: RwSignal::new(None),
+    };
+    let status = Memo::new(move |_| household.with(|h| h.status));
+    let error_count = Memo::new(move |_| ev.with(|e| e.errors().count()));
+
+    view! {
+        <div class="hh-form" data-testid="household-form" class:readonly=move || !editable.get()>
+            <div class="form-toolbar">
+                <button type="button" class="ghost back" data-testid="close-form" on:click=move |_| on_close.run(())>
+                    <span class="icon" aria-hidden="true"></span>
+                    <T text=tr!(form.close) />
+                </button>
+                <div class="form-title">
+                    <T text=text::bi(survey.title()) />
+                    {move || {
+                        let s = status.get();
+                        view! {
+                            <span class="status-badge" data-testid="form-status" data-status=text::status_name(s)>
+                                <T text=text::status_text(s) />
+                            </span>
+                        }
+                    }}
+                </div>
+                <button
+                    type="button"
+                    class="review-button"
+                    class:current=move || form.pane.get() == Pane::Review
+                    data-testid="open-review"
+                    on:click=move |_| form.go(Pane::Review)
+                >
+                    <T text=tr!(form.review.open) />
+                    <span class="count-badge" class:zero=move || error_count.get() == 0>
+                        {move || error_count.get()}
+                    </span>
+                </button>
+            </div>
+            {move || (!editable.get()).then(|| view! { <ReopenBanner form=form /> })}
+            <div class="form-layout">
+                <SectionNav form=form />
+                <div class="form-pane">
+                    {move || match form.pane.get() {
+                        Pane::Section(i) => section::section_view(form, i),
+                        Pane::Review => view! { <review::Review form=form /> }.into_any(),
+                    }}
+                </div>
+            </div>
+            <FormFooter form=form />
+            <roster::ConfirmRemove form=form />
+        </div>
+    }
+}
+
+/// The list of sections with their state; a tap opens one.
+#[component]
+fn SectionNav(
+    /// The form.
+    form: FormCtx,
+) -> impl IntoView {
+    let states = Memo::new(move |_| form.ev.with(|e| e.sections().map(|(_, s)| s).collect::<Vec<SectionStatus>>()));
+    let items = form
+        .survey
+        .sections()
+        .enumerate()
+        .map(|(i, item)| {
+            let state = Memo::new(move |_| states.with(|s| s[i].state));
+            view! {
+                <li>
+                    <button
+                        type="button"
+                        class="section-link"
+                        data-testid=format!("section-{}", item.name)
+                        data-state=move || text::state_name(state.get())
+                        class:current=move || form.pane.get() == Pane::Section(i)
+                        aria-current=move || (form.pane.get() == Pane::Section(i)).then_some("step")
+                        on:click=move |_| form.go(Pane::Section(i))
+                    >
+                        <span class="section-no">{i + 1}</span>
+                        <span class="section-label">
+                            <T text=text::label(item) />
+                        </span>
+                        <span class="section-state">
+                            <span class="state-icon" aria-hidden="true"></span>
+                            {move || view! { <T text=text::state_text(state.get()) /> }}
+                        </span>
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    let lang = crate::i18n::UiLanguage::use_context();
+    view! {
+        <nav class="section-nav" aria-label=move || lang.mode.get().pick(tr!(form.sections))>
+            <ol>{items}</ol>
+        </nav>
+    }
+}
+
+/// Previous / next section, always at hand at the bottom of the screen.
+#[component]
+fn FormFooter(
+    /// The form.
+    form: FormCtx,
+) -> impl IntoView {
+    let count = form.survey.sections().count();
+    let prev = move || match form.pane.get() {
+        Pane::Section(0) => None,
+        Pane::Section(i) => Some(Pane::Section(i - 1)),
+        Pane::Review => Some(Pane::Section(count.saturating_sub(1))),
+    };
+    let next = move || match form.pane.get() {
+        Pane::Section(i) if i + 1 < count => Some(Pane::Section(i + 1)),
+        Pane::Section(_) => Some(Pane::Review),
+        Pane::Review => None,
+    };
+    view! {
+        <div class="form-footer">
+            <button
+                type="button"
+                data-testid="prev-section"
+                disabled=move || prev().is_none()
+                on:click=move |_| {
+                    if let Some(p) = prev() {
+                        form.go(p)
+                    }
+                }
+            >
+                <span class="icon prev" aria-hidden="true"></span>
+                <T text=tr!(form.prev) />
+            </button>
+            <span class="footer-position" aria-hidden="true">
+                {move || match form.pane.get() {
+                    Pane::Section(i) => format!("{} / {count}", i + 1),
+                    Pane::Review => String::new(),
+                }}
+            </span>
+            <button
+                type="button"
+                class="primary"
+                data-testid="next-section"
+                disabled=move || next().is_none()
+                on:click=move |_| {
+                    if let Some(p) = next() {
+                        form.go(p)
+                    }
+                }
+            >
+                {move || match next() {
+                    Some(Pane::Review) => view! { <T text=tr!(form.to_review) /> }.into_any(),
+                    _ => view! { <T text=tr!(form.next) /> }.into_any(),
+                }}
+                <span class="icon next" aria-hidden="true"></span>
+            </button>
+        </div>
+    }
+}
+
+/// Shown on a finalized or exported household: everything is read-only; reopening for a
+/// correction asks for a reason (kept in the household's history).
+#[component]
+fn ReopenBanner(
+    /// The form.
+    form: FormCtx,
+) -> impl IntoView {
+    let (asking, set_asking) = signal(false);
+    let (reason, set_reason) = signal(String::new());
+    let (refusal, set_refusal) = signal(None::<&'static str>);
+    let lang = crate::i18n::UiLanguage::use_context();
+    let confirm = move |_| {
+        let why = reason.get_untracked();
+        if why.trim().is_empty() {
+            set_refusal.set(Some("reason_required"));
+            return;
+        }
+        let now = clock::now_rfc3339();
+        match form.household.try_update(|h| h.reopen(&why, &now)) {
+            Some(Err(e)) => set_refusal.set(Some(e.code())),
+            _ => {
+                set_refusal.set(None);
+                set_asking.set(false);
+            }
+        }
+    };
+    view! {
+        <div class="readonly-banner" data-testid="readonly-banner" role="status">
+            <p>
+                <T text=tr!(form.readonly.notice) />
+            </p>
+            <Show
+                when=move || asking.get()
+                fallback=move || {
+                    view! {
+                        <button type="button" data-testid="reopen" on:click=move |_| set_asking.set(true)>
+                            <T text=tr!(form.readonly.reopen) />
+                        </button>
+                    }
+                }
+            >
+                <div class="reopen-form">
+                    <label for="reopen-reason">
+                        <T text=tr!(form.readonly.reason_label) />
+                    </label>
+                    <textarea
+                        id="reopen-reason"
+                        data-testid="reopen-reason"
+                        rows="2"
+                        aria-describedby="reopen-refusal"
+                        on:input=move |ev| set_reason.set(event_target_value(&ev))
+                        placeholder=move || lang.mode.get().pick(tr!(form.readonly.reason_label))
+                    ></textarea>
+                    <div id="reopen-refusal" class="msg msg-error" data-testid="reopen-refusal" hidden=move || refusal.get().is_none()>
+                        {move || refusal.get().and_then(code_text).map(|t| view! { <T text=t /> })}
+                    </div>
+                    <div class="row-buttons">
+                        <button type="button" class="primary" data-testid="confirm-reopen" on:click=confirm>
+                            <T text=tr!(form.readonly.confirm) />
+                        </button>
+                        <button type="button" data-testid="cancel-reopen" on:click=move |_| set_asking.set(false)>
+                            <T text=tr!(form.readonly.cancel) />
+                        </button>
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
+}
