@@ -11,6 +11,8 @@
 //!   errors, warnings, section status) and [`Survey::visible_choices`];
 //! - [`id_number`]: resident ID numbers (GB 11643-1999);
 //! - [`checks`]: `validator` functions and the [`checks::EnumeratorProfile`];
+//! - [`exchange`]: the export file (JSON, versioned, with its JSON Schema), CSV tables,
+//!   import checks and the merge preview;
 //! - [`translation`]: counting Yi strings by review status (used by the
 //!   `translation-report` binary).
 //!
@@ -41,6 +43,7 @@ pub mod compact;
 mod compile;
 pub mod dates;
 pub mod definition;
+pub mod exchange;
 pub mod expr;
 pub mod household;
 pub mod id_number;

@@ -1,0 +1,40 @@
+//! Export to the bureau and import back: the versioned JSON exchange format (documented in
+//! `docs/export-format.md`, JSON Schema in `schema/export-v1.schema.json`), CSV tables for
+//! Excel/WPS, and the checks and merge plan of an import.
+//!
+//! - [`export_file`] + [`to_json`]: households → one JSON file with typed answers (numbers
+//!   as numbers, multi-selects as arrays, the roster as an array of member objects), the
+//!   label dictionary in both languages, acknowledged warnings and history. Answers to
+//!   fields the survey lacks are kept in `unknown_answers`; a backup also keeps answers of
+//!   questions that are not relevant (`hidden_answers`), so that a restore is exact.
+//! - [`read_file`]: bytes → every household checked, or one [`ImportError`] (its code is a
+//!   translation key) — all or nothing, so a bad file changes nothing.
+//! - [`preview`] and [`plan`]: which households are new, identical or another version
+//!   (newer by `modified`), and which to save for the user's [`MergeChoice`].
+//! - [`csv_tables`]: households and members tables, UTF-8 with BOM.
+//!
+//! Round trip: `read_file(to_json(export_file(hs)))` gives back `hs` exactly (for a
+//! bureau file: exactly, less the answers of questions that are not relevant).
+
+mod csv;
+mod export;
+mod format;
+mod import;
+mod merge;
+mod time;
+
+pub use self::csv::{csv_tables, spreadsheet_cell, CsvTables, BOM, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+pub use export::{dictionary, export_file, export_household, file_name, safe_file_name, to_json, ExportMeta};
+pub use format::*;
+pub use import::{read_file, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS};
+pub use merge::{chosen, compare, plan, preview, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry};
+pub use time::instant;
+
+/// The JSON Schema of the format, generated from the Rust types (feature `schema`).
+#[cfg(feature = "schema")]
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ExportFile);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serialises");
+    text.push('\n');
+    text
+}

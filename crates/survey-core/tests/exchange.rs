@@ -1,0 +1,534 @@
+//! Export to the bureau and import back (`survey_core::exchange`): round trips, typed
+//! values, the label dictionary, the JSON Schema, refused files, the merge preview and the
+//! CSV tables — all on the shipped household survey.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+use survey_core::exchange::*;
+use survey_core::*;
+
+fn shipped() -> Survey {
+    static S: OnceLock<Survey> = OnceLock::new();
+    S.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../surveys/household");
+        Survey::load_dir(dir).unwrap_or_else(|p| panic!("{p:?}"))
+    })
+    .clone()
+}
+
+fn cx() -> Context {
+    Context::from_iso("2024-05-01").unwrap()
+}
+
+fn sample_record() -> Record {
+    serde_json::from_str(include_str!("fixtures/household_6_members.json")).unwrap()
+}
+
+const T0: &str = "2024-04-20T02:00:00.000Z";
+const T1: &str = "2024-04-20T03:30:00.000Z";
+const NOW: &str = "2024-05-01T08:00:00.000Z";
+
+fn profile() -> checks::EnumeratorProfile {
+    checks::EnumeratorProfile { name: "吉克阿依".into(), phone: "13800138000".into(), unit: "州住建局".into() }
+}
+
+/// A finalized household: the 6-member sample, a reopening with a reason in its history,
+/// two acknowledged warnings with reasons.
+fn finalized(id: &str) -> Household {
+    let s = shipped();
+    let mut h = Household::new(id.into(), s.id(), s.version(), "device-a".into(), T0);
+    h.record = sample_record();
+    h.enumerator = Some(profile());
+    h.record.acknowledge(FieldPath::member("members", 4, "medical_insurance"), "no", Some("已动员，下月参保".into()));
+    h.record.acknowledge(FieldPath::member("members", 2, "school_status"), "dropout", Some("已上报控辍保学".into()));
+    h.status = Status::Finalized;
+    h.finalized = Some(T1.into());
+    h.modified = T1.into();
+    h.history.push(HistoryEntry { at: T1.into(), event: Event::Finalized, reason: None });
+    h.history.push(HistoryEntry { at: T1.into(), event: Event::Reopened, reason: Some("身份证号抄错".into()) });
+    h.history.push(HistoryEntry { at: T1.into(), event: Event::Finalized, reason: None });
+    h
+}
+
+/// A draft with everything a backup must keep: a hidden answer (not relevant), a stored
+/// value on a calculated field, unknown fields at the top, in a member and as a whole
+/// unknown repeat, unknown envelope keys, text that looks like HTML, odd number texts.
+fn awkward_draft(id: &str) -> Household {
+    let s = shipped();
+    let mut h = Household::new(id.into(), s.id(), "2026.10.0", "device-b".into(), T0);
+    let a = &mut h.record.answers;
+    a.set(&FieldPath::top("village"), "aermazhi");
+    a.set(&FieldPath::top("village_other"), "旧村名"); // not relevant: village is not `other`
+    a.set(&FieldPath::top("head_name"), "<script>alert('x')</script>&amp;");
+    a.set(&FieldPath::top("pepper_received"), "007"); // not a plain number: stays text
+    a.set(&FieldPath::top("konjac_area"), "1.50");
+    a.set(&FieldPath::top("potato_area"), "2.5");
+    a.set(&FieldPath::top("household_category"), "lifted");
+    a.set(&FieldPath::top("hardship_causes"), "illness  disability"); // two spaces
+    a.set(&FieldPath::top("income_total"), "99"); // calculated: recomputed, kept in backups
+    a.set(&FieldPath::top("old_question"), "旧版本的答案"); // unknown field
+    a.set(&FieldPath::member("members", 0, "member_name"), "阿呷");
+    a.set(&FieldPath::member("members", 0, "old_member_field"), "x");
+    a.set(&FieldPath::member("members", 0, "months_away"), "3"); // not relevant (no work away)
+    a.add_member("members", Values::new()); // an empty member
+    a.repeats.insert("old_roster".into(), vec![Values::new(), [("k".to_string(), "v".to_string())].into()]);
+    h.extra.insert("from_the_future".into(), json!({"k": [1, 2]}));
+    h.record.extra.insert("note_v2".into(), json!("kept"));
+    h
+}
+
+fn meta(kind: ExportKind) -> ExportMeta {
+    ExportMeta {
+        kind,
+        exported_at: NOW.into(),
+        app: AppInfo { name: "liangshan-survey".into(), version: "0.1.0".into() },
+        enumerator: Some(profile()),
+        device: "device-a".into(),
+    }
+}
+
+fn export_json(hs: &[Household], kind: ExportKind) -> String {
+    let f = export_file(&shipped(), hs, &cx(), meta(kind));
+    let text = to_json(&f);
+    assert_valid_against_schema(&text);
+    text
+}
+
+fn read(text: &str) -> Result<ImportedFile, ImportError> {
+    read_file(text.as_bytes(), &shipped())
+}
+
+fn schema_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schema/export-v1.schema.json")
+}
+
+/// Every exported file of these tests is checked against the committed JSON Schema
+/// (draft 2020-12, formats asserted).
+fn assert_valid_against_schema(text: &str) {
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.enable_format_assertions();
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(schema_path()).unwrap()).unwrap();
+    compiler.add_resource("https://liangshan.invalid/export-v1.schema.json", schema).unwrap();
+    let idx = compiler.compile("https://liangshan.invalid/export-v1.schema.json", &mut schemas).unwrap();
+    let instance: Value = serde_json::from_str(text).unwrap();
+    if let Err(e) = schemas.validate(&instance, idx) {
+        panic!("export does not validate against the schema: {e:#}");
+    }
+}
+
+#[cfg(feature = "schema")]
+#[test]
+fn committed_schema_is_generated_from_the_types() {
+    let committed = std::fs::read_to_string(schema_path()).unwrap();
+    assert_eq!(
+        committed,
+        json_schema(),
+        "schema/export-v1.schema.json is stale: run `cargo run -p survey-core --bin export-schema`"
+    );
+}
+
+#[test]
+fn backup_round_trip_gives_identical_households() {
+    let hs = vec![finalized("h-1"), awkward_draft("h-2"), finalized("h-3")];
+    let text = export_json(&hs, ExportKind::Backup);
+    let file = read(&text).unwrap();
+    assert_eq!(file.households, hs);
+    assert_eq!(file.kind, ExportKind::Backup);
+    assert_eq!(file.exported_at, NOW);
+    assert_eq!(file.enumerator, Some(profile()));
+    assert_eq!(file.survey.id, "liangshan_household");
+    // And through a second export, byte for byte.
+    assert_eq!(export_json(&file.households, ExportKind::Backup), text);
+    let p = preview(&file.households, &hs);
+    assert_eq!(p.counts(), PreviewCounts { identical: 3, ..Default::default() });
+}
+
+#[test]
+fn bureau_round_trip_is_identical_and_leaves_out_hidden_answers() {
+    let hs = vec![finalized("h-1"), finalized("h-2")];
+    let file = read(&export_json(&hs, ExportKind::Bureau)).unwrap();
+    assert_eq!(file.households, hs);
+
+    let draft = awkward_draft("h-3");
+    let text = export_json(std::slice::from_ref(&draft), ExportKind::Bureau);
+    assert!(!text.contains("旧村名") && !text.contains("hidden_answers"), "no answers of non-relevant questions");
+    let back = &read(&text).unwrap().households[0];
+    let mut expected = draft.clone();
+    let a = &mut expected.record.answers;
+    a.values.remove("village_other");
+    a.values.remove("income_total");
+    a.repeats.get_mut("members").unwrap()[0].remove("months_away");
+    assert_eq!(back, &expected, "everything else, unknown fields included, comes back");
+}
+
+#[test]
+fn answers_are_typed_and_labelled_in_both_languages() {
+    let hs = vec![finalized("h-1"), awkward_draft("h-2")];
+    let v: Value = serde_json::from_str(&export_json(&hs, ExportKind::Backup)).unwrap();
+    assert_eq!(v["format"], "liangshan-survey-export");
+    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["survey"]["version"], "2026.11.1");
+    assert_eq!(v["household_count"], 2);
+    assert_eq!(v["app"]["name"], "liangshan-survey");
+    assert_eq!(v["enumerator"]["name"], "吉克阿依");
+
+    let a = &v["households"][0]["answers"];
+    assert_eq!(a["village"], "laguo", "choices are stable choice names");
+    assert_eq!(a["visit_date"], "2024-04-20", "dates are ISO strings");
+    assert_eq!(a["pepper_received"], 150, "integers are numbers");
+    assert_eq!(a["konjac_area"], 1.5, "decimals are numbers");
+    assert_eq!(a["support_flags"], json!(["dibao", "none"]), "multi-selects are arrays");
+    assert_eq!(a["household_phone"], "1380013800", "text stays text, digits or not");
+    assert_eq!(a["member_count"], 6, "calculated values are exported");
+    assert_eq!(a["income_total"], 25000);
+    let members = a["members"].as_array().unwrap();
+    assert_eq!(members.len(), 6);
+    assert_eq!(members[0]["member_name"], "阿苏拉且");
+    assert_eq!(members[0]["id_number"], "513429197503120039");
+    assert_eq!(members[0]["age"], 49);
+    assert_eq!(members[5]["work"], json!(["out_province"]));
+    assert_eq!(members[5]["months_away"], 14);
+    assert!(members[2].get("labour_ability").is_none(), "non-relevant answers are not exported");
+
+    let h = &v["households"][0];
+    assert_eq!(h["status"], "finalized");
+    assert_eq!(h["created"], T0);
+    assert_eq!(h["finalized"], T1);
+    let acks = h["acknowledged_warnings"].as_array().unwrap();
+    let ack = acks.iter().find(|w| w["path"] == "members[4].medical_insurance").unwrap();
+    assert_eq!(ack["reason"], "已动员，下月参保");
+    assert_eq!(ack["value"], "no");
+    assert_eq!(ack["message"]["zh"], "该成员未参加基本医疗保险，请动员参保");
+    assert!(ack["message"]["ii"].as_str().is_some_and(|s| !s.is_empty()));
+    let history: Vec<&str> = h["history"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(history, ["created", "finalized", "reopened", "finalized"]);
+    assert_eq!(h["history"][2]["reason"], "身份证号抄错");
+
+    // The awkward draft: exact texts kept as text, unknown and hidden answers apart.
+    let d = &v["households"][1];
+    assert_eq!(d["status"], "draft");
+    assert_eq!(d["survey_version"], "2026.10.0");
+    assert_eq!(d["answers"]["pepper_received"], "007");
+    assert_eq!(d["answers"]["konjac_area"], "1.50");
+    assert_eq!(d["answers"]["potato_area"], 2.5);
+    assert_eq!(d["answers"]["hardship_causes"], "illness  disability");
+    assert_eq!(d["answers"]["head_name"], "<script>alert('x')</script>&amp;");
+    assert_eq!(d["unknown_answers"]["values"]["old_question"], "旧版本的答案");
+    assert_eq!(d["unknown_answers"]["repeats"]["members"][0]["old_member_field"], "x");
+    assert_eq!(d["unknown_answers"]["repeats"]["old_roster"], json!([{}, {"k": "v"}]));
+    assert_eq!(d["hidden_answers"]["values"], json!({"village_other": "旧村名", "income_total": "99"}));
+    assert_eq!(d["hidden_answers"]["repeats"]["members"][0]["months_away"], "3");
+    assert_eq!(d["answers"]["members"].as_array().unwrap().len(), 2, "the empty member is kept");
+    assert_eq!(d["from_the_future"], Value::Null, "unknown envelope keys sit under `extra`");
+    assert_eq!(d["extra"]["from_the_future"], json!({"k": [1, 2]}));
+    assert_eq!(d["record_extra"]["note_v2"], "kept");
+
+    // The dictionary: every field and every choice, in both languages, once per file.
+    let s = shipped();
+    let fields = v["dictionary"]["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), s.items().len());
+    let village = fields.iter().find(|f| f["name"] == "village").unwrap();
+    assert_eq!(village["type"], "select_one");
+    assert_eq!(village["list"], "village");
+    assert_eq!(village["label"]["zh"], "所在村");
+    let age = fields.iter().find(|f| f["name"] == "age").unwrap();
+    assert_eq!((age["calculated"].as_bool(), age["repeat"].as_str()), (Some(true), Some("members")));
+    for f in fields {
+        if let Some(l) = f.get("label") {
+            assert!(!l["zh"].as_str().unwrap().is_empty() && !l["ii"].as_str().unwrap().is_empty(), "{f}");
+        }
+    }
+    let lists = v["dictionary"]["choices"].as_object().unwrap();
+    assert_eq!(lists.len(), s.lists().count());
+    let n_choices: usize = lists.values().map(|l| l.as_array().unwrap().len()).sum();
+    assert_eq!(n_choices, s.lists().map(|l| l.choices.len()).sum::<usize>());
+    assert_eq!(lists["yes_no"][1], json!({"name": "no", "label": {"zh": "否", "ii": "ꀋꉬ"}}));
+    assert_eq!(text_count(&v.to_string(), "\"dictionary\""), 1);
+}
+
+fn text_count(s: &str, needle: &str) -> usize {
+    s.matches(needle).count()
+}
+
+#[test]
+fn an_unknown_key_in_a_file_is_kept_not_dropped() {
+    let text = export_json(&[finalized("h-1")], ExportKind::Bureau);
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["households"][0]["added_by_v1_1"] = json!({"x": 1});
+    v["households"][0]["answers"]["field_of_v1_1"] = json!(["a", "b"]);
+    let text = v.to_string();
+    assert_valid_against_schema(&text);
+    let h = &read(&text).unwrap().households[0];
+    assert_eq!(h.extra["added_by_v1_1"], json!({"x": 1}));
+    assert_eq!(h.record.answers.values["field_of_v1_1"], "a b");
+}
+
+/// A tablet with two households; the import of a bad file must leave it exactly so.
+fn bad_file_changes_nothing(bytes: &[u8], code: &str) -> ImportError {
+    let tablet = vec![finalized("h-1"), awkward_draft("h-2")];
+    let before = tablet.clone();
+    let mut store = tablet;
+    let err = match read_file(bytes, &shipped()) {
+        Ok(f) => {
+            let p = preview(&f.households, &store);
+            store.extend(plan(&f.households, &p, MergeChoice::default(), NOW));
+            panic!("accepted a bad file ({code})")
+        }
+        Err(e) => e,
+    };
+    assert_eq!(err.code(), code, "{err:?}");
+    assert_eq!(store, before);
+    err
+}
+
+fn edited(f: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut v: Value = serde_json::from_str(&export_json(&[finalized("h-1"), finalized("h-2")], ExportKind::Bureau)).unwrap();
+    f(&mut v);
+    v.to_string().into_bytes()
+}
+
+#[test]
+fn bad_files_are_refused_with_their_code() {
+    // Too large: refused before reading.
+    let mut big = vec![b' '; MAX_FILE_BYTES + 1];
+    big[0] = b'{';
+    assert_eq!(bad_file_changes_nothing(&big, "too_large"), ImportError::TooLarge { bytes: MAX_FILE_BYTES + 1 });
+
+    // Not JSON: binary, not UTF-8, cut short, HTML, empty.
+    bad_file_changes_nothing(&[0xff, 0xfe, 0x00, 0x01], "not_json");
+    let text = export_json(&[finalized("h-1")], ExportKind::Bureau);
+    let err = bad_file_changes_nothing(&text.as_bytes()[..text.len() / 2], "not_json");
+    assert!(matches!(err, ImportError::NotJson { line, .. } if line > 1));
+    bad_file_changes_nothing(b"<html><script>alert(1)</script></html>", "not_json");
+    bad_file_changes_nothing(b"", "not_json");
+
+    // JSON, but not this format.
+    for other in [&b"[1, 2]"[..], b"\"text\"", b"{}", b"{\"format\": \"odk\", \"format_version\": 1}", b"null"] {
+        bad_file_changes_nothing(other, "not_export");
+    }
+    bad_file_changes_nothing(&edited(|v| v["format_version"] = json!("1")), "not_export");
+    bad_file_changes_nothing(&edited(|v| v["format_version"] = json!(0)), "not_export");
+    bad_file_changes_nothing(&edited(|v| v.as_object_mut().unwrap().remove("dictionary").map(drop).unwrap()), "not_export");
+
+    // A newer format version.
+    let err = bad_file_changes_nothing(&edited(|v| v["format_version"] = json!(2)), "future_version");
+    assert_eq!(err, ImportError::FutureVersion { version: 2 });
+
+    // Another survey, no households, cut households.
+    bad_file_changes_nothing(&edited(|v| v["survey"]["id"] = json!("other_survey")), "wrong_survey");
+    bad_file_changes_nothing(
+        &edited(|v| {
+            v["households"] = json!([]);
+            v["household_count"] = json!(0);
+        }),
+        "no_households",
+    );
+    bad_file_changes_nothing(&edited(|v| v["household_count"] = json!(3)), "incomplete");
+}
+
+#[test]
+fn broken_records_are_listed_and_refuse_the_whole_file() {
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(Edit, RecordProblem)> = vec![
+        (Box::new(|h| drop(h.as_object_mut().unwrap().remove("modified"))), RecordProblem::Unreadable),
+        (Box::new(|h| h["status"] = json!("lost")), RecordProblem::Unreadable),
+        (Box::new(|h| h["answers"]["village"] = json!({"nested": true})), RecordProblem::Unreadable),
+        (Box::new(|h| h["id"] = json!("  ")), RecordProblem::MissingId),
+        (Box::new(|h| h["id"] = json!("h-1")), RecordProblem::DuplicateId),
+        (Box::new(|h| h["modified"] = json!("yesterday")), RecordProblem::BadTime),
+        (Box::new(|h| h["finalized"] = json!("2024-13-01T00:00:00Z")), RecordProblem::BadTime),
+        (Box::new(|h| h["answers"]["support_flags"] = json!(["a b"])), RecordProblem::BadValue),
+        (Box::new(|h| h["answers"]["members[0].x"] = json!("v")), RecordProblem::BadValue),
+        (Box::new(|h| h["extra"] = json!({"record": 1})), RecordProblem::BadValue),
+        (Box::new(|h| h["acknowledged_warnings"] = json!([{"path": "a..b", "value": "1"}])), RecordProblem::BadPath),
+        (Box::new(|h| h["survey_id"] = json!("other")), RecordProblem::WrongSurvey),
+    ];
+    for (edit, problem) in cases {
+        let bytes = edited(|v| edit(&mut v["households"][1]));
+        match bad_file_changes_nothing(&bytes, "broken_records") {
+            ImportError::BrokenRecords { count, records } => {
+                assert_eq!(count, 1);
+                assert_eq!(records[0].number, 2);
+                assert_eq!(records[0].problem, problem, "{:?}", records[0]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // Many broken households: all counted, the first ones listed.
+    let bytes = edited(|v| {
+        let h = v["households"][0].clone();
+        let many: Vec<Value> = (0..30).map(|i| {
+            let mut h = h.clone();
+            h["id"] = json!(format!("x{i}"));
+            h["created"] = json!("?");
+            h
+        }).collect();
+        v["household_count"] = json!(30);
+        v["households"] = Value::Array(many);
+    });
+    match bad_file_changes_nothing(&bytes, "broken_records") {
+        ImportError::BrokenRecords { count, records } => {
+            assert_eq!((count, records.len()), (30, MAX_LISTED_PROBLEMS));
+            assert_eq!(records[3].id.as_deref(), Some("x3"));
+        }
+        other => panic!("{other:?}"),
+    }
+    for code in ImportError::CODES {
+        assert!(!code.is_empty());
+    }
+    assert_eq!(RecordProblem::CODES.len(), 7);
+}
+
+#[test]
+fn a_file_with_a_bom_and_other_time_zones_is_read() {
+    let mut text = String::from('\u{feff}');
+    let mut v: Value = serde_json::from_str(&export_json(&[finalized("h-1")], ExportKind::Bureau)).unwrap();
+    v["households"][0]["modified"] = json!("2024-04-20T11:30:00+08:00");
+    text.push_str(&v.to_string());
+    let f = read(&text).unwrap();
+    assert_eq!(f.households[0].modified, "2024-04-20T11:30:00+08:00");
+}
+
+#[test]
+fn preview_tells_new_identical_and_newer_and_plan_follows_the_choice() {
+    let tablet = vec![finalized("same"), finalized("older-here"), finalized("newer-here"), finalized("same-time")];
+    let mut file_hs = vec![finalized("new"), finalized("same"), finalized("older-here"), finalized("newer-here"), finalized("same-time")];
+    // The file's version was exported (and imported) elsewhere: still identical.
+    file_hs[1].mark_exported(NOW);
+    file_hs[1].history.push(HistoryEntry { at: NOW.into(), event: Event::Imported, reason: None });
+    // Corrected later on another tablet: the file is newer (in another time zone).
+    file_hs[2].record.answers.set(&FieldPath::top("pigs"), "3");
+    file_hs[2].modified = "2024-04-20T12:00:00+08:00".into();
+    // This tablet corrected it after the file was written.
+    file_hs[3].modified = "2024-04-20T01:00:00.000Z".into();
+    file_hs[3].record.answers.set(&FieldPath::top("pigs"), "1");
+    // Different content, same modified time.
+    file_hs[4].record.answers.set(&FieldPath::top("pigs"), "9");
+
+    let text = export_json(&file_hs, ExportKind::Bureau);
+    let file = read(&text).unwrap();
+    let p = preview(&file.households, &tablet);
+    let kinds: Vec<Match> = p.entries.iter().map(|e| e.matched).collect();
+    assert_eq!(kinds, [Match::New, Match::Identical, Match::FileNewer, Match::TabletNewer, Match::SameTime]);
+    assert_eq!(
+        p.counts(),
+        PreviewCounts { new: 1, identical: 1, file_newer: 1, tablet_newer: 1, same_time: 1 }
+    );
+    assert_eq!(p.entries[2].tablet_modified.as_deref(), Some(T1));
+
+    let saved = plan(&file.households, &p, MergeChoice::default(), NOW);
+    let ids: Vec<&str> = saved.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["new", "older-here"], "the default never overwrites newer work on the tablet");
+    assert_eq!(saved[0].history.last().map(|e| e.event), Some(Event::Imported));
+    let all = plan(&file.households, &p, MergeChoice { add_new: false, take_newer: true, replace_other: true }, NOW);
+    let ids: Vec<&str> = all.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["older-here", "newer-here", "same-time"]);
+    assert!(plan(&file.households, &p, MergeChoice { add_new: false, take_newer: false, replace_other: false }, NOW).is_empty());
+
+    // After merging, importing the same file again finds nothing to do.
+    let mut merged = tablet.clone();
+    for h in saved {
+        match merged.iter_mut().find(|t| t.id == h.id) {
+            Some(t) => *t = h,
+            None => merged.push(h),
+        }
+    }
+    let again = preview(&file.households, &merged).counts();
+    assert_eq!((again.new, again.file_newer), (0, 0));
+}
+
+fn lines(csv: &str) -> Vec<Vec<String>> {
+    let body = csv.strip_prefix('\u{feff}').expect("BOM");
+    let mut r = ::csv::ReaderBuilder::new().has_headers(false).from_reader(body.as_bytes());
+    r.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+#[test]
+fn csv_tables_have_bom_and_the_right_columns() {
+    let s = shipped();
+    let mut draft = awkward_draft("h-2");
+    draft.record.answers.set(&FieldPath::top("notes"), "=HYPERLINK(\"http://x\")");
+    let t = csv_tables(&s, &[finalized("h-1"), draft], &cx());
+    assert!(t.households.starts_with('\u{feff}') && t.members.starts_with('\u{feff}'));
+    assert!(t.households.contains("\r\n"));
+
+    let rows = lines(&t.households);
+    let header = &rows[0];
+    let expected: Vec<String> = HOUSEHOLD_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .chain(s.items().iter().filter(|it| it.has_value() && s.repeat_of(it).is_none()).map(|it| it.name.clone()))
+        .chain(["old_question".to_string()])
+        .collect();
+    assert_eq!(header, &expected);
+    assert_eq!(rows.len(), 3);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let h1 = &rows[1];
+    assert_eq!(h1[col("_household_id")], "h-1");
+    assert_eq!(h1[col("_status")], "finalized");
+    assert_eq!(h1[col("support_flags")], "dibao none", "multi-selects space-separated");
+    assert_eq!(h1[col("pepper_received")], "150");
+    assert_eq!(h1[col("village")], "laguo");
+    assert_eq!(h1[col("member_count")], "6");
+    assert_eq!(h1[col("cadre_phone")], "=\"13800138000\"", "long digit strings keep every digit in Excel");
+    assert!(h1[col("_acknowledged_warnings")].contains("members[4].medical_insurance: 已动员，下月参保"));
+    let h2 = &rows[2];
+    assert_eq!(h2[col("notes")], "'=HYPERLINK(\"http://x\")", "never a formula");
+    assert_eq!(h2[col("village_other")], "", "non-relevant answers are left out");
+    assert_eq!(h2[col("old_question")], "旧版本的答案", "unknown fields are kept");
+    assert_eq!(h2[col("head_name")], "<script>alert('x')</script>&amp;");
+
+    let rows = lines(&t.members);
+    let header = &rows[0];
+    assert_eq!(&header[..3], &MEMBER_COLUMNS.map(String::from));
+    assert!(header.contains(&"member_name".to_string()) && header.contains(&"age".to_string()));
+    assert_eq!(header.last().unwrap(), "old_member_field");
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let members: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[0] == "h-1").collect();
+    assert_eq!(members.len(), 6);
+    assert_eq!(members[0][col("_member")], "1");
+    assert_eq!(members[0][col("id_number")], "=\"513429197503120039\"");
+    assert_eq!(members[0][col("age")], "49");
+    assert_eq!(members[5][col("work")], "out_province");
+    let other: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[0] == "h-2").collect();
+    assert!(other.iter().any(|r| r[col("old_member_field")] == "x"));
+}
+
+#[test]
+fn spreadsheet_cells() {
+    assert_eq!(spreadsheet_cell("-5", false), "-5", "numbers are never touched");
+    assert_eq!(spreadsheet_cell("-5", true), "'-5");
+    assert_eq!(spreadsheet_cell("@SUM(A1)", true), "'@SUM(A1)");
+    assert_eq!(spreadsheet_cell("0834", true), "=\"0834\"");
+    assert_eq!(spreadsheet_cell("11010519491231002X", true), "11010519491231002X");
+    assert_eq!(spreadsheet_cell("12", true), "12");
+    assert_eq!(spreadsheet_cell("阿呷", true), "阿呷");
+}
+
+#[test]
+fn file_names_tell_files_apart_and_are_safe() {
+    let mut a = finalized("a");
+    let b = finalized("b");
+    let name = file_name("liangshan_household", &[a.clone(), b.clone()], "2026-11-29", ExportKind::Bureau, "", "json");
+    assert_eq!(name, "liangshan_household_laguo_2026-11-29_2户.json");
+    a.record.answers.set(&FieldPath::top("village"), "aermazhi");
+    let name = file_name("liangshan_household", &[a, b], "2026-11-29", ExportKind::Backup, "members", "csv");
+    assert_eq!(name, "liangshan_household_backup_mixed_2026-11-29_2户_members.csv");
+    let mut evil = finalized("c");
+    evil.record.answers.set(&FieldPath::top("village"), "../..\\x:y z");
+    let name = file_name("s", &[evil], "2026-11-29", ExportKind::Bureau, "", "json");
+    assert_eq!(name, "s_______x_y_z_2026-11-29_1户.json");
+    assert_eq!(file_name("s", &[], "2026-11-29", ExportKind::Backup, "", "json"), "s_backup_none_2026-11-29_0户.json");
+}
+
+#[test]
+fn a_thousand_households_fit_well_under_the_size_limit() {
+    let hs: Vec<Household> = (0..1000).map(|i| finalized(&format!("h-{i:04}"))).collect();
+    let text = to_json(&export_file(&shipped(), &hs, &cx(), meta(ExportKind::Bureau)));
+    assert!(text.len() * 3 < MAX_FILE_BYTES, "1,000 households of 6 members: {} bytes", text.len());
+    let f = read(&text).unwrap();
+    assert_eq!(f.households.len(), 1000);
+}
