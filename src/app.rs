@@ -42,6 +42,10 @@ pub fn App() -> impl IntoView {
     provide_context(lang);
     let nav = Nav { screen: RwSignal::new(Screen::Home) };
     provide_context(nav);
+    // Drafts in browser storage: follows other tabs, retries unsaved households.
+    crate::drafts::DraftStore::provide();
+    // A page is rebuilt only when the screen really changes (an open household keeps its state).
+    let screen = Memo::new(move |_| nav.screen.get());
     Effect::new(move |_| {
         let mode = lang.mode.get();
         // A failed write of a preference is harmless: the default comes back next time.
@@ -54,9 +58,10 @@ pub fn App() -> impl IntoView {
             <LanguageSwitch />
         </header>
         <main class="app-main">
-            {move || match nav.screen.get() {
-                Screen::Home => view! { <StartScreen /> }.into_any(),
-                Screen::Household(_) | Screen::Profile => view! { <StartScreen /> }.into_any(),
+            {move || match screen.get() {
+                Screen::Home => view! { <StartScreen /> <crate::drafts::HomePage /> }.into_any(),
+                Screen::Household(id) => view! { <crate::drafts::HouseholdPage id=id /> }.into_any(),
+                Screen::Profile => view! { <crate::drafts::ProfilePage /> }.into_any(),
             }}
         </main>
     }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod clock;
 pub mod components;
 pub mod default_survey;
+pub mod drafts;
 pub mod form;
 pub mod i18n;
 pub mod storage;

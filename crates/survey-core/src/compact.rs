@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::answers::{Answers, Values};
+use crate::answers::{Answers, FieldPath, Values};
 use crate::household::Household;
 use crate::survey::Survey;
 
@@ -142,6 +142,29 @@ impl Schema {
     /// Repeats and their fields.
     pub fn repeats(&self) -> &[RepeatSchema] {
         &self.repeats
+    }
+
+    /// Answers to fields this schema does not list (fields of another survey version, or
+    /// of a repeat it does not have), as (path, value) in order. They are kept in storage
+    /// and export; the app lists them so the enumerator sees what the survey no longer asks.
+    pub fn unknown_fields(&self, answers: &Answers) -> Vec<(FieldPath, String)> {
+        let mut out = Vec::new();
+        for (k, v) in &answers.values {
+            if !self.top_set.contains(k) {
+                out.push((FieldPath::top(k), v.clone()));
+            }
+        }
+        for (name, members) in &answers.repeats {
+            let known = self.repeats.iter().position(|r| &r.name == name).map(|i| &self.repeat_sets[i]);
+            for (i, m) in members.iter().enumerate() {
+                for (k, v) in m {
+                    if known.is_none_or(|set| !set.contains(k)) {
+                        out.push((FieldPath::member(name, i, k), v.clone()));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The schema as JSON (what is stored).
@@ -364,7 +387,6 @@ pub fn decode(text: &str, schema: &Schema) -> Result<Household, CompactError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answers::FieldPath;
 
     fn schema() -> Schema {
         Schema::new(
@@ -399,6 +421,8 @@ mod tests {
         // Unknown fields stay by name in the envelope.
         assert!(text.contains("\"gone_field\":\"旧版本\""), "{text}");
         assert!(text.contains("old_member_field"));
+        let unknown: Vec<String> = s.unknown_fields(&h.record.answers).iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(unknown, ["gone_field", "members[1].old_member_field", "plots[0].area"]);
     }
 
     #[test]

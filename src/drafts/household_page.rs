@@ -1,0 +1,350 @@
+//! One household open for entry: loads it, autosaves every change before the next one can
+//! be made, guards against another tab editing it, and shows the form.
+use leptos::prelude::*;
+use survey_core::Household;
+
+use super::store::{current_schema, SaveOutcome};
+use super::{local_time, DraftStore, StorageBanner, StoreError};
+use crate::app::{Nav, Screen};
+use crate::i18n::T;
+use crate::{clock, default_survey, storage, tr};
+
+use crate::form::HouseholdForm;
+
+/// Same answers, status and history (the `modified` stamp aside).
+fn same_content(a: &Household, b: &Household) -> bool {
+    a.modified == b.modified || {
+        let mut b = b.clone();
+        b.modified = a.modified.clone();
+        *a == b
+    }
+}
+
+/// Where the household's latest version is.
+#[derive(Clone, Debug, PartialEq)]
+enum SaveState {
+    /// Stored, at this time (RFC 3339).
+    Saved(String),
+    /// Only in memory: storage refused it (full).
+    Unsaved,
+    /// Changed by another tab: this tab's version is kept aside until the enumerator chooses.
+    Conflict,
+}
+
+/// The other tab's version in a conflict (`None`: the other tab deleted the household).
+#[derive(Clone, Debug, PartialEq)]
+struct Theirs {
+    household: Option<Household>,
+    raw: Option<String>,
+}
+
+/// Opens household `id` for entry. Every change the form makes (through
+/// `household.update(..)`) is stored before the next one can be made, with `modified`
+/// bumped; the page also stores on `visibilitychange`, `pagehide` and when closed. When
+/// storage is full the answers stay in memory (the banner says so) and are stored by the
+/// next change or the retry timer. A change by another tab is never overwritten silently.
+#[component]
+pub fn HouseholdPage(
+    /// The household id.
+    id: String,
+    /// Called with the edited household's signal once loaded (tests, embedding).
+    #[prop(optional)]
+    on_ready: Option<Callback<RwSignal<Household>>>,
+) -> impl IntoView {
+    let store = DraftStore::use_context();
+    let nav = use_context::<Nav>();
+    let go_home = move || {
+        if let Some(nav) = nav {
+            nav.go(Screen::Home);
+        }
+    };
+
+    let stored = store.load(&id);
+    let unsaved = store.unsaved_version(&id);
+    let copy = store.conflict_copy(&id);
+    let (start, saved_start, theirs) = match (stored, unsaved) {
+        (stored, Some(u)) => {
+            store.set_base(&id, u.base.clone());
+            (u.household, stored.ok(), None)
+        }
+        (Ok(h), None) => match copy {
+            Some(mine) => {
+                let raw = store.raw(&id).ok().flatten();
+                (mine, Some(h.clone()), Some(Theirs { household: Some(h), raw }))
+            }
+            None => (h.clone(), Some(h), None),
+        },
+        (Err(e), None) => {
+            let damaged = store.raw(&id).ok().flatten().filter(|_| matches!(e, StoreError::Damaged(_)));
+            let key = format!("{}{id}", storage::HOUSEHOLD_PREFIX);
+            return view! {
+                <section class="drafts-page" data-testid="household-load-error" data-code=e.code()>
+                    <StorageBanner />
+                    <p class="drafts-banner drafts-banner-error" role="alert"><T text=tr!(drafts.page.load_failed) /> " — " <T text=e.text() /></p>
+                    {damaged.map(|raw| {
+                        let d = super::Damaged { key: key.clone(), raw, reason: e.to_string() };
+                        let name = format!("damaged-{id}.json");
+                        view! {
+                            <button type="button" data-testid="download-damaged" on:click=move |_| {
+                                let _ = super::download(&name, &d.export_json());
+                            }><T text=tr!(drafts.row.download) /></button>
+                        }
+                    })}
+                    <button type="button" data-testid="back-home" on:click=move |_| go_home()><T text=tr!(drafts.page.back) /></button>
+                </section>
+            }
+            .into_any();
+        }
+    };
+
+    store.set_open(&id, true);
+    let household = RwSignal::new(start);
+    let saved = StoredValue::new(saved_start);
+    let conflict = RwSignal::new(theirs);
+    let state = RwSignal::new(match (conflict.get_untracked(), store.unsaved_version(&id)) {
+        (Some(_), _) => SaveState::Conflict,
+        (None, Some(_)) => SaveState::Unsaved,
+        (None, None) => SaveState::Saved(household.with_untracked(|h| h.modified.clone())),
+    });
+    let other_tab = RwSignal::new(false);
+
+    // Stores the current version; returns without writing when nothing changed.
+    let persist = move || {
+        let Some(mut h) = household.try_get_untracked() else { return };
+        if conflict.with_untracked(Option::is_some) {
+            // The other tab's version stays stored; this one is kept aside.
+            let _ = store.save_conflict_copy(&h);
+            state.set(SaveState::Conflict);
+            return;
+        }
+        let unchanged = saved.with_value(|s| s.as_ref().is_some_and(|s| same_content(s, &h)));
+        let waiting = store.unsaved.with_untracked(|u| u.contains_key(&h.id));
+        if unchanged && !waiting {
+            return;
+        }
+        if !unchanged {
+            let now = clock::now_rfc3339();
+            h.modified = now.clone();
+            household.update_untracked(|x| x.modified = now);
+        }
+        match store.autosave(&h) {
+            SaveOutcome::Saved => {
+                state.set(SaveState::Saved(h.modified.clone()));
+                saved.set_value(Some(h));
+            }
+            SaveOutcome::Unsaved(_) => state.set(SaveState::Unsaved),
+            SaveOutcome::Conflict(theirs, raw) => {
+                conflict.set(Some(Theirs { household: theirs.map(|b| *b), raw }));
+                let _ = store.save_conflict_copy(&h);
+                state.set(SaveState::Conflict);
+            }
+        }
+    };
+
+    // Every change, before the next: effects run in a microtask right after the update,
+    // before the browser hands over the next input event.
+    Effect::new(move |_| {
+        household.track();
+        persist();
+    });
+    Effect::new(move |prev: Option<()>| {
+        store.retry.track();
+        if prev.is_some() {
+            persist();
+        }
+    });
+
+    // Another tab wrote this household.
+    let key = format!("{}{id}", storage::HOUSEHOLD_PREFIX);
+    let id_for_events = id.clone();
+    let listener = storage::on_change(move |change| {
+        if change.key.as_deref().is_some_and(|k| k != key) {
+            return;
+        }
+        let base = store.base(&id_for_events).flatten();
+        if change.new == base {
+            return;
+        }
+        let theirs = change.new.as_deref().and_then(|raw| super::store::decode(raw).ok());
+        let pristine = conflict.with_untracked(Option::is_none)
+            && !store.unsaved.with_untracked(|u| u.contains_key(&id_for_events))
+            && household.with_untracked(|h| saved.with_value(|s| s.as_ref().is_some_and(|s| same_content(s, h))));
+        match theirs {
+            // Built on what this tab stored, and nothing typed here since: take it.
+            Some(t) if pristine && change.old == base && change.key.is_some() => {
+                store.set_base(&id_for_events, change.new.clone());
+                saved.set_value(Some(t.clone()));
+                state.set(SaveState::Saved(t.modified.clone()));
+                household.set(t);
+                other_tab.set(true);
+            }
+            theirs => {
+                conflict.set(Some(Theirs { household: theirs, raw: change.new }));
+                persist();
+            }
+        }
+    });
+    let flush_hidden = window_event_listener_untyped("visibilitychange", move |_| persist());
+    let flush_hide = window_event_listener_untyped("pagehide", move |_| persist());
+    let id_for_cleanup = id.clone();
+    on_cleanup(move || {
+        persist();
+        listener.remove();
+        flush_hidden.remove();
+        flush_hide.remove();
+        store.set_open(&id_for_cleanup, false);
+    });
+
+    let id_theirs = id.clone();
+    let use_theirs = move |_| {
+        let Some(t) = conflict.get_untracked() else { return };
+        store.drop_conflict_copy(&id_theirs);
+        match t.household {
+            None => {
+                conflict.set(None);
+                store.set_open(&id_theirs, false);
+                go_home();
+            }
+            Some(h) => {
+                store.set_base(&id_theirs, t.raw);
+                saved.set_value(Some(h.clone()));
+                conflict.set(None);
+                state.set(SaveState::Saved(h.modified.clone()));
+                household.set(h);
+            }
+        }
+    };
+    let id_mine = id.clone();
+    let keep_mine = move |_| {
+        let current = store.raw(&id_mine).ok().flatten();
+        store.set_base(&id_mine, current);
+        conflict.set(None);
+        saved.set_value(None);
+        persist();
+        if matches!(state.get_untracked(), SaveState::Saved(_)) {
+            store.drop_conflict_copy(&id_mine);
+        }
+    };
+
+    if let Some(cb) = on_ready {
+        cb.run(household);
+    }
+
+    let survey = default_survey::household();
+    let version_notice = move || {
+        household.with(|h| {
+            (h.survey_id != survey.id() || h.survey_version != survey.version()).then(|| {
+                let started = format!("{} {}", h.survey_id, h.survey_version);
+                let current = format!("{} {}", survey.id(), survey.version());
+                view! {
+                    <p class="drafts-notice" data-testid="version-notice">
+                        <T text=tr!(drafts.page.version_notice) />
+                        " " <span class="drafts-version" data-testid="household-version">{started}</span>
+                        " → " <span class="drafts-version">{current}</span>
+                    </p>
+                }
+            })
+        })
+    };
+    let foreign = Memo::new(move |_| household.with(|h| current_schema().unknown_fields(&h.record.answers)));
+    let foreign_view = move || {
+        let list = foreign.get();
+        (!list.is_empty()).then(|| {
+            view! {
+                <details class="drafts-foreign" data-testid="foreign-fields" open>
+                    <summary><T text=tr!(drafts.page.foreign_title) /> " (" {list.len()} ")"</summary>
+                    <p class="hint"><T text=tr!(drafts.page.foreign_hint) /></p>
+                    <dl>
+                        {list
+                            .into_iter()
+                            .map(|(path, value)| {
+                                let p = path.to_string();
+                                view! {
+                                    <dt data-testid=format!("foreign-{p}")>{p.clone()}</dt>
+                                    <dd>{value}</dd>
+                                }
+                            })
+                            .collect_view()}
+                    </dl>
+                </details>
+            }
+        })
+    };
+    let conflict_view = move || {
+        conflict.get().map(|t| {
+            let deleted = t.household.is_none();
+            let when = t.household.as_ref().map(|h| local_time(&h.modified)).unwrap_or_default();
+            view! {
+                <div class="drafts-banner drafts-banner-conflict" role="alert" data-testid="conflict-banner">
+                    <strong>
+                        {if deleted {
+                            view! { <T text=tr!(drafts.page.deleted_elsewhere) /> }.into_any()
+                        } else {
+                            view! { <T text=tr!(drafts.page.conflict_title) /> " " <span>{when}</span> }.into_any()
+                        }}
+                    </strong>
+                    <p><T text=tr!(drafts.page.conflict_body) /></p>
+                    <button type="button" data-testid="use-theirs" on:click=use_theirs.clone()>
+                        {if deleted {
+                            view! { <T text=tr!(drafts.page.close_deleted) /> }.into_any()
+                        } else {
+                            view! { <T text=tr!(drafts.page.use_theirs) /> }.into_any()
+                        }}
+                    </button>
+                    <button type="button" data-testid="keep-mine" on:click=keep_mine.clone()>
+                        <T text=tr!(drafts.page.keep_mine) />
+                    </button>
+                </div>
+            }
+        })
+    };
+    let save_state = move || match state.get() {
+        SaveState::Saved(at) => view! {
+            <span class="drafts-save-state" data-testid="save-state" data-state="saved">
+                <T text=tr!(drafts.page.saved) /> " " {local_time(&at)}
+            </span>
+        }
+        .into_any(),
+        SaveState::Unsaved => view! {
+            <span class="drafts-save-state drafts-save-unsaved" data-testid="save-state" data-state="unsaved">
+                <T text=tr!(drafts.page.unsaved) />
+            </span>
+        }
+        .into_any(),
+        SaveState::Conflict => view! {
+            <span class="drafts-save-state drafts-save-unsaved" data-testid="save-state" data-state="conflict">
+                <T text=tr!(drafts.page.kept_aside) />
+            </span>
+        }
+        .into_any(),
+    };
+    let close = Callback::new(move |_: ()| {
+        persist();
+        go_home();
+    });
+
+    view! {
+        <section class="drafts-page" data-testid="household-page" data-id=id.clone()>
+            <div class="drafts-page-bar">
+                <button type="button" data-testid="back-home" on:click=move |_| close.run(())>
+                    <T text=tr!(drafts.page.back) />
+                </button>
+                {save_state}
+            </div>
+            <StorageBanner />
+            {conflict_view}
+            <Show when=move || other_tab.get()>
+                <p class="drafts-notice" role="status" data-testid="other-tab-notice">
+                    <T text=tr!(drafts.page.other_tab) />
+                    <button type="button" class="drafts-link" on:click=move |_| other_tab.set(false)>
+                        <T text=tr!(drafts.page.dismiss) />
+                    </button>
+                </p>
+            </Show>
+            {version_notice}
+            {foreign_view}
+            <HouseholdForm household=household on_close=close />
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,84 @@
+//! Drafts: every household on this tablet, kept in browser storage so that no answer is
+//! ever lost, and the screens around them.
+//!
+//! - [`DraftStore`] (context): list, load, save, delete with undo, damaged entries, the
+//!   enumerator profile and the device id; see [`store`].
+//! - [`HomePage`]: the households on this tablet (search, filters, lifecycle, completion,
+//!   delete with undo, damaged entries, storage use).
+//! - [`HouseholdPage`]: opens one household, autosaves every change before the next one,
+//!   warns about another tab editing it, lists answers to fields of another survey version.
+//! - [`ProfilePage`]: the enumerator profile, validated with `validator`.
+//! - [`StorageBanner`]: storage full / failures, in both languages.
+mod banner;
+mod home;
+mod household_page;
+mod profile;
+pub mod store;
+
+pub use banner::StorageBanner;
+pub use home::HomePage;
+pub use household_page::HouseholdPage;
+pub use profile::{profile_error_text, ProfilePage};
+pub use store::{Damaged, DraftStore, HouseholdSummary, SaveOutcome, StoreError, Unsaved};
+
+use crate::i18n::Bi;
+use crate::tr;
+use survey_core::{Event, Status};
+
+/// A stored RFC 3339 time as the tablet's local `YYYY-MM-DD HH:MM`.
+pub fn local_time(rfc3339: &str) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+    if d.get_time().is_nan() {
+        return rfc3339.to_string();
+    }
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// The name of a lifecycle status.
+pub fn status_text(s: Status) -> Bi {
+    match s {
+        Status::Draft => tr!(drafts.status.draft),
+        Status::Finalized => tr!(drafts.status.finalized),
+        Status::Exported => tr!(drafts.status.exported),
+    }
+}
+
+/// The name of a history event.
+pub fn event_text(e: Event) -> Bi {
+    match e {
+        Event::Created => tr!(drafts.event.created),
+        Event::Finalized => tr!(drafts.event.finalized),
+        Event::Reopened => tr!(drafts.event.reopened),
+        Event::Exported => tr!(drafts.event.exported),
+        Event::Imported => tr!(drafts.event.imported),
+    }
+}
+
+/// Offers `text` as a file download (damaged entries, for recovery by hand).
+pub fn download(file_name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = leptos::prelude::document();
+    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(file_name);
+    a.click();
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(30),
+    );
+    Ok(())
+}

@@ -1,0 +1,902 @@
+//! [`DraftStore`]: every household on this tablet, in browser storage, through
+//! [`crate::storage`] (the only code that touches it).
+//!
+//! - Households are stored one per key in the compact form of
+//!   [`survey_core::compact`] (about 1,500 UTF-16 units for 5 members fully answered,
+//!   against 3,700 for plain JSON), with the schema stored once; plain JSON households
+//!   (written by hand, or by an older kit) are read too.
+//! - A summary per household (`lsk:s:<id>`) makes the home list cheap; a missing or
+//!   unreadable summary is rebuilt from the household.
+//! - A write that fails (storage full above all) changes nothing stored: the household
+//!   stays in memory (and in `sessionStorage` where there is room, so a reload keeps it),
+//!   is listed as unsaved, and is written by the next change or the retry timer.
+//! - Writes of a household being edited are compare-and-swap against what this tab last
+//!   read or wrote, so a change made meanwhile by another tab is never silently overwritten.
+//! - An entry that cannot be read is listed as damaged with its raw text, never dropped.
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use survey_core::checks::EnumeratorProfile;
+use survey_core::compact::{self, Schema};
+use survey_core::{HistoryEntry, Household, SectionState, Status, Survey};
+
+use crate::i18n::Bi;
+use crate::storage::{self, WriteError};
+use crate::{clock, default_survey, tr};
+
+/// Why a storage operation failed. Every variant has a bilingual message ([`StoreError::text`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// Browser storage is full (`QuotaExceededError`).
+    Quota,
+    /// Browser storage is switched off or blocked.
+    Unavailable,
+    /// No household with this id.
+    NotFound,
+    /// The stored entry cannot be read (the reason, for the log).
+    Damaged(String),
+    /// Another tab changed the household since this tab last read or wrote it.
+    Conflict,
+    /// Any other browser error (name and message, for the log).
+    Other(String),
+}
+
+impl StoreError {
+    /// A stable code (tests and logs).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Quota => "quota",
+            StoreError::Unavailable => "unavailable",
+            StoreError::NotFound => "not_found",
+            StoreError::Damaged(_) => "damaged",
+            StoreError::Conflict => "conflict",
+            StoreError::Other(_) => "other",
+        }
+    }
+
+    /// What to tell the enumerator, in both languages.
+    pub fn text(&self) -> Bi {
+        match self {
+            StoreError::Quota => tr!(drafts.error.quota),
+            StoreError::Unavailable => tr!(drafts.error.unavailable),
+            StoreError::NotFound => tr!(drafts.error.not_found),
+            StoreError::Damaged(_) => tr!(drafts.error.damaged),
+            StoreError::Conflict => tr!(drafts.error.conflict),
+            StoreError::Other(_) => tr!(drafts.error.other),
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::Damaged(why) | StoreError::Other(why) => write!(f, "{}: {why}", self.code()),
+            _ => f.write_str(self.code()),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<WriteError> for StoreError {
+    fn from(e: WriteError) -> StoreError {
+        match e {
+            WriteError::Quota => StoreError::Quota,
+            WriteError::Unavailable => StoreError::Unavailable,
+            WriteError::Other(s) => StoreError::Other(s),
+        }
+    }
+}
+
+/// A stored entry that cannot be read: its key and raw text, kept for export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    /// The storage key (`lsk:h:<id>`).
+    pub key: String,
+    /// The raw stored text.
+    pub raw: String,
+    /// Why it cannot be read (for the log and the export file).
+    pub reason: String,
+}
+
+impl Damaged {
+    /// The household id of the key.
+    pub fn id(&self) -> &str {
+        self.key.strip_prefix(storage::HOUSEHOLD_PREFIX).unwrap_or(&self.key)
+    }
+
+    /// A JSON document with everything needed to recover the entry by hand: key, raw
+    /// text, reason, and the schema a compact entry names (when stored).
+    pub fn export_json(&self) -> String {
+        let schema = compact::schema_id(&self.raw)
+            .and_then(|id| storage::get_raw(&format!("{}{id}", storage::SCHEMA_PREFIX)).ok().flatten());
+        serde_json::to_string_pretty(&serde_json::json!({
+            "kind": "liangshan-survey damaged entry",
+            "key": self.key,
+            "reason": self.reason,
+            "raw": self.raw,
+            "schema": schema,
+        }))
+        .expect("strings serialise")
+    }
+}
+
+/// One line of the home list: what the list shows of a household without reading it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdSummary {
+    /// Household id.
+    pub id: String,
+    /// Head of household (`head_name`).
+    #[serde(default)]
+    pub head_name: String,
+    /// Village (choice name, `village`).
+    #[serde(default)]
+    pub village: String,
+    /// Village name typed when the village is "other" (`village_other`).
+    #[serde(default)]
+    pub village_other: String,
+    /// Village group (choice name, `village_group`; or `group_other`).
+    #[serde(default)]
+    pub group: String,
+    /// Lifecycle status.
+    #[serde(default)]
+    pub status: Status,
+    /// Relevant sections complete.
+    #[serde(default)]
+    pub sections_complete: u32,
+    /// Relevant sections.
+    #[serde(default)]
+    pub sections: u32,
+    /// Relevant input fields answered.
+    #[serde(default)]
+    pub answered: u32,
+    /// Relevant input fields.
+    #[serde(default)]
+    pub fields: u32,
+    /// Errors (missing required answers included).
+    #[serde(default)]
+    pub errors: u32,
+    /// Warnings not acknowledged.
+    #[serde(default)]
+    pub warnings: u32,
+    /// Answers to fields the current survey does not have (kept).
+    #[serde(default)]
+    pub foreign: u32,
+    /// Survey version the household was started with.
+    #[serde(default)]
+    pub survey_version: String,
+    /// Started (RFC 3339).
+    #[serde(default)]
+    pub created: String,
+    /// Last change (RFC 3339).
+    #[serde(default)]
+    pub modified: String,
+    /// Lifecycle history.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+    /// The entry cannot be read (not stored; set by [`DraftStore::list`]).
+    #[serde(skip)]
+    pub damaged: bool,
+    /// Its latest version is only in memory: storage was full (not stored).
+    #[serde(skip)]
+    pub unsaved: bool,
+    /// Another tab changed it while this one was editing; a copy waits for a choice.
+    #[serde(skip)]
+    pub conflict: bool,
+}
+
+impl HouseholdSummary {
+    /// The summary of a household for the shipped survey.
+    pub fn of(h: &Household) -> HouseholdSummary {
+        let survey = default_survey::household();
+        let ev = survey.evaluate_record(&h.record, &clock::context());
+        let (mut sections, mut sections_complete, mut answered, mut fields) = (0, 0, 0, 0);
+        for (_, st) in ev.sections() {
+            if st.state == SectionState::NotRelevant {
+                continue;
+            }
+            sections += 1;
+            sections_complete += u32::from(st.state == SectionState::Complete);
+            answered += st.answered;
+            fields += st.fields;
+        }
+        let get = |f: &str| h.record.answers.values.get(f).cloned().unwrap_or_default();
+        let group = match get("village_group") {
+            g if g.is_empty() => get("group_other"),
+            g => g,
+        };
+        HouseholdSummary {
+            id: h.id.clone(),
+            head_name: get("head_name"),
+            village: get("village"),
+            village_other: get("village_other"),
+            group,
+            status: h.status,
+            sections_complete,
+            sections,
+            answered,
+            fields,
+            errors: ev.errors().count() as u32,
+            warnings: ev.unacknowledged_warnings().count() as u32,
+            foreign: current_schema().unknown_fields(&h.record.answers).len() as u32,
+            survey_version: h.survey_version.clone(),
+            created: h.created.clone(),
+            modified: h.modified.clone(),
+            history: h.history.clone(),
+            damaged: false,
+            unsaved: false,
+            conflict: false,
+        }
+    }
+
+    fn damaged(id: &str) -> HouseholdSummary {
+        HouseholdSummary {
+            id: id.to_string(),
+            head_name: String::new(),
+            village: String::new(),
+            village_other: String::new(),
+            group: String::new(),
+            status: Status::Draft,
+            sections_complete: 0,
+            sections: 0,
+            answered: 0,
+            fields: 0,
+            errors: 0,
+            warnings: 0,
+            foreign: 0,
+            survey_version: String::new(),
+            created: String::new(),
+            modified: String::new(),
+            history: Vec::new(),
+            damaged: true,
+            unsaved: false,
+            conflict: false,
+        }
+    }
+
+    /// Share of relevant input fields answered, 0–100.
+    pub fn percent(&self) -> u32 {
+        if self.fields == 0 {
+            0
+        } else {
+            self.answered * 100 / self.fields
+        }
+    }
+}
+
+/// What became of an autosave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveOutcome {
+    /// Stored (or nothing to store).
+    Saved,
+    /// Not stored (storage full, or another failure): kept in memory and retried.
+    Unsaved(StoreError),
+    /// Another tab changed the stored household since this tab last read or wrote it;
+    /// nothing was written. Holds the other version (`None`: the other tab deleted it)
+    /// and its raw text.
+    Conflict(Option<Box<Household>>, Option<String>),
+}
+
+thread_local! {
+    static CURRENT: Rc<Schema> = Rc::new(Schema::of(default_survey::household()));
+    static SCHEMAS: RefCell<HashMap<String, Rc<Schema>>> = RefCell::new(HashMap::new());
+    static SCHEMA_STORED: RefCell<bool> = const { RefCell::new(false) };
+    static DEVICE: RefCell<Option<String>> = const { RefCell::new(None) };
+    static PERSIST_ASKED: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// The compact-form schema of the shipped survey.
+pub fn current_schema() -> Rc<Schema> {
+    CURRENT.with(Rc::clone)
+}
+
+fn schema_for(id: &str) -> Result<Rc<Schema>, String> {
+    let current = current_schema();
+    if id == current.id() {
+        return Ok(current);
+    }
+    if let Some(s) = SCHEMAS.with(|m| m.borrow().get(id).cloned()) {
+        return Ok(s);
+    }
+    let key = format!("{}{id}", storage::SCHEMA_PREFIX);
+    let raw = storage::get_raw(&key).map_err(|e| format!("{e:?}"))?.ok_or_else(|| format!("schema {id} missing"))?;
+    let schema = Schema::from_json(&raw).map_err(|e| e.to_string())?;
+    if schema.id() != id {
+        return Err(format!("schema {id} damaged"));
+    }
+    let schema = Rc::new(schema);
+    SCHEMAS.with(|m| m.borrow_mut().insert(id.to_string(), schema.clone()));
+    Ok(schema)
+}
+
+/// Reads a stored household text: the compact form, or plain JSON.
+pub fn decode(raw: &str) -> Result<Household, String> {
+    if compact::is_compact(raw) {
+        let id = compact::schema_id(raw).ok_or("no schema id")?;
+        let schema = schema_for(id)?;
+        compact::decode(raw, &schema).map_err(|e| e.to_string())
+    } else {
+        serde_json::from_str(raw).map_err(|e| e.to_string())
+    }
+}
+
+fn hkey(id: &str) -> String {
+    format!("{}{id}", storage::HOUSEHOLD_PREFIX)
+}
+
+fn skey(id: &str) -> String {
+    format!("{}{id}", storage::SUMMARY_PREFIX)
+}
+
+fn ckey(id: &str) -> String {
+    format!("{}{id}", storage::CONFLICT_PREFIX)
+}
+
+fn pkey(id: &str) -> String {
+    format!("{}{id}", storage::PENDING_PREFIX)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Trash {
+    id: String,
+    at: String,
+}
+
+/// A version of a household not yet stored, and the stored text it replaces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsaved {
+    /// The household as edited.
+    pub household: Household,
+    /// The stored text the edit started from (`None`: new household).
+    pub base: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingMirror {
+    base: Option<String>,
+    household: String,
+}
+
+/// Storage of every household on this tablet (context type, `Copy`). See the module docs.
+#[derive(Clone, Copy)]
+pub struct DraftStore {
+    /// Bumped on every change (by this tab or another): lists that read it refresh.
+    pub revision: RwSignal<u64>,
+    /// The last failure to store something; cleared by the next successful write.
+    pub problem: RwSignal<Option<StoreError>>,
+    /// Households whose latest version is only in memory (storage full), by id.
+    pub unsaved: RwSignal<BTreeMap<String, Unsaved>>,
+    /// Bumped when unsaved households should be retried (timer, page hidden, retry
+    /// button): an open editor retries its own.
+    pub retry: RwSignal<u64>,
+    /// Answer of `navigator.storage.persist()`, once asked (on the first save).
+    pub persisted: RwSignal<Option<bool>>,
+    /// What this tab last read or wrote per household (compare-and-swap base).
+    known: StoredValue<HashMap<String, Option<String>>>,
+    /// Households open in an editor of this tab (their retries are the editor's).
+    open: StoredValue<HashSet<String>>,
+}
+
+impl DraftStore {
+    /// A store without listeners (see [`DraftStore::provide`]).
+    pub fn new() -> DraftStore {
+        let store = DraftStore {
+            revision: RwSignal::new(0),
+            problem: RwSignal::new(None),
+            unsaved: RwSignal::new(BTreeMap::new()),
+            retry: RwSignal::new(0),
+            persisted: RwSignal::new(None),
+            known: StoredValue::new(HashMap::new()),
+            open: StoredValue::new(HashSet::new()),
+        };
+        store.restore_pending();
+        store
+    }
+
+    /// Creates the store, provides it as context, follows other tabs' changes and retries
+    /// unsaved households every 5 seconds and when the page is hidden.
+    pub fn provide() -> DraftStore {
+        let store = DraftStore::new();
+        provide_context(store);
+        let listener = storage::on_change(move |change| {
+            let ours = change.key.as_deref().is_none_or(|k| {
+                k.starts_with(storage::HOUSEHOLD_PREFIX)
+                    || k.starts_with(storage::SUMMARY_PREFIX)
+                    || k.starts_with(storage::CONFLICT_PREFIX)
+                    || k == storage::TRASH_KEY
+            });
+            if ours {
+                store.bump();
+            }
+        });
+        let retry = set_interval_with_handle(move || store.retry_unsaved(), std::time::Duration::from_secs(5)).ok();
+        let hide = window_event_listener_untyped("pagehide", move |_| store.retry_unsaved());
+        let unload = window_event_listener_untyped("beforeunload", move |e| {
+            // Leaving now would lose answers that storage had no room for: ask first.
+            if !store.unsaved.with_untracked(BTreeMap::is_empty) {
+                e.prevent_default();
+                let _ = js_sys::Reflect::set(&e, &"returnValue".into(), &"".into());
+            }
+        });
+        on_cleanup(move || {
+            listener.remove();
+            hide.remove();
+            unload.remove();
+            if let Some(r) = retry {
+                r.clear();
+            }
+        });
+        store
+    }
+
+    /// The store from context, or a new one provided there.
+    pub fn use_context() -> DraftStore {
+        use_context::<DraftStore>().unwrap_or_else(DraftStore::provide)
+    }
+
+    fn bump(&self) {
+        self.revision.update(|r| *r += 1);
+    }
+
+    /// Summaries of every household (not the one in the trash), newest change first.
+    /// Reads only the index, except for a household whose summary is missing.
+    pub fn list(&self) -> Vec<HouseholdSummary> {
+        let started = perf_now();
+        let keys = storage::keys();
+        let trash = self.trash();
+        let conflicts: HashSet<&str> =
+            keys.iter().filter_map(|k| k.strip_prefix(storage::CONFLICT_PREFIX)).collect();
+        let unsaved = self.unsaved.get_untracked();
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for k in &keys {
+            let Some(id) = k.strip_prefix(storage::HOUSEHOLD_PREFIX) else { continue };
+            if trash.as_deref() == Some(id) {
+                continue;
+            }
+            seen.insert(id.to_string());
+            let mut s = match unsaved.get(id) {
+                Some(u) => HouseholdSummary::of(&u.household),
+                None => self.summary(id),
+            };
+            s.unsaved = unsaved.contains_key(id);
+            s.conflict = conflicts.contains(id);
+            out.push(s);
+        }
+        for (id, u) in &unsaved {
+            if !seen.contains(id) && trash.as_deref() != Some(id.as_str()) {
+                let mut s = HouseholdSummary::of(&u.household);
+                s.unsaved = true;
+                out.push(s);
+            }
+        }
+        out.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.id.cmp(&b.id)));
+        record_perf("lsk:list", started);
+        out
+    }
+
+    fn summary(&self, id: &str) -> HouseholdSummary {
+        if let Ok(Some(raw)) = storage::get_raw(&skey(id)) {
+            if let Ok(s) = serde_json::from_str::<HouseholdSummary>(&raw) {
+                if s.id == id {
+                    return s;
+                }
+            }
+        }
+        // Missing or unreadable: rebuild it from the household (and store it if there is room).
+        match self.load_quiet(id) {
+            Ok(h) => {
+                let s = HouseholdSummary::of(&h);
+                if let Ok(json) = serde_json::to_string(&s) {
+                    let _ = storage::set_raw(&skey(id), &json);
+                }
+                s
+            }
+            Err(_) => HouseholdSummary::damaged(id),
+        }
+    }
+
+    /// The raw stored text of a household.
+    pub fn raw(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(storage::get_raw(&hkey(id))?)
+    }
+
+    fn load_quiet(&self, id: &str) -> Result<Household, StoreError> {
+        let raw = storage::get_raw(&hkey(id))?.ok_or(StoreError::NotFound)?;
+        let h = decode(&raw).map_err(StoreError::Damaged)?;
+        if h.id != id {
+            return Err(StoreError::Damaged(format!("id {} stored under {id}", h.id)));
+        }
+        Ok(h)
+    }
+
+    /// Reads one household. Also remembers what was read, as the base of later autosaves.
+    pub fn load(&self, id: &str) -> Result<Household, StoreError> {
+        let raw = storage::get_raw(&hkey(id))?;
+        self.known.update_value(|k| {
+            k.insert(id.to_string(), raw.clone());
+        });
+        let raw = raw.ok_or(StoreError::NotFound)?;
+        let h = decode(&raw).map_err(StoreError::Damaged)?;
+        if h.id != id {
+            return Err(StoreError::Damaged(format!("id {} stored under {id}", h.id)));
+        }
+        Ok(h)
+    }
+
+    /// Every stored household (not the one in the trash); an unreadable entry comes back
+    /// as [`Damaged`] with its raw text.
+    pub fn load_all(&self) -> Vec<Result<Household, Damaged>> {
+        let trash = self.trash();
+        let mut keys: Vec<String> = storage::keys()
+            .into_iter()
+            .filter(|k| k.starts_with(storage::HOUSEHOLD_PREFIX))
+            .filter(|k| trash.as_deref() != k.strip_prefix(storage::HOUSEHOLD_PREFIX))
+            .collect();
+        keys.sort();
+        keys.into_iter()
+            .filter_map(|key| {
+                let raw = storage::get_raw(&key).ok().flatten()?;
+                let id = &key[storage::HOUSEHOLD_PREFIX.len()..];
+                Some(match decode(&raw) {
+                    Ok(h) if h.id == id => Ok(h),
+                    Ok(h) => Err(Damaged { reason: format!("id {} stored under {id}", h.id), key, raw }),
+                    Err(reason) => Err(Damaged { key, raw, reason }),
+                })
+            })
+            .collect()
+    }
+
+    /// Every entry that cannot be read.
+    pub fn damaged(&self) -> Vec<Damaged> {
+        self.load_all().into_iter().filter_map(Result::err).collect()
+    }
+
+    fn ensure_schema(&self) -> Result<(), StoreError> {
+        let schema = current_schema();
+        let key = format!("{}{}", storage::SCHEMA_PREFIX, schema.id());
+        if SCHEMA_STORED.with(|s| *s.borrow()) && storage::get_raw(&key)?.is_some() {
+            return Ok(());
+        }
+        if storage::get_raw(&key)?.as_deref() != Some(schema.to_json().as_str()) {
+            storage::set_raw(&key, &schema.to_json())?;
+        }
+        SCHEMA_STORED.with(|s| *s.borrow_mut() = true);
+        Ok(())
+    }
+
+    /// Writes a household and its summary; returns the stored text. On failure nothing
+    /// stored changes.
+    fn write(&self, h: &Household) -> Result<String, StoreError> {
+        let started = perf_now();
+        let result = self.ensure_schema().and_then(|()| {
+            let text = compact::encode(h, &current_schema());
+            storage::set_raw(&hkey(&h.id), &text)?;
+            Ok(text)
+        });
+        let text = match result {
+            Ok(text) => text,
+            Err(e) => {
+                self.problem.set(Some(e.clone()));
+                return Err(e);
+            }
+        };
+        // The summary is an index: when it cannot be written, remove the stale one (the
+        // list then rebuilds it from the household).
+        let summary = serde_json::to_string(&HouseholdSummary::of(h)).expect("a summary serialises");
+        if storage::set_raw(&skey(&h.id), &summary).is_err() {
+            let _ = storage::remove(&skey(&h.id));
+        }
+        self.known.update_value(|k| {
+            k.insert(h.id.clone(), Some(text.clone()));
+        });
+        if self.problem.with_untracked(Option::is_some) {
+            self.problem.set(None);
+        }
+        self.ask_persist();
+        self.bump();
+        record_perf("lsk:save", started);
+        Ok(text)
+    }
+
+    /// Stores a household as it is (no check against other tabs): import, export marks.
+    pub fn save(&self, h: &Household) -> Result<(), StoreError> {
+        self.write(h).map(drop)?;
+        self.forget_unsaved(&h.id);
+        Ok(())
+    }
+
+    /// Stores the new version of a household being edited, unless another tab changed the
+    /// stored one since this tab last read or wrote it. A version that cannot be stored is
+    /// kept in [`DraftStore::unsaved`] (and mirrored to `sessionStorage`) and retried.
+    pub fn autosave(&self, h: &Household) -> SaveOutcome {
+        let current = match storage::get_raw(&hkey(&h.id)) {
+            Ok(c) => c,
+            Err(e) => return self.keep_unsaved(h, None, e.into()),
+        };
+        let base = self.known.with_value(|k| k.get(&h.id).cloned());
+        let base = match base {
+            Some(b) => b,
+            // Never read by this tab: a new household, or one written meanwhile elsewhere.
+            None if current.is_none() => None,
+            None => Some(String::new()),
+        };
+        if current != base {
+            let theirs = current.as_deref().and_then(|c| decode(c).ok()).map(Box::new);
+            return SaveOutcome::Conflict(theirs, current);
+        }
+        match self.write(h) {
+            Ok(_) => {
+                self.forget_unsaved(&h.id);
+                SaveOutcome::Saved
+            }
+            Err(e) => self.keep_unsaved(h, base, e),
+        }
+    }
+
+    fn keep_unsaved(&self, h: &Household, base: Option<String>, e: StoreError) -> SaveOutcome {
+        let mirror = PendingMirror { base: base.clone(), household: compact::encode(h, &current_schema()) };
+        if let Ok(json) = serde_json::to_string(&mirror) {
+            let _ = storage::session_set(&pkey(&h.id), &json);
+        }
+        self.unsaved.update(|u| {
+            u.insert(h.id.clone(), Unsaved { household: h.clone(), base });
+        });
+        self.problem.set(Some(e.clone()));
+        SaveOutcome::Unsaved(e)
+    }
+
+    fn forget_unsaved(&self, id: &str) {
+        if self.unsaved.with_untracked(|u| u.contains_key(id)) {
+            self.unsaved.update(|u| {
+                u.remove(id);
+            });
+        }
+        let _ = storage::session_remove(&pkey(id));
+    }
+
+    /// Unsaved versions left in `sessionStorage` by a reload while storage was full.
+    fn restore_pending(&self) {
+        let mut found = BTreeMap::new();
+        for key in storage::session_keys() {
+            let Some(id) = key.strip_prefix(storage::PENDING_PREFIX) else { continue };
+            let Some(raw) = storage::session_get(&key) else { continue };
+            let Ok(m) = serde_json::from_str::<PendingMirror>(&raw) else { continue };
+            if let Ok(h) = decode(&m.household) {
+                found.insert(id.to_string(), Unsaved { household: h, base: m.base });
+            }
+        }
+        if !found.is_empty() {
+            for (id, u) in &found {
+                self.known.update_value(|k| {
+                    k.insert(id.clone(), u.base.clone());
+                });
+            }
+            self.unsaved.set(found);
+        }
+    }
+
+    /// An unsaved version of a household, taken over by an editor.
+    pub fn unsaved_version(&self, id: &str) -> Option<Unsaved> {
+        self.unsaved.with_untracked(|u| u.get(id).cloned())
+    }
+
+    /// Marks a household as open in (or closed from) an editor of this tab; the editor
+    /// retries its own unsaved changes.
+    pub fn set_open(&self, id: &str, open: bool) {
+        self.open.update_value(|o| {
+            if open {
+                o.insert(id.to_string());
+            } else {
+                o.remove(id);
+            }
+        });
+    }
+
+    /// What this tab last read or wrote of a household (`None`: never read here;
+    /// `Some(None)`: it was absent).
+    pub fn base(&self, id: &str) -> Option<Option<String>> {
+        self.known.with_value(|k| k.get(id).cloned())
+    }
+
+    /// Sets the compare-and-swap base of a household (after the editor chose a version).
+    pub fn set_base(&self, id: &str, base: Option<String>) {
+        self.known.update_value(|k| {
+            k.insert(id.to_string(), base);
+        });
+    }
+
+    /// Tries again to store every unsaved household not open in an editor. A household
+    /// changed meanwhile by another tab goes to its conflict copy.
+    pub fn retry_unsaved(&self) {
+        if self.unsaved.with_untracked(BTreeMap::is_empty) {
+            return;
+        }
+        self.retry.update(|r| *r += 1);
+        let waiting: Vec<Unsaved> = self.unsaved.with_untracked(|u| {
+            u.iter().filter(|(id, _)| !self.open.with_value(|o| o.contains(*id))).map(|(_, u)| u.clone()).collect()
+        });
+        for u in waiting {
+            if let SaveOutcome::Conflict(..) = self.autosave(&u.household) {
+                if self.save_conflict_copy(&u.household).is_ok() {
+                    self.forget_unsaved(&u.household.id);
+                }
+            }
+        }
+    }
+
+    /// Stores this tab's version of a household another tab changed (`lsk:c:<id>`).
+    pub fn save_conflict_copy(&self, h: &Household) -> Result<(), StoreError> {
+        self.ensure_schema()?;
+        let r = storage::set_raw(&ckey(&h.id), &compact::encode(h, &current_schema()));
+        if let Err(e) = r {
+            let e = StoreError::from(e);
+            self.problem.set(Some(e.clone()));
+            return Err(e);
+        }
+        self.bump();
+        Ok(())
+    }
+
+    /// This tab's version of a household changed meanwhile by another tab, if any.
+    pub fn conflict_copy(&self, id: &str) -> Option<Household> {
+        storage::get_raw(&ckey(id)).ok().flatten().and_then(|raw| decode(&raw).ok())
+    }
+
+    /// Drops the conflict copy (once the enumerator chose a version).
+    pub fn drop_conflict_copy(&self, id: &str) {
+        let _ = storage::remove(&ckey(id));
+        self.bump();
+    }
+
+    /// The household in the trash (deleted last, restorable with [`DraftStore::undo_delete`]).
+    pub fn trash(&self) -> Option<String> {
+        let raw = storage::get_raw(storage::TRASH_KEY).ok().flatten()?;
+        serde_json::from_str::<Trash>(&raw).ok().map(|t| t.id)
+    }
+
+    fn purge(&self, id: &str) {
+        for key in [hkey(id), skey(id), ckey(id)] {
+            let _ = storage::remove(&key);
+        }
+    }
+
+    /// Deletes a household: it goes to the trash, and the household deleted before it is
+    /// removed for good. Nothing changes when the trash cannot be written.
+    pub fn delete(&self, id: &str) -> Result<(), StoreError> {
+        let trash = serde_json::to_string(&Trash { id: id.to_string(), at: clock::now_rfc3339() })
+            .expect("strings serialise");
+        let previous = self.trash();
+        let first = storage::set_raw(storage::TRASH_KEY, &trash);
+        if let Err(e) = first {
+            if e != WriteError::Quota || previous.is_none() {
+                return Err(e.into());
+            }
+            // Full: free the previous trash first, then try again.
+            self.purge(previous.as_deref().unwrap_or_default());
+            let _ = storage::remove(storage::TRASH_KEY);
+            storage::set_raw(storage::TRASH_KEY, &trash)?;
+        } else if let Some(p) = previous.filter(|p| p != id) {
+            self.purge(&p);
+        }
+        self.forget_unsaved(id);
+        self.bump();
+        Ok(())
+    }
+
+    /// Restores the household in the trash; returns its id.
+    pub fn undo_delete(&self) -> Option<String> {
+        let id = self.trash()?;
+        let _ = storage::remove(storage::TRASH_KEY);
+        self.bump();
+        Some(id)
+    }
+
+    /// The enumerator profile, once set.
+    pub fn profile(&self) -> Option<EnumeratorProfile> {
+        let raw = storage::get_raw(storage::PROFILE_KEY).ok().flatten()?;
+        serde_json::from_str(&raw).ok()
+    }
+
+    /// Stores the enumerator profile (validate it first).
+    pub fn save_profile(&self, p: &EnumeratorProfile) -> Result<(), StoreError> {
+        let json = serde_json::to_string(p).expect("a profile serialises");
+        storage::set_raw(storage::PROFILE_KEY, &json).map_err(|e| {
+            let e = StoreError::from(e);
+            self.problem.set(Some(e.clone()));
+            e
+        })?;
+        self.bump();
+        Ok(())
+    }
+
+    /// This browser's device id: a UUID v4 made once and stored.
+    pub fn device_id(&self) -> String {
+        if let Some(id) = DEVICE.with(|d| d.borrow().clone()) {
+            return id;
+        }
+        let stored = storage::get_raw(storage::DEVICE_KEY).ok().flatten().filter(|s| uuid::Uuid::parse_str(s).is_ok());
+        let id = stored.unwrap_or_else(|| {
+            let id = uuid::Uuid::new_v4().to_string();
+            // When it cannot be stored now, the same id is kept for this session and
+            // stored with the next attempt.
+            let _ = storage::set_raw(storage::DEVICE_KEY, &id);
+            id
+        });
+        DEVICE.with(|d| *d.borrow_mut() = Some(id.clone()));
+        id
+    }
+
+    /// A new household of the shipped survey, stamped with the enumerator profile and this
+    /// device, and stored. When it cannot be stored it is kept in memory as unsaved.
+    pub fn create(&self) -> Household {
+        let survey: &Survey = default_survey::household();
+        let mut h = Household::new(
+            uuid::Uuid::new_v4().to_string(),
+            survey.id(),
+            survey.version(),
+            self.device_id(),
+            &clock::now_rfc3339(),
+        );
+        h.enumerator = self.profile();
+        let _ = self.autosave(&h);
+        h
+    }
+
+    fn ask_persist(&self) {
+        if PERSIST_ASKED.with(|a| std::mem::replace(&mut *a.borrow_mut(), true)) {
+            return;
+        }
+        let persisted = self.persisted;
+        storage::persist(move |answer| {
+            let _ = persisted.try_set(answer);
+        });
+    }
+}
+
+impl Default for DraftStore {
+    fn default() -> DraftStore {
+        DraftStore::new()
+    }
+}
+
+fn perf_now() -> f64 {
+    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or_default();
+    js_sys::Reflect::get(&perf, &"now".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(&perf).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0)
+}
+
+/// Appends the milliseconds since `started` to `globalThis.__lsk_perf[name]` (last 1,000),
+/// read by `e2e/bench/storage.mjs`.
+fn record_perf(name: &str, started: f64) {
+    use wasm_bindgen::JsValue;
+    let ms = perf_now() - started;
+    let global = js_sys::global();
+    let key = JsValue::from_str("__lsk_perf");
+    let mut table = js_sys::Reflect::get(&global, &key).unwrap_or_default();
+    if !table.is_object() {
+        table = js_sys::Object::new().into();
+        let _ = js_sys::Reflect::set(&global, &key, &table);
+    }
+    let name = JsValue::from_str(name);
+    let mut list = js_sys::Reflect::get(&table, &name).unwrap_or_default();
+    if !js_sys::Array::is_array(&list) {
+        list = js_sys::Array::new().into();
+        let _ = js_sys::Reflect::set(&table, &name, &list);
+    }
+    let list: js_sys::Array = list.unchecked_into();
+    if list.length() >= 1000 {
+        list.shift();
+    }
+    list.push(&JsValue::from_f64(ms));
+}
+
+use wasm_bindgen::JsCast;
