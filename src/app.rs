@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
             <h1 data-testid="app-title"><T text=tr!(app.title) /></h1>
             <LanguageSwitch />
         </header>
+        <crate::offline::UpdateBanner />
         <main class="app-main">
             {move || match screen.get() {
                 Screen::Home => view! { <StartScreen /> <crate::drafts::HomePage /> }.into_any(),

@@ -10,6 +10,7 @@ pub mod default_survey;
 pub mod drafts;
 pub mod form;
 pub mod i18n;
+pub mod offline;
 pub mod storage;
 
 pub use app::App;
