@@ -1,0 +1,68 @@
+// Shared by e2e/tests/{offline,acceptance}.test.mjs and the benchmarks: the service worker's precache list, a
+// disposable copy of the build that a test may turn into "a new version", network cuts.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DIST } from '../lib/server.mjs';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The precache list written into `<dir>/sw.js` at build time: `{ version, files: [[path, sha256]] }`. */
+export function precacheOf(dir = DIST) {
+  const sw = fs.readFileSync(path.join(dir, 'sw.js'), 'utf8');
+  const m = sw.match(/^const PRECACHE = (.*); \/\/ @precache$/m);
+  if (!m) throw new Error(`${dir}/sw.js has no precache line`);
+  return JSON.parse(m[1]);
+}
+
+/** A copy of the release build in a temporary directory; `remove()` deletes it. */
+export function copyOfBuild(dir = DIST) {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'lsk-dist-'));
+  fs.cpSync(dir, copy, { recursive: true });
+  return { dir: copy, remove: () => fs.rmSync(copy, { recursive: true, force: true }) };
+}
+
+/** Turns the build in `dir` into "the next version": changes index.html (a marker the test
+ *  can look for) and rewrites the worker's precache list with the build's own hook. */
+export function makeNewVersion(dir, marker) {
+  const index = path.join(dir, 'index.html');
+  const html = fs.readFileSync(index, 'utf8');
+  fs.writeFileSync(index, html.replace('<head>', `<head>\n  <meta name="lsk-build-marker" content="${marker}">`));
+  execFileSync('node', [path.join(ROOT, 'scripts/precache.mjs'), dir], { stdio: 'pipe' });
+  return precacheOf(dir);
+}
+
+/** Waits until a service worker controls the page (first visit: after install + claim). */
+export async function waitForController(page, timeout = 30_000) {
+  await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, null, { timeout });
+}
+
+/** Cuts the network both ways: the server drops every connection and the browser is offline. */
+export async function goOffline(server, context) {
+  server.setOffline(true);
+  await context.setOffline(true);
+}
+
+/** The cache names and, per cache, the cached URLs (paths), as the page sees them. */
+export async function cachesOf(page) {
+  return page.evaluate(async () => {
+    const out = {};
+    for (const name of await caches.keys()) {
+      const c = await caches.open(name);
+      out[name] = (await c.keys()).map((r) => new URL(r.url).pathname.slice(1)).sort();
+    }
+    return out;
+  });
+}
+
+/** All of localStorage, as a plain object. */
+export async function storageOf(page) {
+  return page.evaluate(() => Object.fromEntries(Object.keys(localStorage).sort().map((k) => [k, localStorage.getItem(k)])));
+}
+
+/** Whether an element with this test id is in the page (the other screens land over time). */
+export async function has(page, testid) {
+  return (await page.getByTestId(testid).count()) > 0;
+}
