@@ -13,11 +13,12 @@ use crate::form::HouseholdForm;
 
 /// Same answers, status and history (the `modified` stamp aside).
 fn same_content(a: &Household, b: &Household) -> bool {
-    a.modified == b.modified || {
-        let mut b = b.clone();
-        b.modified = a.modified.clone();
-        *a == b
+    if a.modified == b.modified {
+        return a == b;
     }
+    let mut b = b.clone();
+    b.modified = a.modified.clone();
+    *a == b
 }
 
 /// Where the household's latest version is.
