@@ -8,6 +8,7 @@ pub mod clock;
 pub mod components;
 pub mod default_survey;
 pub mod drafts;
+pub mod exchange;
 pub mod form;
 pub mod i18n;
 pub mod offline;

@@ -392,7 +392,7 @@ pub fn HomePage() -> impl IntoView {
                     </ul>
                 </Show>
             </Show>
-            <div class="exchange-slot" data-testid="exchange-slot"></div>
+            <div class="exchange-slot" data-testid="exchange-slot"><crate::exchange::ExchangePanel /></div>
             {usage_view}
         </section>
     }

@@ -1,0 +1,510 @@
+//! Browser tests of the exchange panel (wasm-bindgen-test in headless Chromium): export
+//! marks households exported in storage and the downloaded file holds them; CSV tables;
+//! the import preview and merge against storage; refused files change nothing and say why
+//! in both languages; text from a file is shown as text, never run.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use leptos::prelude::*;
+use liangshan_survey::drafts::DraftStore;
+use liangshan_survey::exchange::{error_text, logic, match_text, ExchangePanel};
+use liangshan_survey::i18n::Bi;
+use liangshan_survey::{clock, default_survey, tr};
+use serde_json::{json, Value};
+use survey_core::exchange::{self, AppInfo, ExportKind, ExportMeta, ImportError, Match};
+use survey_core::{Event, FieldPath, Household, HistoryEntry, Status};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+fn local() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn clear() {
+    local().clear().unwrap();
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}
+
+/// Every key and value of localStorage.
+fn snapshot() -> BTreeMap<String, String> {
+    let s = local();
+    (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .map(|k| {
+            let v = s.get_item(&k).unwrap().unwrap_or_default();
+            (k, v)
+        })
+        .collect()
+}
+
+async fn settle() {
+    for _ in 0..6 {
+        leptos::task::tick().await;
+    }
+}
+
+/// Waits for a JS promise.
+async fn wait_for(promise: JsValue) -> Result<JsValue, JsValue> {
+    type Slot = Rc<RefCell<(Option<Result<JsValue, JsValue>>, Option<Waker>)>>;
+    struct P(Slot);
+    impl Future for P {
+        type Output = Result<JsValue, JsValue>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+            let mut s = self.0.borrow_mut();
+            match s.0.take() {
+                Some(r) => Poll::Ready(r),
+                None => {
+                    s.1 = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        }
+    }
+    let slot: Slot = Rc::new(RefCell::new((None, None)));
+    let (a, b) = (slot.clone(), slot.clone());
+    let settle_with = |slot: Slot, ok: bool| {
+        Closure::once_into_js(move |v: JsValue| {
+            let mut s = slot.borrow_mut();
+            s.0 = Some(if ok { Ok(v) } else { Err(v) });
+            if let Some(w) = s.1.take() {
+                w.wake();
+            }
+        })
+    };
+    let then: js_sys::Function = js_sys::Reflect::get(&promise, &"then".into()).unwrap().unchecked_into();
+    then.call2(&promise, &settle_with(a, true), &settle_with(b, false)).unwrap();
+    P(slot).await
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::eval(&format!("new Promise(r => setTimeout(r, {ms}))")).unwrap();
+    let _ = wait_for(p).await;
+    settle().await;
+}
+
+/// Something mounted in its own container.
+struct Mounted {
+    root: HtmlElement,
+    _handle: Option<Box<dyn std::any::Any>>,
+}
+
+impl Mounted {
+    async fn new<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> Mounted {
+        let document = document();
+        let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+        document.body().unwrap().append_child(&root).unwrap();
+        let handle = leptos::mount::mount_to(root.clone(), f);
+        settle().await;
+        Mounted { root, _handle: Some(Box::new(handle)) }
+    }
+
+    fn find(&self, testid: &str) -> Option<Element> {
+        self.root.query_selector(&format!("[data-testid=\"{testid}\"]")).unwrap()
+    }
+
+    fn get(&self, testid: &str) -> Element {
+        self.find(testid).unwrap_or_else(|| panic!("no element [data-testid={testid}]"))
+    }
+
+    fn text(&self, testid: &str) -> String {
+        self.get(testid).text_content().unwrap_or_default()
+    }
+
+    async fn click(&self, testid: &str) {
+        self.get(testid).unchecked_into::<HtmlElement>().click();
+        settle().await;
+    }
+
+    /// Chooses a file in the import input, as a person would.
+    async fn choose_file(&self, name: &str, bytes: &[u8]) {
+        let input: HtmlInputElement = self.get("import-file").unchecked_into();
+        let data = js_sys::Uint8Array::from(bytes);
+        let file = web_sys::File::new_with_u8_array_sequence(&js_sys::Array::of1(&data), name).unwrap();
+        let dt = js_sys::eval("new DataTransfer()").unwrap();
+        let items = js_sys::Reflect::get(&dt, &"items".into()).unwrap();
+        let add: js_sys::Function = js_sys::Reflect::get(&items, &"add".into()).unwrap().unchecked_into();
+        add.call1(&items, &file).unwrap();
+        js_sys::Reflect::set(&input, &"files".into(), &js_sys::Reflect::get(&dt, &"files".into()).unwrap()).unwrap();
+        let ev = document().create_event("Event").unwrap();
+        ev.init_event_with_bubbles("change", true);
+        input.dispatch_event(&ev).unwrap();
+        // The file is read asynchronously.
+        for _ in 0..100 {
+            sleep(20).await;
+            if self.find("import-reading").is_none() {
+                break;
+            }
+        }
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+fn shows(el_text: &str, text: Bi) -> bool {
+    el_text.contains(text.zh) && el_text.contains(text.ii)
+}
+
+/// Downloads are caught instead of saved: `<a download>` clicks are recorded.
+fn catch_downloads() {
+    js_sys::eval(
+        "window.__downloads = [];
+         HTMLAnchorElement.prototype.click = function () {
+           window.__downloads.push({ name: this.download, href: this.href });
+         };",
+    )
+    .unwrap();
+}
+
+/// The downloads caught so far: (file name, bytes).
+async fn downloads() -> Vec<(String, Vec<u8>)> {
+    let list: js_sys::Array = js_sys::eval("window.__downloads").unwrap().unchecked_into();
+    let mut out = Vec::new();
+    for d in list.iter() {
+        let name = js_sys::Reflect::get(&d, &"name".into()).unwrap().as_string().unwrap();
+        let href = js_sys::Reflect::get(&d, &"href".into()).unwrap().as_string().unwrap();
+        let p = js_sys::eval(&format!("fetch({href:?}).then(r => r.arrayBuffer())")).unwrap();
+        let buf = wait_for(p).await.unwrap();
+        out.push((name, js_sys::Uint8Array::new(&buf).to_vec()));
+    }
+    out
+}
+
+fn new_store() -> (Owner, DraftStore) {
+    let owner = Owner::new();
+    let store = owner.with(DraftStore::provide);
+    (owner, store)
+}
+
+async fn panel(store: DraftStore) -> Mounted {
+    Mounted::new(move || {
+        provide_context(store);
+        view! { <ExchangePanel /> }
+    })
+    .await
+}
+
+const T0: &str = "2026-11-20T02:00:00.000Z";
+const T1: &str = "2026-11-21T02:00:00.000Z";
+const T2: &str = "2026-11-22T02:00:00.000Z";
+
+fn household(id: &str, head: &str, status: Status) -> Household {
+    let s = default_survey::household();
+    let mut h = Household::new(id.into(), s.id(), s.version(), "device-x".into(), T0);
+    let a = &mut h.record.answers;
+    a.set(&FieldPath::top("village"), "laguo");
+    a.set(&FieldPath::top("head_name"), head);
+    a.set(&FieldPath::top("support_flags"), "dibao wubao");
+    a.set(&FieldPath::top("pigs"), "3");
+    a.set(&FieldPath::member("members", 0, "member_name"), head);
+    a.set(&FieldPath::member("members", 0, "birth_date"), "1975-03-12");
+    if status != Status::Draft {
+        h.status = status;
+        h.finalized = Some(T1.into());
+        h.modified = T1.into();
+        h.history.push(HistoryEntry { at: T1.into(), event: Event::Finalized, reason: None });
+    }
+    h
+}
+
+fn file_of(hs: &[Household], kind: ExportKind) -> String {
+    let meta = ExportMeta {
+        kind,
+        exported_at: T2.into(),
+        app: AppInfo { name: "liangshan-survey".into(), version: "0.1.0".into() },
+        enumerator: None,
+        device: "other-tablet".into(),
+    };
+    exchange::to_json(&exchange::export_file(default_survey::household(), hs, &clock::context(), meta))
+}
+
+// ---------------------------------------------------------------------------------------
+// Export
+
+#[wasm_bindgen_test]
+async fn export_marks_households_exported_and_the_file_holds_them() {
+    clear();
+    catch_downloads();
+    let (_owner, store) = new_store();
+    for h in [household("a", "阿苏拉且", Status::Finalized), household("b", "吉克阿依", Status::Finalized), household("c", "草稿户", Status::Draft)] {
+        store.save(&h).unwrap();
+    }
+    let m = panel(store).await;
+    assert_eq!(m.text("export-count-new"), "2");
+    assert_eq!(m.text("export-count-finalized"), "2");
+    assert_eq!(m.text("export-count-backup"), "3");
+
+    m.click("export-json").await;
+    assert!(shows(&m.text("export-result"), tr!(exchange.export.done)), "{}", m.text("export-result"));
+    let files = downloads().await;
+    assert_eq!(files.len(), 1);
+    let (name, bytes) = &files[0];
+    assert!(name.starts_with("liangshan_household_laguo_") && name.ends_with("_2户.json"), "{name}");
+    assert_eq!(m.text("export-file-name"), *name);
+    let v: Value = serde_json::from_slice(bytes).unwrap();
+    assert_eq!(v["format"], "liangshan-survey-export");
+    assert_eq!(v["kind"], "bureau");
+    assert_eq!(v["household_count"], 2);
+    assert_eq!(v["device"], json!(store.device_id()));
+    let a = v["households"].as_array().unwrap().iter().find(|h| h["id"] == "a").unwrap();
+    assert_eq!(a["answers"]["pigs"], 3);
+    assert_eq!(a["answers"]["support_flags"], json!(["dibao", "wubao"]));
+    assert_eq!(a["answers"]["members"][0]["member_name"], "阿苏拉且");
+    assert_eq!(a["status"], "exported");
+    let exported_at = v["exported_at"].as_str().unwrap().to_string();
+
+    // Marked in storage, with the file's time; the draft untouched.
+    for id in ["a", "b"] {
+        let h = store.load(id).unwrap();
+        assert_eq!(h.status, Status::Exported);
+        assert_eq!(h.exported.as_deref(), Some(exported_at.as_str()));
+        assert_eq!(h.history.last().map(|e| e.event), Some(Event::Exported));
+    }
+    assert_eq!(store.load("c").unwrap().status, Status::Draft);
+    settle().await;
+    assert_eq!(m.text("export-count-new"), "0", "nothing new to deliver");
+
+    // Nothing left in "new"; exporting every finalized one again is allowed.
+    m.click("export-json").await;
+    assert!(shows(&m.text("export-empty"), tr!(exchange.export.empty)));
+    m.click("export-scope-finalized").await;
+    m.click("export-json").await;
+    assert_eq!(m.text("export-count"), "2");
+
+    // A backup takes the draft too, and keeps it a draft.
+    m.click("export-scope-backup").await;
+    m.click("export-json").await;
+    let files = downloads().await;
+    let (name, bytes) = files.last().unwrap();
+    assert!(name.contains("_backup_") && name.ends_with("_3户.json"), "{name}");
+    let v: Value = serde_json::from_slice(bytes).unwrap();
+    assert_eq!(v["kind"], "backup");
+    assert_eq!(store.load("c").unwrap().status, Status::Draft);
+    assert!(store.load("c").unwrap().exported.is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_chosen_set_and_the_csv_tables() {
+    clear();
+    catch_downloads();
+    let (_owner, store) = new_store();
+    for h in [household("a", "甲", Status::Finalized), household("b", "乙", Status::Finalized), household("c", "丙", Status::Draft)] {
+        store.save(&h).unwrap();
+    }
+    let m = panel(store).await;
+    m.click("export-scope-chosen").await;
+    assert_eq!(m.text("export-count-chosen"), "0");
+    m.click("export-pick-c").await;
+    m.click("export-pick-a").await;
+    assert_eq!(m.text("export-count-chosen"), "2");
+
+    m.click("export-csv-households").await;
+    m.click("export-csv-members").await;
+    let files = downloads().await;
+    assert_eq!(files.len(), 2, "one download per table");
+    let (hname, hbytes) = &files[0];
+    let (mname, mbytes) = &files[1];
+    assert!(hname.ends_with("_2户_households.csv") && mname.ends_with("_2户_members.csv"), "{hname} {mname}");
+    assert_eq!(&hbytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM for Excel/WPS");
+    let text = String::from_utf8(hbytes[3..].to_vec()).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.starts_with("_household_id,_status,"), "{header}");
+    assert!(header.contains(",village,") && header.contains(",support_flags,"));
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.contains("dibao wubao"));
+    let members = String::from_utf8(mbytes[3..].to_vec()).unwrap();
+    assert!(members.starts_with("_household_id,_repeat,_member,member_name"));
+    // The CSV tables mark nothing.
+    assert_eq!(store.load("a").unwrap().status, Status::Finalized);
+
+    m.click("export-json").await;
+    let files = downloads().await;
+    let v: Value = serde_json::from_slice(&files[2].1).unwrap();
+    let ids: Vec<&str> = v["households"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "c"]);
+    assert_eq!(store.load("b").unwrap().status, Status::Finalized, "not chosen, not marked");
+}
+
+// ---------------------------------------------------------------------------------------
+// Import
+
+#[wasm_bindgen_test]
+async fn import_previews_then_merges_what_the_user_chose() {
+    clear();
+    let (_owner, store) = new_store();
+    let same = household("same", "相同户", Status::Finalized);
+    let older_here = household("older-here", "旧户", Status::Finalized);
+    let mut newer_here = household("newer-here", "新户", Status::Finalized);
+    newer_here.modified = T2.into();
+    newer_here.record.answers.set(&FieldPath::top("pigs"), "7");
+    for h in [&same, &older_here, &newer_here] {
+        store.save(h).unwrap();
+    }
+
+    let mut file_older_here = older_here.clone();
+    file_older_here.record.answers.set(&FieldPath::top("pigs"), "5");
+    file_older_here.modified = T2.into();
+    let mut file_newer_here = household("newer-here", "新户", Status::Finalized);
+    file_newer_here.record.answers.set(&FieldPath::top("pigs"), "1");
+    let new = household("new", "新来户", Status::Finalized);
+    let text = file_of(&[new.clone(), same.clone(), file_older_here.clone(), file_newer_here.clone()], ExportKind::Bureau);
+    let raw_same = store.raw("same").unwrap();
+    let raw_newer_here = store.raw("newer-here").unwrap();
+
+    let m = panel(store).await;
+    m.choose_file("from-other-tablet.json", text.as_bytes()).await;
+    let preview = m.text("import-preview");
+    assert!(shows(&preview, match_text(Match::New)), "{preview}");
+    assert_eq!(m.text("preview-count-new"), "1");
+    assert_eq!(m.text("preview-count-identical"), "1");
+    assert_eq!(m.text("preview-count-file-newer"), "1");
+    assert_eq!(m.text("preview-count-tablet-newer"), "1");
+    assert_eq!(m.text("preview-count-same-time"), "0");
+    assert_eq!(m.text("import-selected"), "2", "by default: new households and newer versions");
+    assert!(store.load("new").is_err(), "the preview stores nothing");
+
+    m.click("import-confirm").await;
+    assert_eq!(m.text("import-saved"), "2");
+    let got = store.load("new").unwrap();
+    assert_eq!(got.record, new.record);
+    assert_eq!(got.history.last().map(|e| e.event), Some(Event::Imported));
+    assert_eq!(store.load("older-here").unwrap().record.answers.get(&FieldPath::top("pigs")), "5");
+    assert_eq!(store.raw("same").unwrap(), raw_same, "identical: untouched");
+    assert_eq!(store.raw("newer-here").unwrap(), raw_newer_here, "newer work on the tablet is kept");
+
+    // Again, now replacing the tablet's newer version on purpose.
+    m.choose_file("from-other-tablet.json", text.as_bytes()).await;
+    assert_eq!(m.text("preview-count-new"), "0");
+    assert_eq!(m.text("preview-count-identical"), "3");
+    m.click("import-replace-other").await;
+    assert_eq!(m.text("import-selected"), "1");
+    m.click("import-confirm").await;
+    assert_eq!(store.load("newer-here").unwrap().record.answers.get(&FieldPath::top("pigs")), "1");
+}
+
+#[wasm_bindgen_test]
+async fn a_backup_restores_into_an_empty_tablet_exactly() {
+    clear();
+    let (_owner, store) = new_store();
+    let mut draft = household("d", "草稿户", Status::Draft);
+    draft.record.answers.set(&FieldPath::top("village_other"), "隐藏的答案");
+    draft.record.answers.set(&FieldPath::top("question_of_v0"), "旧字段");
+    let hs = vec![household("f", "完成户", Status::Finalized), draft];
+    let text = file_of(&hs, ExportKind::Backup);
+    let m = panel(store).await;
+    m.choose_file("backup.json", text.as_bytes()).await;
+    assert_eq!(m.text("preview-count-new"), "2");
+    m.click("import-confirm").await;
+    for h in &hs {
+        let mut got = store.load(&h.id).unwrap();
+        assert_eq!(got.history.pop().map(|e| e.event), Some(Event::Imported));
+        assert_eq!(&got, h);
+    }
+}
+
+fn edited(f: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut v: Value = serde_json::from_str(&file_of(&[household("x", "户", Status::Finalized)], ExportKind::Bureau)).unwrap();
+    f(&mut v);
+    v.to_string().into_bytes()
+}
+
+#[wasm_bindgen_test]
+async fn refused_files_change_nothing_and_say_why_in_both_languages() {
+    clear();
+    let (_owner, store) = new_store();
+    store.save(&household("a", "阿苏拉且", Status::Finalized)).unwrap();
+    let before = snapshot();
+    let m = panel(store).await;
+
+    let cases: Vec<(Vec<u8>, ImportError)> = vec![
+        (b"\x89PNG\r\n\x1a\n\x00\x00".to_vec(), ImportError::NotJson { line: 0, column: 0 }),
+        (b"{\"households\": [".to_vec(), ImportError::NotJson { line: 0, column: 0 }),
+        (b"{\"hello\": \"world\"}".to_vec(), ImportError::NotExport),
+        (edited(|v| v["format_version"] = json!(2)), ImportError::FutureVersion { version: 2 }),
+        (edited(|v| v["survey"]["id"] = json!("another")), ImportError::WrongSurvey { found: String::new() }),
+        (edited(|v| v["household_count"] = json!(5)), ImportError::Incomplete { declared: 5, found: 1 }),
+        (edited(|v| v["households"][0]["modified"] = json!("昨天")), ImportError::BrokenRecords { count: 1, records: vec![] }),
+    ];
+    for (bytes, expected) in cases {
+        m.choose_file("bad.json", &bytes).await;
+        let el = m.get("import-error");
+        assert_eq!(el.get_attribute("data-code").as_deref(), Some(expected.code()));
+        let shown = el.text_content().unwrap_or_default();
+        assert!(shows(&shown, error_text(&expected)), "{shown}");
+        assert!(shows(&shown, tr!(exchange.import.unchanged)));
+        assert!(m.find("import-confirm").is_none());
+        assert_eq!(snapshot(), before, "{} changed storage", expected.code());
+    }
+    // A broken household is listed by its number and problem.
+    assert_eq!(m.get("broken-1").get_attribute("data-problem").as_deref(), Some("bad_time"));
+    assert!(shows(&m.text("broken-1"), tr!(exchange.problem.bad_time)));
+
+    // Too large: refused before it is read.
+    let big = vec![b' '; exchange::MAX_FILE_BYTES + 1];
+    m.choose_file("huge.json", &big).await;
+    assert_eq!(m.get("import-error").get_attribute("data-code").as_deref(), Some("too_large"));
+    assert_eq!(snapshot(), before);
+}
+
+#[wasm_bindgen_test]
+async fn text_from_a_file_is_shown_as_text_never_run() {
+    clear();
+    let (_owner, store) = new_store();
+    let evil = "<img src=x onerror=\"window.__pwned = 1\"><script>window.__pwned = 2</script>";
+    let text = file_of(&[household("<b>id</b>", evil, Status::Finalized)], ExportKind::Bureau);
+    let m = panel(store).await;
+    m.choose_file("evil.json", text.as_bytes()).await;
+    sleep(50).await;
+    let row = m.get("preview-row-<b>id</b>");
+    assert!(row.text_content().unwrap().contains(evil), "shown as text");
+    assert!(m.root.query_selector("img, script, b").unwrap().is_none(), "no element made from the file");
+    assert!(js_sys::eval("window.__pwned").unwrap().is_undefined());
+}
+
+#[wasm_bindgen_test]
+fn logic_scopes_take_the_right_households() {
+    use std::collections::BTreeSet;
+    let chosen: BTreeSet<String> = ["x".to_string()].into();
+    assert!(logic::Scope::New.takes(Status::Finalized, "a", &chosen));
+    assert!(!logic::Scope::New.takes(Status::Exported, "a", &chosen));
+    assert!(logic::Scope::Finalized.takes(Status::Exported, "a", &chosen));
+    assert!(!logic::Scope::Finalized.takes(Status::Draft, "a", &chosen));
+    assert!(logic::Scope::Chosen.takes(Status::Draft, "x", &chosen));
+    assert!(logic::Scope::Backup.takes(Status::Draft, "a", &chosen));
+    assert_eq!(logic::Scope::Backup.kind(), ExportKind::Backup);
+}
+
+#[wasm_bindgen_test]
+fn every_code_has_a_message_in_both_languages() {
+    for e in [
+        ImportError::TooLarge { bytes: 0 },
+        ImportError::NotJson { line: 0, column: 0 },
+        ImportError::NotExport,
+        ImportError::FutureVersion { version: 2 },
+        ImportError::WrongSurvey { found: String::new() },
+        ImportError::NoHouseholds,
+        ImportError::Incomplete { declared: 0, found: 0 },
+        ImportError::BrokenRecords { count: 0, records: vec![] },
+    ] {
+        let t = error_text(&e);
+        assert!(!t.zh.is_empty() && !t.ii.is_empty(), "{}", e.code());
+        assert_ne!(t.zh, t.ii);
+    }
+    let _ = JsValue::NULL;
+}
