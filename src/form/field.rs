@@ -6,10 +6,10 @@
 //! rewritten while a Chinese input method is composing.
 use leptos::html;
 use leptos::prelude::*;
-use survey_core::{Choice, FieldPath, FieldType, Issue, Item, Survey};
+use survey_core::{Choice, FieldPath, FieldType, Household, Issue, Item, Survey};
 
 use super::text::{bi, issue_detail, issue_text};
-use super::FormCtx;
+use super::{FormCtx, ScopeView};
 use crate::i18n::{Bi, UiLanguage, T};
 use crate::{clock, tr};
 
@@ -18,6 +18,8 @@ use crate::{clock, tr};
 pub(crate) struct Shown {
     /// Error (else warning).
     pub error: bool,
+    /// A missing required answer.
+    pub is_required: bool,
     /// The message.
     pub text: Bi,
     /// A more precise reason (resident ID numbers).
@@ -29,17 +31,17 @@ pub(crate) struct Shown {
 }
 
 impl Shown {
-    pub(crate) fn new(form: FormCtx, issue: &Issue, value: &str) -> Shown {
+    pub(crate) fn new(survey: &'static Survey, household: RwSignal<Household>, issue: &Issue, value: &str) -> Shown {
         let reason = if issue.acknowledged {
-            form.household
-                .with_untracked(|h| h.record.acks.get(&issue.path).and_then(|a| a.reason.clone()))
+            household.with_untracked(|h| h.record.acks.get(&issue.path).and_then(|a| a.reason.clone()))
         } else {
             None
         };
         Shown {
             error: issue.is_error(),
-            text: issue_text(form.survey, issue),
-            detail: issue_detail(form.survey, issue, value),
+            is_required: issue.rule == survey_core::Rule::Required,
+            text: issue_text(survey, issue),
+            detail: issue_detail(survey, issue, value),
             acknowledged: issue.acknowledged,
             reason,
         }
@@ -77,25 +79,15 @@ fn ascii_digits(s: &str) -> String {
 }
 
 /// A question (field) at `path`.
-pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath) -> AnyView {
+pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath, scope: Memo<ScopeView>) -> AnyView {
     let Some(ft) = item.field_type() else {
         return ().into_any();
     };
     let id = path.to_string();
-    let value = {
-        let p = path.clone();
-        Memo::new(move |_| form.ev.with(|e| e.value(&p).to_string()))
-    };
+    let name: &'static str = &item.name;
+    let value = Memo::new(move |_| scope.with(|s| s.get(name).map(|v| v.value.clone()).unwrap_or_default()));
     let input = item.is_input();
-    let issues = {
-        let p = path.clone();
-        Memo::new(move |_| {
-            form.ev.with(|e| {
-                let v = e.value(&p);
-                e.issues_at(&p).map(|i| Shown::new(form, i, v)).collect::<Vec<_>>()
-            })
-        })
-    };
+    let issues = Memo::new(move |_| scope.with(|s| s.get(name).map(|v| v.issues.clone()).unwrap_or_default()));
     let shown = {
         let p = path.clone();
         Memo::new(move |_| !input || form.show_all.get() || form.touched.with(|t| t.contains(&p)))
@@ -182,7 +174,7 @@ pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath) ->
             class:has-warning=move || has_warning.get()
             data-testid=format!("field-{id}")
             tabindex="-1"
-            on:focusout=move |_| form.touch(&touch_path)
+            on:focusout=move |_| form.leave(&touch_path)
         >
             {label_view}
             {hint}
@@ -388,7 +380,6 @@ fn choice_list(
                             form.touch(&path);
                         }
                     />
-                    <span class="choice-mark" aria-hidden="true"></span>
                     <span class="choice-text">
                         <T text=bi(&c.label) />
                     </span>
@@ -528,11 +519,9 @@ fn issue_view(form: FormCtx, path: FieldPath, s: Shown) -> AnyView {
 
 /// The messages on a path that is not a question (a roster's `too_many_members`), shown
 /// at once.
-pub(crate) fn field_view_issues(form: FormCtx, path: FieldPath) -> impl IntoView {
-    let issues = {
-        let p = path.clone();
-        Memo::new(move |_| form.ev.with(|e| e.issues_at(&p).map(|i| Shown::new(form, i, "")).collect::<Vec<_>>()))
-    };
+pub(crate) fn field_view_issues(form: FormCtx, path: FieldPath, scope: Memo<ScopeView>) -> impl IntoView {
+    let name = path.field.clone();
+    let issues = Memo::new(move |_| scope.with(|s| s.get(&name).map(|v| v.issues.clone()).unwrap_or_default()));
     view! {
         <div class="field-msgs" aria-live="polite">
             {move || issues.get().into_iter().map(|s| issue_view(form, path.clone(), s)).collect_view()}

@@ -3,10 +3,12 @@
 //!
 //! Data flows one way. The household ([`Household`]) is the only state that matters; the
 //! form evaluates it once per change into a [`Memo<Evaluation>`] (relevance, calculated
-//! values, errors, warnings, section states) and every question derives its own small memos
-//! from that evaluation (its value, whether it is shown, its messages), so a keystroke only
-//! touches the DOM nodes whose text really changed. Only the current section is rendered,
-//! and in the members roster only the expanded member's questions.
+//! values, errors, warnings, section states). The evaluation fans out in two steps: one
+//! [`ScopeView`] memo for the top level and one per roster member (what each of its items
+//! shows), and from those the small memos of each question (its value, relevance, messages).
+//! A keystroke in member 20 thus re-runs twenty cheap scope memos, of which only member 20's
+//! changes, and only the DOM nodes whose text really changed are touched. Only the current
+//! section is rendered, and in the members roster only the expanded member's questions.
 //!
 //! UI-only state (which section is open, which member is expanded, which questions were
 //! left once so their errors may show) lives in [`FormCtx`] and is never stored.
@@ -16,7 +18,8 @@ mod roster;
 mod section;
 mod text;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -37,6 +40,117 @@ pub(crate) enum Pane {
     Review,
 }
 
+/// What one item shows (a question, group or roster), taken from the evaluation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct ItemView {
+    /// Its value (answer or calculated).
+    pub value: String,
+    /// Whether it is shown.
+    pub relevant: bool,
+    /// Its errors and warnings.
+    pub issues: Vec<field::Shown>,
+}
+
+/// What every item of one scope (the top level, or one roster member) shows.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ScopeView {
+    /// Item name → position in `items` (shared by every evaluation of the scope).
+    names: Arc<HashMap<&'static str, usize>>,
+    /// What each item shows, in survey order.
+    items: Vec<ItemView>,
+}
+
+impl PartialEq for ScopeView {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
+    }
+}
+
+impl ScopeView {
+    /// What the item named `name` shows.
+    pub fn get(&self, name: &str) -> Option<&ItemView> {
+        self.names.get(name).map(|&i| &self.items[i])
+    }
+
+    /// What every item shows.
+    pub fn items(&self) -> impl Iterator<Item = &ItemView> {
+        self.items.iter()
+    }
+
+    /// A memo of the view of the top level (`repeat` = `None`) or of member `index` of a
+    /// repeat. Paths and the name index are made once; each evaluation only reads values.
+    pub fn memo(
+        survey: &'static Survey,
+        household: RwSignal<Household>,
+        ev: Memo<Evaluation>,
+        repeat: Option<&'static Item>,
+        index: usize,
+    ) -> Memo<ScopeView> {
+        let items: Vec<&'static Item> = survey
+            .items()
+            .iter()
+            .filter(|it| survey.repeat_of(it).map(|r| r.id) == repeat.map(|r| r.id))
+            .collect();
+        let paths: Vec<FieldPath> = items
+            .iter()
+            .map(|it| match repeat {
+                Some(r) => FieldPath::member(&r.name, index, &it.name),
+                None => FieldPath::top(&it.name),
+            })
+            .collect();
+        let names: Arc<HashMap<&'static str, usize>> =
+            Arc::new(items.iter().enumerate().map(|(i, it)| (it.name.as_str(), i)).collect());
+        let member: Option<(&'static str, usize)> = repeat.map(|r| (r.name.as_str(), index));
+        // Updated in place: an evaluation that changes nothing in this scope allocates
+        // nothing and notifies no one.
+        Memo::new_owning(move |prev: Option<ScopeView>| {
+            ev.with(|e| {
+                let mut changed = prev.is_none();
+                let mut view = prev.unwrap_or_else(|| ScopeView {
+                    names: names.clone(),
+                    items: vec![ItemView::default(); items.len()],
+                });
+                for ((it, path), v) in items.iter().zip(&paths).zip(view.items.iter_mut()) {
+                    let value = if it.has_value() { e.value(path) } else { "" };
+                    if v.value != value {
+                        v.value.clear();
+                        v.value.push_str(value);
+                        changed = true;
+                    }
+                    let relevant = e.is_relevant(path);
+                    if v.relevant != relevant {
+                        v.relevant = relevant;
+                        changed = true;
+                    }
+                }
+                let mut fresh: Vec<(usize, field::Shown)> = Vec::new();
+                for issue in e.issues() {
+                    let mine = match (&issue.path.member, member) {
+                        (None, None) => true,
+                        (Some((r, i)), Some((mr, mi))) => *i == mi && **r == *mr,
+                        _ => false,
+                    };
+                    if let Some(&n) = mine.then(|| names.get(&*issue.path.field)).flatten() {
+                        fresh.push((n, field::Shown::new(survey, household, issue, &view.items[n].value)));
+                    }
+                }
+                fresh.sort_by_key(|(n, _)| *n);
+                let mut rest = fresh.as_slice();
+                for (n, v) in view.items.iter_mut().enumerate() {
+                    let k = rest.iter().take_while(|(m, _)| *m == n).count();
+                    let (mine, after) = rest.split_at(k);
+                    rest = after;
+                    if v.issues.len() != mine.len() || v.issues.iter().zip(mine).any(|(a, (_, b))| a != b) {
+                        v.issues = mine.iter().map(|(_, s)| s.clone()).collect();
+                        changed = true;
+                    }
+                }
+                (view, changed)
+            })
+        })
+    }
+}
+
 /// Everything the parts of the form share (all `Copy`: signals and the `'static` survey).
 #[derive(Clone, Copy)]
 pub(crate) struct FormCtx {
@@ -46,6 +160,8 @@ pub(crate) struct FormCtx {
     pub household: RwSignal<Household>,
     /// The evaluation of the household's record, once per change.
     pub ev: Memo<Evaluation>,
+    /// What the top-level items show.
+    pub top: Memo<ScopeView>,
     /// Whether answers may be changed (drafts only).
     pub editable: Memo<bool>,
     /// The section or review shown.
@@ -58,6 +174,12 @@ pub(crate) struct FormCtx {
     pub show_all: RwSignal<bool>,
     /// The member (repeat name, index) waiting for a confirmed removal.
     pub confirm_remove: RwSignal<Option<(&'static str, usize)>>,
+    /// A finger (or mouse button) is down: questions left now are marked touched only once
+    /// it is lifted, so an error appearing under the question just left cannot shift the
+    /// layout between the press and the tap it belongs to.
+    pub pointer_down: StoredValue<bool>,
+    /// Questions left while the pointer was down.
+    pub pending: StoredValue<Vec<FieldPath>>,
 }
 
 impl FormCtx {
@@ -94,6 +216,33 @@ impl FormCtx {
         }
     }
 
+    /// A question was left (focus moved out of it): its errors show from now on; while a
+    /// pointer is down, only once the tap has landed.
+    pub fn leave(&self, path: &FieldPath) {
+        if self.pointer_down.try_get_value().unwrap_or(false) {
+            self.pending.try_update_value(|p| p.push(path.clone()));
+        } else {
+            self.touch(path);
+        }
+    }
+
+    /// Applies the questions left during a tap (after its click has been handled).
+    fn flush_pending(&self) {
+        let _ = self.pointer_down.try_update_value(|d| *d = false);
+        let form = *self;
+        set_timeout(
+            move || {
+                let left = form.pending.try_update_value(std::mem::take).unwrap_or_default();
+                for path in left {
+                    if form.touched.try_with_untracked(|_| ()).is_some() {
+                        form.touch(&path);
+                    }
+                }
+            },
+            Duration::ZERO,
+        );
+    }
+
     /// The index of the section holding `item`.
     pub fn section_of(&self, item: &Item) -> usize {
         let mut top = item;
@@ -103,10 +252,11 @@ impl FormCtx {
         self.survey.sections().position(|s| s.id == top.id).unwrap_or(0)
     }
 
-    /// Shows a pane from the top of the page.
+    /// Shows a pane from the top of the page, with its entry visible in the section list.
     pub fn go(&self, pane: Pane) {
         self.pane.set(pane);
         window().scroll_to_with_x_and_y(0.0, 0.0);
+        reveal_current_section();
     }
 
     /// Jumps to a question: opens its section, expands its member, marks it touched, then
@@ -117,6 +267,7 @@ impl FormCtx {
             self.expanded.set(Some(i));
         }
         self.pane.set(Pane::Section(self.section_of(item)));
+        reveal_current_section();
         focus_field(path.to_string());
     }
 }
@@ -139,6 +290,21 @@ pub(crate) fn focus_field(path: String) {
                 .unwrap_or(wrapper);
             if let Ok(el) = target.dyn_into::<web_sys::HtmlElement>() {
                 let _ = el.focus();
+            }
+        },
+        Duration::ZERO,
+    );
+}
+
+/// Scrolls the section list (sideways on portrait screens) so the current section shows.
+fn reveal_current_section() {
+    set_timeout(
+        || {
+            if let Ok(Some(el)) = document().query_selector(".section-nav .section-link.current") {
+                let opts = web_sys::ScrollIntoViewOptions::new();
+                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                opts.set_inline(web_sys::ScrollLogicalPosition::Center);
+                el.scroll_into_view_with_scroll_into_view_options(&opts);
             }
         },
         Duration::ZERO,
@@ -173,17 +339,29 @@ pub fn HouseholdForm(
     let cx = clock::context();
     let ev = Memo::new(move |_| household.with(|h| survey.evaluate_record(&h.record, &cx)));
     let editable = Memo::new(move |_| household.with(Household::is_editable));
+    let top = ScopeView::memo(survey, household, ev, None, 0);
     let form = FormCtx {
         survey,
         household,
         ev,
+        top,
         editable,
         pane: RwSignal::new(Pane::Section(0)),
         expanded: RwSignal::new(None),
         touched: RwSignal::new(household.with_untracked(answered_paths)),
         show_all: RwSignal::new(false),
         confirm_remove: RwSignal::new(None),
+        pointer_down: StoredValue::new(false),
+        pending: StoredValue::new(Vec::new()),
     };
+    let listeners = [
+        window_event_listener(leptos::ev::pointerdown, move |_| {
+            let _ = form.pointer_down.try_update_value(|d| *d = true);
+        }),
+        window_event_listener(leptos::ev::pointerup, move |_| form.flush_pending()),
+        window_event_listener(leptos::ev::pointercancel, move |_| form.flush_pending()),
+    ];
+    on_cleanup(move || listeners.into_iter().for_each(|l| l.remove()));
     let status = Memo::new(move |_| household.with(|h| h.status));
     let error_count = Memo::new(move |_| ev.with(|e| e.errors().count()));
 

@@ -165,7 +165,7 @@ pub(crate) fn Review(
                                 type="button"
                                 class="primary finalize"
                                 data-testid="finalize"
-                                aria-disabled=move || block.get().is_some().to_string()
+                                class:blocked=move || block.get().is_some()
                                 aria-describedby="finalize-why"
                                 on:click=finalize
                             >

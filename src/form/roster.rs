@@ -12,7 +12,7 @@ use survey_core::{Evaluation, FieldPath, FieldType, Item};
 use super::field::field_view_issues;
 use super::section::render_children;
 use super::text::{bi, label};
-use super::{focus_field, FormCtx};
+use super::{focus_field, FormCtx, ScopeView};
 use crate::i18n::{UiLanguage, T};
 use crate::{clock, tr};
 
@@ -100,7 +100,7 @@ pub(crate) fn Roster(
                     <strong data-testid="member-count">{move || count.get()}</strong>
                 </span>
             </div>
-            {field_view_issues(form, FieldPath::top(repeat))}
+            {field_view_issues(form, FieldPath::top(repeat), form.top)}
             {move || {
                 (count.get() == 0)
                     .then(|| view! { <p class="roster-empty" data-testid="roster-empty"><T text=tr!(form.members.empty) /></p> })
@@ -138,16 +138,18 @@ fn MemberCard(
 ) -> impl IntoView {
     let rname: &'static str = &repeat.name;
     let open = Memo::new(move |_| form.expanded.get() == Some(index));
+    // Everything on the card derives from this member's own view.
+    let scope = ScopeView::memo(form.survey, form.household, form.ev, Some(repeat), index);
     let value_of = move |it: &'static Item| {
-        let p = FieldPath::member(rname, index, &it.name);
-        Memo::new(move |_| form.ev.with(|e| e.value(&p).to_string()))
+        let n: &'static str = &it.name;
+        Memo::new(move |_| scope.with(|s| s.get(n).map(|v| v.value.clone()).unwrap_or_default()))
     };
     let name = summary.name.map(value_of);
     let relation = summary.relation.map(|it| {
-        let p = FieldPath::member(rname, index, &it.name);
+        let n: &'static str = &it.name;
         Memo::new(move |_| {
-            form.ev.with(|e| {
-                let v = e.value(&p);
+            scope.with(|s| {
+                let v = s.get(n).map_or("", |v| v.value.as_str());
                 form.survey.choices(it).iter().find(|c| c.name == v).map(|c| bi(&c.label))
             })
         })
@@ -155,10 +157,11 @@ fn MemberCard(
     let age = summary.age.map(value_of);
     let errors = Memo::new(move |_| {
         let all = form.show_all.get();
-        form.ev.with(|e| {
-            e.errors()
-                .filter(|i| matches!(&i.path.member, Some((r, k)) if &**r == rname && *k == index))
-                .filter(|i| all || i.rule != survey_core::Rule::Required)
+        scope.with(|s| {
+            s.items()
+                .filter(|v| v.relevant)
+                .flat_map(|v| v.issues.iter())
+                .filter(|i| i.error && (all || !i.is_required))
                 .count()
         })
     });
@@ -225,7 +228,7 @@ fn MemberCard(
             {move || {
                 open.get().then(|| view! {
                     <div class="member-body" id=format!("member-body-{index}")>
-                        {render_children(form, repeat, Some(index))}
+                        {render_children(form, repeat, Some(index), scope)}
                         <button type="button" class="ghost collapse" on:click=move |_| form.expanded.set(None)>
                             <T text=tr!(form.members.collapse) />
                         </button>

@@ -5,7 +5,7 @@ use survey_core::{FieldType, Item, ItemKind};
 
 use super::roster::Roster;
 use super::text::label;
-use super::{field, FormCtx};
+use super::{field, FormCtx, ScopeView};
 use crate::i18n::T;
 
 /// The section at `index` of the survey's sections.
@@ -16,7 +16,7 @@ pub(crate) fn section_view(form: FormCtx, index: usize) -> AnyView {
     let body = if item.is_repeat() {
         view! { <Roster form=form item=item /> }.into_any()
     } else {
-        render_children(form, item, None).into_any()
+        render_children(form, item, None, form.top).into_any()
     };
     view! {
         <section class="form-section" data-testid=format!("section-view-{}", item.name)>
@@ -30,34 +30,38 @@ pub(crate) fn section_view(form: FormCtx, index: usize) -> AnyView {
     .into_any()
 }
 
-/// The children of a group or repeat, for member `member` inside a repeat.
-pub(crate) fn render_children(form: FormCtx, parent: &'static Item, member: Option<usize>) -> Vec<AnyView> {
-    form.survey.children(parent).map(|c| render_item(form, c, member)).collect()
+/// The children of a group or repeat, for member `member` inside a repeat; `scope` is the
+/// view of the top level or of that member.
+pub(crate) fn render_children(
+    form: FormCtx,
+    parent: &'static Item,
+    member: Option<usize>,
+    scope: Memo<ScopeView>,
+) -> Vec<AnyView> {
+    form.survey.children(parent).map(|c| render_item(form, c, member, scope)).collect()
 }
 
 /// One item, rendered only while it is relevant (a relevance change mounts or unmounts
 /// just this item).
-fn render_item(form: FormCtx, item: &'static Item, member: Option<usize>) -> AnyView {
+fn render_item(form: FormCtx, item: &'static Item, member: Option<usize>, scope: Memo<ScopeView>) -> AnyView {
     if matches!(item.kind, ItemKind::Field(FieldType::Calculate)) && item.label.is_none() {
         // Hidden calculations (counters used by other expressions) are not shown.
         return ().into_any();
     }
     let path = form.path(item, member);
-    let relevant = {
-        let path = path.clone();
-        Memo::new(move |_| form.ev.with(|e| e.is_relevant(&path)))
-    };
+    let name: &'static str = &item.name;
+    let relevant = Memo::new(move |_| scope.with(|s| s.get(name).is_some_and(|v| v.relevant)));
     (move || {
         relevant.get().then(|| match &item.kind {
             ItemKind::Group => view! {
                 <fieldset class="group" data-testid=format!("group-{}", path)>
                     {item.label.as_ref().map(|_| view! { <legend><T text=label(item) /></legend> })}
-                    {render_children(form, item, member)}
+                    {render_children(form, item, member, scope)}
                 </fieldset>
             }
             .into_any(),
             ItemKind::Repeat => view! { <Roster form=form item=item /> }.into_any(),
-            ItemKind::Field(_) => field::field_view(form, item, path.clone()),
+            ItemKind::Field(_) => field::field_view(form, item, path.clone(), scope),
         })
     })
     .into_any()
