@@ -761,4 +761,20 @@ async fn a_village_of_1000_full_households_fits_and_lists_fast() {
     leptos::logging::log!("list of 1,000: {ms} ms");
     assert_eq!(list.len(), 1000);
     assert!(ms < 1000.0, "{ms} ms");
+
+    // The home screen draws a first page at once; "show more" draws the next ones.
+    let t0 = js_sys::Date::now();
+    let home = Mounted::new(move || {
+        provide_context(store);
+        view! { <HomePage /> }
+    })
+    .await;
+    leptos::logging::log!("home screen with 1,000: {} ms", js_sys::Date::now() - t0);
+    let rows = || home.root.query_selector_all("[data-testid^=household-row-]").unwrap().length() as usize;
+    assert_eq!(rows(), liangshan_survey::drafts::PAGE_ROWS);
+    assert!(home.text("household-count").contains("1000"));
+    home.click("show-more").await;
+    assert_eq!(rows(), 3 * liangshan_survey::drafts::PAGE_ROWS);
+    home.type_into("search", "户主999").await;
+    assert_eq!(rows(), 1, "search reaches beyond the first page");
 }

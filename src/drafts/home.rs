@@ -11,6 +11,9 @@ use crate::{default_survey, storage, tr};
 
 /// How long the undo of a delete is offered.
 pub const UNDO_SECONDS: u64 = 10;
+/// Rows drawn at first (and added by "show more"): a village of 1,000 households lists at
+/// once, and search or filters find the rest.
+pub const PAGE_ROWS: usize = 50;
 
 /// A survey choice label as a bilingual string (Yi falls back to Chinese).
 fn choice_label(list: &str, name: &str) -> Option<Bi> {
@@ -74,6 +77,7 @@ pub fn HomePage() -> impl IntoView {
     let pending_delete = RwSignal::new(None::<String>);
     let undo = RwSignal::new(None::<(String, u64)>);
     let delete_error = RwSignal::new(false);
+    let limit = RwSignal::new(PAGE_ROWS);
 
     let shown = Memo::new(move |_| {
         let q = search.get().trim().to_lowercase();
@@ -94,6 +98,8 @@ pub fn HomePage() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    let page = Memo::new(move |_| shown.with(|all| all.iter().take(limit.get()).cloned().collect::<Vec<_>>()));
+    let has_more = move || shown.with(Vec::len) > page.with(Vec::len);
     let villages = Memo::new(move |_| {
         let mut v: Vec<String> =
             summaries.with(|all| all.iter().map(village_key).filter(|v| !v.is_empty()).collect());
@@ -388,8 +394,13 @@ pub fn HomePage() -> impl IntoView {
                     fallback=|| view! { <p class="hint" data-testid="no-match"><T text=tr!(drafts.home.no_match) /></p> }
                 >
                     <ul class="drafts-list" data-testid="household-list">
-                        <For each=move || shown.get() key=|s| (s.id.clone(), s.modified.clone(), s.unsaved, s.conflict, s.damaged) children=row />
+                        <For each=move || page.get() key=|s| (s.id.clone(), s.modified.clone(), s.unsaved, s.conflict, s.damaged) children=row />
                     </ul>
+                    <Show when=has_more>
+                        <button type="button" class="drafts-more" data-testid="show-more" on:click=move |_| limit.update(|l| *l += 2 * PAGE_ROWS)>
+                            <T text=tr!(drafts.home.more) /> " (" {move || shown.with(Vec::len) - page.with(Vec::len)} ")"
+                        </button>
+                    </Show>
                 </Show>
             </Show>
             <div class="exchange-slot" data-testid="exchange-slot"><crate::exchange::ExchangePanel /></div>

@@ -16,7 +16,7 @@ mod profile;
 pub mod store;
 
 pub use banner::StorageBanner;
-pub use home::HomePage;
+pub use home::{HomePage, PAGE_ROWS, UNDO_SECONDS};
 pub use household_page::HouseholdPage;
 pub use profile::{profile_error_text, ProfilePage};
 pub use store::{Damaged, DraftStore, HouseholdSummary, SaveOutcome, StoreError, Unsaved};

@@ -594,6 +594,11 @@ impl DraftStore {
         self.known.update_value(|k| {
             k.insert(h.id.clone(), Some(text.clone()));
         });
+        // A household stored again is not deleted (e.g. still being edited in a tab while
+        // another tab deleted it): take it out of the trash.
+        if self.trash().as_deref() == Some(h.id.as_str()) {
+            let _ = storage::remove(storage::TRASH_KEY);
+        }
         if self.problem.with_untracked(Option::is_some) {
             self.problem.set(None);
         }
