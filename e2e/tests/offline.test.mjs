@@ -157,7 +157,7 @@ test('offline: a household can be started and its answers are kept', async (tc) 
     await b.page.reload();
     await b.page.getByTestId('app-title').waitFor();
     if (!(await b.page.getByTestId(testid).isVisible().catch(() => false))) {
-      await b.page.locator('[data-testid^="open-"]').first().click();
+      await b.page.locator('[data-testid^="household-row-"] [data-testid^="open-"]').first().click();
     }
     await assert.doesNotReject(b.page.getByTestId(testid).waitFor());
     assert.equal(await b.page.getByTestId(testid).inputValue(), '阿说 ꀉꑳ');
@@ -178,9 +178,17 @@ test('a new version waits for the enumerator, then takes over without touching s
     await page.getByTestId('app-title').waitFor();
     await waitForController(page);
     const oldVersion = precacheOf(copy.dir).version;
-    // Some stored state: the interface language (and whatever else the kit stored).
+    // Some stored state: the interface language and, once the home screen is in the build,
+    // a household with an answer.
     await page.getByTestId('lang-zh').click();
     await page.getByTestId('lang-both').click();
+    if (await has(page, 'new-household')) {
+      await page.getByTestId('new-household').click();
+      const first = page.locator('input[data-testid^="input-"]:is([type=text], :not([type]))').first();
+      await first.fill('吉克 ꀉꑳ');
+      await first.press('Tab');
+      await page.waitForTimeout(300);
+    }
     const stored = await storageOf(page);
     assert.ok(Object.keys(stored).length > 0);
 

@@ -107,7 +107,6 @@ pub fn register(update: AppUpdate) {
     let _ = container.register_with_options(WORKER_URL, &options).then2(&on_registered, &on_failed);
     on_registered.forget();
     on_failed.forget();
-    request_persistent_storage();
 }
 
 /// Follows a registration: a new version that finishes installing while a version already
@@ -147,16 +146,6 @@ fn watch(reg: ServiceWorkerRegistration, container: ServiceWorkerContainer, upda
     let _ = window().add_event_listener_with_callback("online", check.as_ref().unchecked_ref());
     let _ = document().add_event_listener_with_callback("visibilitychange", check.as_ref().unchecked_ref());
     check.forget();
-}
-
-/// Asks the browser to keep this origin's storage (the stored households) even when the
-/// tablet runs low on space; browsers grant it silently to installed apps.
-fn request_persistent_storage() {
-    if let Ok(p) = window().navigator().storage().persist() {
-        let ignore = ignore_rejection();
-        let _ = p.catch(&ignore);
-        ignore.forget();
-    }
 }
 
 /// Lets the waiting version take over; the page reloads when it has (see [`register`]).

@@ -1,0 +1,307 @@
+// Performance budget of the release build (scripts/bench.sh): a benchmark, not a test — it
+// prints each figure beside its budget and the bar set by other form tools, and exits 0.
+//
+//   node bench/perf.mjs [--runs N] [--json FILE]
+//
+// Measured in Debian's headless Chromium against dist/ served on 127.0.0.1 (no network
+// throttling: the size budget stands for the network), with a fresh profile (cold cache)
+// for every run:
+//   1. bytes of the first visit: every file the server sends while the kit opens and its
+//      service worker installs, gzip-compressed (level 9; the test server does not compress);
+//   2. time to the first question of a new household one can type into, CPU throttled ×4:
+//      navigation start → `new-household` clicked as soon as it exists → first `input-…`
+//      visible and focusable (done in the page, so no automation latency is counted);
+//   3. keystroke latency in member 20 of a 20-member roster, CPU throttled ×4: for each key,
+//      keydown time stamp → the next frame after the input handlers ran and the DOM updated
+//      (rAF, then a message after that frame's paint); also the time to add the 20 members.
+import fs from 'node:fs';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { DIST } from '../lib/server.mjs';
+import { launch } from '../lib/browser.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const RUNS = Number(opt('--runs', 5));
+const JSON_OUT = opt('--json', null);
+const THROTTLE = 4;
+const MEMBERS = 20;
+const KEYS = 'Aershamo Lazhi Jjissy Qubbu Mgeddi Vuqie Ashyxi Wa'; // 50 keys, ASCII → real key events
+const KEY_DELAY_MS = 60; // a fast typist: ~16 keys a second
+
+const BUDGET = { firstVisitGzip: 350 * 1024, firstTypeableMs: 1000, keystrokeP95Ms: 16 };
+const BAR = [
+  { tool: 'SurveyJS', gzipKB: 412, firstTypeableS: 3.3, keystrokeMs: null },
+  { tool: 'ODK Web Forms', gzipKB: 1200, firstTypeableS: 5.6, keystrokeMs: null },
+  { tool: '(typical, 20 members)', gzipKB: null, firstTypeableS: null, keystrokeMs: 100 },
+];
+
+if (!fs.existsSync(path.join(DIST, 'index.html'))) {
+  console.error('no release build in dist/ (run: trunk build --release)');
+  process.exit(1);
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
+  '.woff2': 'font/woff2', '.json': 'application/json', '.webmanifest': 'application/manifest+json',
+  '.png': 'image/png', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8',
+};
+const gzipCache = new Map();
+const gzipSize = (file) => {
+  if (!gzipCache.has(file)) gzipCache.set(file, zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length);
+  return gzipCache.get(file);
+};
+
+/** A static server for dist/ that logs every file it sends (requests of the page and of the
+ *  service worker alike). `headers: 'deploy'` answers as the bureau's server should: names
+ *  with Trunk's content hash are immutable, everything else revalidates with an ETag (304);
+ *  `'no-cache'` answers like e2e/lib/server.mjs (every request gets the whole file). */
+async function countingServer({ root = DIST, headers = 'deploy' } = {}) {
+  const log = [];
+  const server = http.createServer((req, res) => {
+    let rel = decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/^\/+/, '');
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+    const file = path.join(root, rel);
+    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404).end(); return; }
+    const body = fs.readFileSync(file);
+    const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+    if (headers === 'deploy') {
+      const etag = `"${crypto.createHash('sha1').update(body).digest('hex')}"`;
+      if (req.headers['if-none-match'] === etag) { log.push({ rel, raw: 0, gzip: 0, notModified: true }); res.writeHead(304, { etag }).end(); return; }
+      const cache = /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/.test(rel) ? 'public, max-age=31536000, immutable' : 'no-cache';
+      res.writeHead(200, { 'content-type': type, 'cache-control': cache, etag });
+    } else {
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
+    }
+    log.push({ rel, raw: body.length, gzip: gzipSize(file) });
+    res.end(body);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`, log,
+    close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
+  };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : NaN; };
+const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
+
+async function throttled(b) {
+  const cdp = await b.context.newCDPSession(b.page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+  return cdp;
+}
+
+// ---- 1. first visit bytes -------------------------------------------------------------
+async function firstVisit(headers) {
+  const srv = await countingServer({ headers });
+  const b = await launch();
+  try {
+    await b.page.goto(srv.url);
+    await b.page.getByTestId('app-title').waitFor();
+    // The service worker installs in the background: wait until it controls the page.
+    await b.page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 60_000 });
+    await b.page.waitForTimeout(500);
+    const sent = srv.log.filter((e) => !e.notModified);
+    const distinct = new Map(sent.map((e) => [e.rel, e]));
+    const sum = (es, k) => es.reduce((a, e) => a + e[k], 0);
+    return {
+      files: [...distinct.values()].sort((a, b) => b.gzip - a.gzip),
+      gzip: sum([...distinct.values()], 'gzip'),
+      raw: sum([...distinct.values()], 'raw'),
+      wireGzip: sum(sent, 'gzip'),
+      requests: srv.log.length,
+      notModified: srv.log.length - sent.length,
+    };
+  } finally { await b.close(); await srv.close(); }
+}
+
+// ---- 2. time to the first typeable question ---------------------------------------------
+// Runs in the page from its very start: clicks `new-household` the moment it exists, then
+// waits for the first question input that is visible and takes the focus.
+const FIRST_TYPEABLE = () => {
+  const perf = (window.__lskPerf = {});
+  const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  const INPUTS = 'input[data-testid^="input-"], select[data-testid^="input-"], textarea[data-testid^="input-"], [data-testid^="input-"] input, [data-testid^="input-"] select';
+  const check = () => {
+    if (!perf.home) {
+      const btn = document.querySelector('[data-testid="new-household"]');
+      if (btn) { perf.home = performance.now(); btn.click(); }
+    } else if (!perf.typeable) {
+      for (const el of document.querySelectorAll(INPUTS)) {
+        if (el.disabled || !visible(el)) continue;
+        el.focus();
+        if (document.activeElement === el) {
+          perf.typeable = performance.now();
+          perf.input = el.getAttribute('data-testid') ?? el.closest('[data-testid]')?.getAttribute('data-testid');
+          obs.disconnect();
+          return;
+        }
+      }
+    }
+  };
+  const obs = new MutationObserver(check);
+  obs.observe(document, { childList: true, subtree: true, attributes: true });
+};
+
+async function firstTypeable({ warm = false } = {}) {
+  const srv = await countingServer();
+  const b = await launch();
+  try {
+    if (warm) {
+      await b.page.goto(srv.url);
+      await b.page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 60_000 });
+      await b.page.goto('about:blank');
+    }
+    await throttled(b);
+    await b.page.addInitScript(FIRST_TYPEABLE);
+    await b.page.goto(srv.url);
+    const h = await b.page.waitForFunction(() => window.__lskPerf?.typeable && window.__lskPerf, null, { timeout: 60_000 });
+    const perf = await h.jsonValue();
+    const nav = await b.page.evaluate(() => {
+      const n = performance.getEntriesByType('navigation')[0];
+      return { responseEnd: n.responseEnd, domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd };
+    });
+    return { ...perf, ...nav };
+  } finally { await b.close(); await srv.close(); }
+}
+
+// ---- 3. keystrokes in member 20 -------------------------------------------------------
+const KEY_PROBE = () => {
+  const lat = (window.__lskKeys = []);
+  let pending = null;
+  addEventListener('keydown', (e) => { if (e.key.length === 1) pending = { t0: e.timeStamp }; }, true);
+  // Bubble phase on window: runs after the input's own handlers (and their microtasks have
+  // run by the time the frame starts).
+  addEventListener('input', () => {
+    const p = pending; pending = null;
+    if (!p) return;
+    p.handled = performance.now();
+    requestAnimationFrame(() => {
+      p.frame = performance.now();
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { p.painted = performance.now(); lat.push(p); };
+      ch.port2.postMessage(0);
+    });
+  });
+};
+
+async function roster() {
+  const srv = await countingServer();
+  const b = await launch();
+  try {
+    const page = b.page;
+    await page.addInitScript(KEY_PROBE);
+    await page.goto(srv.url);
+    await page.getByTestId('new-household').click();
+    // Go to the section of the members roster.
+    for (let i = 0; i < 12 && !(await page.getByTestId('add-member').isVisible().catch(() => false)); i++) {
+      await page.getByTestId('next-section').click();
+    }
+    await page.getByTestId('add-member').waitFor();
+    await throttled(b);
+
+    // Add 20 members, in the page: each click, then the next frame after the new card is there.
+    const adds = await page.evaluate(async (n) => {
+      const times = [];
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        const s = performance.now();
+        document.querySelector('[data-testid="add-member"]').click();
+        while (!document.querySelector(`[data-testid="member-card-${i}"]`)) await new Promise((r) => setTimeout(r, 0));
+        await new Promise((r) => requestAnimationFrame(() => r()));
+        times.push(performance.now() - s);
+      }
+      return { total: performance.now() - t0, each: times };
+    }, MEMBERS);
+
+    // Open member 20 and type its name.
+    const card = page.getByTestId(`member-card-${MEMBERS - 1}`);
+    if (!(await card.locator('input[data-testid^="input-"]').first().isVisible().catch(() => false))) {
+      await page.getByTestId(`member-toggle-${MEMBERS - 1}`).click();
+    }
+    const input = card.locator(`input[data-testid^="input-members[${MEMBERS - 1}]."]`).first();
+    await input.waitFor();
+    const inputId = await input.getAttribute('data-testid');
+    await input.click();
+    await page.evaluate(() => { window.__lskKeys.length = 0; });
+    await page.keyboard.type(KEYS, { delay: KEY_DELAY_MS });
+    await page.waitForTimeout(300);
+    const keys = await page.evaluate(() => window.__lskKeys);
+    const value = await input.inputValue();
+    return {
+      adds, inputId, typed: KEYS.length, valueOk: value === KEYS,
+      frame: keys.map((k) => k.frame - k.t0), painted: keys.map((k) => k.painted - k.t0), handled: keys.map((k) => k.handled - k.t0),
+    };
+  } finally { await b.close(); await srv.close(); }
+}
+
+// ---- run and report ---------------------------------------------------------------------
+const out = { date: new Date().toISOString(), runs: RUNS, throttle: THROTTLE, budget: BUDGET };
+const status = (ok) => (ok ? 'within budget' : 'OVER BUDGET');
+const line = (label, value, budget, ok) => console.log(`${label.padEnd(46)} ${String(value).padStart(12)}   budget ${String(budget).padStart(8)}   ${ok == null ? '' : status(ok)}`);
+
+console.log(`Liangshan survey kit — performance budget (release build in dist/, headless Chromium, ${RUNS} cold runs)\n`);
+
+const fv = await firstVisit('deploy');
+const fvNoCache = await firstVisit('no-cache');
+out.firstVisit = fv; out.firstVisitNoCacheServer = fvNoCache;
+console.log('1. First visit: every file sent (page + service worker precache), gzip -9 each');
+for (const f of fv.files) console.log(`     ${f.rel.padEnd(48)} ${String(f.raw).padStart(9)} B raw ${String(f.gzip).padStart(9)} B gzip`);
+line('   all files of the first visit, gzip', kb(fv.gzip), kb(BUDGET.firstVisitGzip), fv.gzip <= BUDGET.firstVisitGzip);
+console.log(`   (raw ${kb(fv.raw)}. On the wire: ${kb(fv.wireGzip)} gzip in ${fv.requests} requests (${fv.notModified} answered 304) with`);
+console.log(`    deploy headers (hashed names immutable, others ETag); ${kb(fvNoCache.wireGzip)} gzip in ${fvNoCache.requests} requests from a`);
+console.log(`    no-cache server like the test server, where the worker downloads the page's files a second time)\n`);
+
+let ft = [];
+let ftWarm = [];
+try {
+  for (let i = 0; i < RUNS; i++) ft.push(await firstTypeable());
+  for (let i = 0; i < Math.min(RUNS, 3); i++) ftWarm.push(await firstTypeable({ warm: true }));
+} catch (e) {
+  console.log(`2. First typeable question: could not run (${String(e.message ?? e).split('\n')[0]})\n`);
+  ft = null;
+}
+if (ft) {
+  out.firstTypeable = ft; out.firstTypeableWarm = ftWarm;
+  const tt = ft.map((r) => r.typeable);
+  console.log(`2. First typeable question of a new household, CPU ×${THROTTLE}, cold cache (first input: ${ft[0].input})`);
+  line('   navigation → first input focusable, median', `${median(tt).toFixed(0)} ms`, `${BUDGET.firstTypeableMs} ms`, median(tt) < BUDGET.firstTypeableMs);
+  line('   worst of the runs', `${Math.max(...tt).toFixed(0)} ms`, `${BUDGET.firstTypeableMs} ms`, Math.max(...tt) < BUDGET.firstTypeableMs);
+  console.log(`   (home screen with new-household: median ${median(ft.map((r) => r.home)).toFixed(0)} ms; DOMContentLoaded ${median(ft.map((r) => r.domContentLoaded)).toFixed(0)} ms;`);
+  console.log(`    runs: ${tt.map((x) => x.toFixed(0)).join(', ')} ms; from the service worker cache (2nd visit): median ${median(ftWarm.map((r) => r.typeable)).toFixed(0)} ms)\n`);
+}
+
+let ks = [];
+try {
+  for (let i = 0; i < Math.max(1, Math.min(RUNS, 3)); i++) ks.push(await roster());
+} catch (e) {
+  console.log(`3. Keystrokes in member ${MEMBERS}: could not run (${String(e.message ?? e).split('\n')[0]})\n`);
+  ks = null;
+}
+if (ks) {
+  out.keystrokes = ks;
+  const painted = ks.flatMap((r) => r.painted);
+  const frame = ks.flatMap((r) => r.frame);
+  const addTotal = ks.map((r) => r.adds.total);
+  console.log(`3. Keystrokes in ${ks[0].inputId} with ${MEMBERS} members, CPU ×${THROTTLE} (${ks.length} × ${KEYS.length} keys, one every ${KEY_DELAY_MS} ms)`);
+  line('   keydown → next frame after the DOM update, p95', `${pct(frame, 95).toFixed(1)} ms`, `${BUDGET.keystrokeP95Ms} ms`, pct(frame, 95) < BUDGET.keystrokeP95Ms);
+  line('   keydown → after that frame was painted, p95', `${pct(painted, 95).toFixed(1)} ms`, `${BUDGET.keystrokeP95Ms} ms`, pct(painted, 95) < BUDGET.keystrokeP95Ms);
+  console.log(`   (median ${median(frame).toFixed(1)} / ${median(painted).toFixed(1)} ms, max ${Math.max(...frame).toFixed(1)} / ${Math.max(...painted).toFixed(1)} ms; handlers done: p95 ${pct(ks.flatMap((r) => r.handled), 95).toFixed(1)} ms;`);
+  console.log(`    typed text intact: ${ks.every((r) => r.valueOk)})`);
+  console.log(`   adding ${MEMBERS} members, one click each: median ${median(addTotal).toFixed(0)} ms in all, p95 per member ${pct(ks.flatMap((r) => r.adds.each), 95).toFixed(0)} ms\n`);
+}
+
+console.log('Bar set by other web form tools (their published or measured figures):');
+for (const b of BAR) {
+  console.log(`   ${b.tool.padEnd(24)} ${b.gzipKB ? `${b.gzipKB} KB gzip` : ''.padEnd(12)}  ${b.firstTypeableS ? `${b.firstTypeableS} s first typeable` : ''}${b.keystrokeMs ? `~${b.keystrokeMs} ms per keystroke` : ''}`);
+}
+const us = [`${kb(fv.gzip)} gzip`];
+if (ft) us.push(`${(median(ft.map((r) => r.typeable)) / 1000).toFixed(2)} s first typeable`);
+if (ks) us.push(`${pct(ks.flatMap((r) => r.painted), 95).toFixed(1)} ms p95 per keystroke`);
+console.log(`   ${'this kit'.padEnd(24)} ${us.join(', ')}`);
+
+if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(out, null, 2));
