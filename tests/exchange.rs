@@ -128,6 +128,12 @@ impl Mounted {
         settle().await;
     }
 
+    /// Clicks an export button: the exported marks are saved in a task of their own.
+    async fn export(&self, testid: &str) {
+        self.click(testid).await;
+        sleep(30).await;
+    }
+
     /// Chooses a file in the import input, as a person would.
     async fn choose_file(&self, name: &str, bytes: &[u8]) {
         let input: HtmlInputElement = self.get("import-file").unchecked_into();
@@ -250,7 +256,7 @@ async fn export_marks_households_exported_and_the_file_holds_them() {
     assert_eq!(m.text("export-count-finalized"), "2");
     assert_eq!(m.text("export-count-backup"), "3");
 
-    m.click("export-json").await;
+    m.export("export-json").await;
     assert!(shows(&m.text("export-result"), tr!(exchange.export.done)), "{}", m.text("export-result"));
     let files = downloads().await;
     assert_eq!(files.len(), 1);
@@ -281,15 +287,15 @@ async fn export_marks_households_exported_and_the_file_holds_them() {
     assert_eq!(m.text("export-count-new"), "0", "nothing new to deliver");
 
     // Nothing left in "new"; exporting every finalized one again is allowed.
-    m.click("export-json").await;
+    m.export("export-json").await;
     assert!(shows(&m.text("export-empty"), tr!(exchange.export.empty)));
     m.click("export-scope-finalized").await;
-    m.click("export-json").await;
+    m.export("export-json").await;
     assert_eq!(m.text("export-count"), "2");
 
     // A backup takes the draft too, and keeps it a draft.
     m.click("export-scope-backup").await;
-    m.click("export-json").await;
+    m.export("export-json").await;
     let files = downloads().await;
     let (name, bytes) = files.last().unwrap();
     assert!(name.contains("_backup_") && name.ends_with("_3户.json"), "{name}");
@@ -333,7 +339,7 @@ async fn a_chosen_set_and_the_csv_tables() {
     // The CSV tables mark nothing.
     assert_eq!(store.load("a").unwrap().status, Status::Finalized);
 
-    m.click("export-json").await;
+    m.export("export-json").await;
     let files = downloads().await;
     let v: Value = serde_json::from_slice(&files[2].1).unwrap();
     let ids: Vec<&str> = v["households"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();

@@ -11,11 +11,15 @@ pub const JSON_TYPE: &str = "application/json;charset=utf-8";
 /// MIME type of the CSV tables.
 pub const CSV_TYPE: &str = "text/csv;charset=utf-8";
 
+/// The UTF-8 bytes of `text` as a JS array (one copy, no detour through UTF-16).
+fn utf8_parts(text: &str) -> Array {
+    Array::of1(&Uint8Array::from(text.as_bytes()))
+}
+
 fn blob(text: &str, mime: &str) -> Result<web_sys::Blob, JsValue> {
-    let parts = Array::of1(&JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&utf8_parts(text), &opts)
 }
 
 /// Offers `text` as a file download named `name`.
@@ -46,7 +50,7 @@ fn file(name: &str, text: &str, mime: &str) -> Result<JsValue, JsValue> {
     let ctor: Function = Reflect::get(&js_sys::global(), &"File".into())?.dyn_into()?;
     let opts = Object::new();
     Reflect::set(&opts, &"type".into(), &mime.into())?;
-    let args = Array::of3(&Array::of1(&JsValue::from_str(text)), &name.into(), &opts);
+    let args = Array::of3(&utf8_parts(text), &name.into(), &opts);
     Reflect::construct(&ctor, &args)
 }
 

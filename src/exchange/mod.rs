@@ -135,12 +135,20 @@ pub fn ExchangePanel() -> impl IntoView {
         let count = p.households.len();
         let (name, damaged) = (p.name.clone(), p.damaged);
         let households = p.households;
+        // The marks are saved in a task of their own, so the browser starts the download
+        // (or the share sheet) first.
         let finish = move |shared: bool| {
-            let t = browser::now_ms();
-            let unsaved: Vec<String> = logic::save_marks(&store, &households).into_iter().map(|(id, _)| id).collect();
-            let saved_ms = browser::now_ms() - t;
-            browser::record_timings("export", &[("households", count as f64), ("save_marks", saved_ms)]);
-            let _ = outcome.try_set(Some(ExportOutcome::Done { name, count, shared, unsaved, damaged }));
+            set_timeout(
+                move || {
+                    let t = browser::now_ms();
+                    let unsaved: Vec<String> =
+                        logic::save_marks(&store, &households).into_iter().map(|(id, _)| id).collect();
+                    let saved_ms = browser::now_ms() - t;
+                    browser::record_timings("export", &[("households", count as f64), ("save_marks", saved_ms)]);
+                    let _ = outcome.try_set(Some(ExportOutcome::Done { name, count, shared, unsaved, damaged }));
+                },
+                std::time::Duration::ZERO,
+            );
         };
         if share {
             let r = browser::share(&p.name, &p.text, browser::JSON_TYPE, move |ok| {
@@ -589,7 +597,6 @@ fn ImportSection(
             <p class="exchange-hint"><T text=tr!(exchange.import.hint) /></p>
             <label class="exchange-file">
                 <T text=tr!(exchange.import.choose) />
-                " "
                 <input
                     type="file"
                     accept=".json,application/json"

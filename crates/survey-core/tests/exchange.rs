@@ -532,3 +532,25 @@ fn a_thousand_households_fit_well_under_the_size_limit() {
     let f = read(&text).unwrap();
     assert_eq!(f.households.len(), 1000);
 }
+
+#[test]
+#[ignore = "timing, run with --release -- --ignored --nocapture"]
+fn timing_native_export() {
+    let hs: Vec<Household> = (0..1000).map(|i| finalized(&format!("h-{i:04}"))).collect();
+    let s = shipped();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let evs: Vec<_> = hs.iter().map(|h| s.evaluate_record(&h.record, &cx())).collect();
+        let t_eval = t.elapsed();
+        let t = std::time::Instant::now();
+        let ex: Vec<_> = evs.iter().map(|e| e.export_answers()).collect();
+        let t_ea = t.elapsed();
+        drop((evs, ex));
+        let t = std::time::Instant::now();
+        let f = export_file(&s, &hs, &cx(), meta(ExportKind::Bureau));
+        let t_file = t.elapsed();
+        let t = std::time::Instant::now();
+        let text = to_json(&f);
+        eprintln!("evaluate {t_eval:?} export_answers {t_ea:?} export_file {t_file:?} to_json {:?} ({} bytes)", t.elapsed(), text.len());
+    }
+}
