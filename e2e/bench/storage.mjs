@@ -7,7 +7,8 @@
 //    (compact form, its summary, and plain JSON for comparison);
 // 2. time to store a household after a keystroke: the store's own write (encode, summary,
 //    localStorage) as the app records it, and keystroke-to-stored from outside;
-// 3. time to list 1,000 households: the store's list() and the home screen rendered.
+// 3. time to list 1,000 households: the store's list() and the home screen (first page of
+//    rows drawn, all 1,000 counted) from page load.
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from '../lib/server.mjs';
@@ -171,8 +172,12 @@ try {
   const lists = [], renders = [];
   for (let run = 0; run < 3; run++) {
     await page.reload();
+    // The home screen draws the first 50 rows and counts all 1,000 (search reaches the rest).
     const rendered = await page.evaluate(async () => {
-      while (document.querySelectorAll('[data-testid^="household-row-"]').length < 1000) {
+      const deadline = performance.now() + 60_000;
+      while (!(document.querySelectorAll('[data-testid^="household-row-"]').length >= 50
+        && document.querySelector('[data-testid=household-count]')?.textContent.includes('1000'))) {
+        if (performance.now() > deadline) throw new Error('the home screen did not list 1,000 households');
         await new Promise((r) => requestAnimationFrame(r));
       }
       return performance.now();
@@ -184,7 +189,7 @@ try {
   console.log('— 1,000 households');
   console.log(`  stored: ${used} of ${QUOTA} UTF-16 units (${(100 * used / QUOTA).toFixed(1)} %)`);
   console.log(`  DraftStore::list() of 1,000: median ${ms(s3.median)}, max ${ms(s3.max)} (${s3.n} runs)`);
-  console.log(`  page load → 1,000 rows on the home screen: median ${ms(s4.median)}, max ${ms(s4.max)}`);
+  console.log(`  page load → home screen listing 1,000 (first 50 rows drawn): median ${ms(s4.median)}, max ${ms(s4.max)}`);
   if (b.errors.length) console.log('  page errors:', b.errors);
 } finally {
   await b.close();
