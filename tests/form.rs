@@ -13,7 +13,9 @@ use leptos::prelude::*;
 use liangshan_survey::form::{code_text, HouseholdForm};
 use liangshan_survey::i18n::{Bi, LangMode, UiLanguage};
 use liangshan_survey::{clock, default_survey, tr};
-use survey_core::{checks, builtin_codes, Event, FieldPath, Household, LifecycleError, Lang, Status};
+use survey_core::{
+    builtin_codes, checks, Event, FieldPath, Household, Lang, LifecycleError, Status,
+};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -38,7 +40,13 @@ impl Drop for Mounted {
 
 fn new_household() -> Household {
     let s = default_survey::household();
-    Household::new("test-1".into(), s.id(), s.version(), "device".into(), &clock::now_rfc3339())
+    Household::new(
+        "test-1".into(),
+        s.id(),
+        s.version(),
+        "device".into(),
+        &clock::now_rfc3339(),
+    )
 }
 
 async fn mount(h: Household) -> Mounted {
@@ -46,14 +54,22 @@ async fn mount(h: Household) -> Mounted {
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
     let household = RwSignal::new(h);
-    let lang = UiLanguage { mode: RwSignal::new(LangMode::Both) };
+    let lang = UiLanguage {
+        mode: RwSignal::new(LangMode::Both),
+    };
     let closed = RwSignal::new(false);
     let handle = leptos::mount::mount_to(root.clone(), move || {
         provide_context(lang);
         view! { <HouseholdForm household=household on_close=Callback::new(move |_| closed.set(true)) /> }.into_any()
     });
     settle().await;
-    Mounted { root, household, lang, closed, _handle: Box::new(handle) }
+    Mounted {
+        root,
+        household,
+        lang,
+        closed,
+        _handle: Box::new(handle),
+    }
 }
 
 /// Lets effects and rendering catch up.
@@ -97,11 +113,14 @@ async fn sleep(ms: i32) {
 
 impl Mounted {
     fn find(&self, testid: &str) -> Option<Element> {
-        self.root.query_selector(&format!("[data-testid=\"{testid}\"]")).unwrap()
+        self.root
+            .query_selector(&format!("[data-testid=\"{testid}\"]"))
+            .unwrap()
     }
 
     fn get(&self, testid: &str) -> Element {
-        self.find(testid).unwrap_or_else(|| panic!("no element [data-testid={testid}]"))
+        self.find(testid)
+            .unwrap_or_else(|| panic!("no element [data-testid={testid}]"))
     }
 
     fn has(&self, testid: &str) -> bool {
@@ -134,7 +153,8 @@ impl Mounted {
         if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
             input.set_value(value);
         } else {
-            el.unchecked_ref::<web_sys::HtmlTextAreaElement>().set_value(value);
+            el.unchecked_ref::<web_sys::HtmlTextAreaElement>()
+                .set_value(value);
         }
         fire(&el, "input");
         settle().await;
@@ -148,16 +168,21 @@ impl Mounted {
 
     fn answer(&self, path: &str) -> String {
         let p: FieldPath = path.parse().unwrap();
-        self.household.with_untracked(|h| h.record.answers.get(&p).to_string())
+        self.household
+            .with_untracked(|h| h.record.answers.get(&p).to_string())
     }
 
     fn members(&self) -> usize {
-        self.household.with_untracked(|h| h.record.answers.members("members").len())
+        self.household
+            .with_untracked(|h| h.record.answers.members("members").len())
     }
 
     async fn section(&self, name: &str) {
         self.click(&format!("section-{name}")).await;
-        assert!(self.has(&format!("section-view-{name}")), "section {name} shown");
+        assert!(
+            self.has(&format!("section-view-{name}")),
+            "section {name} shown"
+        );
     }
 
     fn set(&self, path: &str, value: &str) {
@@ -173,8 +198,16 @@ fn fire(el: &Element, kind: &str) {
 }
 
 fn label(field: &str) -> Bi {
-    let t = default_survey::household().find(field).unwrap().label.as_ref().unwrap();
-    Bi { zh: &t.zh, ii: t.get(Lang::Ii) }
+    let t = default_survey::household()
+        .find(field)
+        .unwrap()
+        .label
+        .as_ref()
+        .unwrap();
+    Bi {
+        zh: &t.zh,
+        ii: t.get(Lang::Ii),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -185,7 +218,10 @@ async fn widgets_write_answers_of_the_right_shape() {
     assert!(!m.has("field-head_name"), "other sections are not rendered");
 
     // Dates are ISO.
-    assert_eq!(m.get("input-visit_date").get_attribute("type").as_deref(), Some("date"));
+    assert_eq!(
+        m.get("input-visit_date").get_attribute("type").as_deref(),
+        Some("date")
+    );
     m.type_into("input-visit_date", "2026-11-20").await;
     assert_eq!(m.answer("visit_date"), "2026-11-20");
 
@@ -193,13 +229,21 @@ async fn widgets_write_answers_of_the_right_shape() {
     m.choose("village", "laguo").await;
     assert_eq!(m.answer("village"), "laguo");
     assert!(m.has("choice-village_group-laguo_1"));
-    assert!(!m.has("choice-village_group-aermazhi_1"), "choice_filter hides the other village's groups");
+    assert!(
+        !m.has("choice-village_group-aermazhi_1"),
+        "choice_filter hides the other village's groups"
+    );
     m.choose("village", "aermazhi").await;
     assert!(m.has("choice-village_group-aermazhi_1"));
     assert!(!m.has("choice-village_group-laguo_1"));
 
     // Phone: a numeric keyboard.
-    assert_eq!(m.get("input-cadre_phone").get_attribute("inputmode").as_deref(), Some("tel"));
+    assert_eq!(
+        m.get("input-cadre_phone")
+            .get_attribute("inputmode")
+            .as_deref(),
+        Some("tel")
+    );
 
     // Select multiple: space-separated, in list order whatever the tapping order.
     m.section("household").await;
@@ -215,11 +259,26 @@ async fn widgets_write_answers_of_the_right_shape() {
 
     // Integers: numeric keyboard; full-width digits from a Chinese IME become ASCII.
     m.section("industry").await;
-    assert_eq!(m.get("input-pepper_received").get_attribute("inputmode").as_deref(), Some("numeric"));
-    assert_eq!(m.get("input-konjac_area").get_attribute("inputmode").as_deref(), Some("decimal"));
+    assert_eq!(
+        m.get("input-pepper_received")
+            .get_attribute("inputmode")
+            .as_deref(),
+        Some("numeric")
+    );
+    assert_eq!(
+        m.get("input-konjac_area")
+            .get_attribute("inputmode")
+            .as_deref(),
+        Some("decimal")
+    );
     m.type_into("input-pepper_received", "１５０").await;
     assert_eq!(m.answer("pepper_received"), "150");
-    assert_eq!(m.get("input-pepper_received").unchecked_into::<HtmlInputElement>().value(), "150");
+    assert_eq!(
+        m.get("input-pepper_received")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "150"
+    );
 
     // Multiline text is a textarea.
     m.section("assistance_section").await;
@@ -233,7 +292,10 @@ async fn widgets_write_answers_of_the_right_shape() {
     m.click("next-section").await;
     assert!(m.has("section-view-assistance_section"));
     m.click("next-section").await;
-    assert!(m.has("review"), "next after the last section opens the review");
+    assert!(
+        m.has("review"),
+        "next after the last section opens the review"
+    );
 
     m.click("close-form").await;
     assert!(m.closed.get_untracked());
@@ -271,17 +333,30 @@ async fn relevance_and_calculations_update_live() {
     m.click("add-member").await;
     assert_eq!(m.members(), 1);
     assert_eq!(m.text("member-count"), "1");
-    assert!(m.has("field-members[0].member_name"), "the new member is expanded");
+    assert!(
+        m.has("field-members[0].member_name"),
+        "the new member is expanded"
+    );
 
     // Age is calculated from the birth date at the visit date, on the card and in the field.
-    m.type_into("input-members[0].birth_date", "1990-05-01").await;
-    assert!(m.text("input-members[0].age").contains("36"), "{}", m.text("input-members[0].age"));
+    m.type_into("input-members[0].birth_date", "1990-05-01")
+        .await;
+    assert!(
+        m.text("input-members[0].age").contains("36"),
+        "{}",
+        m.text("input-members[0].age")
+    );
     assert!(m.text("member-age-0").contains("36"));
-    m.type_into("input-members[0].birth_date", "1996-05-01").await;
+    m.type_into("input-members[0].birth_date", "1996-05-01")
+        .await;
     assert!(m.text("member-age-0").contains("30"));
     // Household size counts named members.
     m.type_into("input-members[0].member_name", "阿呷").await;
-    assert!(m.text("input-member_count").contains('1'), "{}", m.text("input-member_count"));
+    assert!(
+        m.text("input-member_count").contains('1'),
+        "{}",
+        m.text("input-member_count")
+    );
     assert_eq!(m.text("member-name-0"), "阿呷");
 
     // Months away working only for migrant workers.
@@ -289,13 +364,17 @@ async fn relevance_and_calculations_update_live() {
     assert!(!m.has("field-members[0].months_away"));
     m.choose("members[0].work", "out_province").await;
     assert_eq!(m.answer("members[0].work"), "out_province");
-    assert!(m.has("field-members[0].months_away"), "shown for a migrant worker");
+    assert!(
+        m.has("field-members[0].months_away"),
+        "shown for a migrant worker"
+    );
     m.choose("members[0].work", "out_province").await;
     assert!(!m.has("field-members[0].months_away"), "hidden again");
 
     // Work is asked only from 16 years on; school status only up to 24.
     assert!(!m.has("field-members[0].school_status"));
-    m.type_into("input-members[0].birth_date", "2015-03-01").await;
+    m.type_into("input-members[0].birth_date", "2015-03-01")
+        .await;
     assert!(!m.has("field-members[0].work"));
     assert!(m.has("field-members[0].school_status"));
 }
@@ -306,26 +385,55 @@ async fn an_error_shows_after_leaving_the_field_and_clears_when_fixed() {
     let input = "input-cadre_phone";
     m.type_into(input, "123").await;
     assert!(!m.has("error-cadre_phone"), "no error while still typing");
-    assert_eq!(m.get(input).get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        m.get(input).get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
     m.blur(input).await;
     let msg = m.text("error-cadre_phone");
     assert!(msg.contains("请输入11位手机号码"), "{msg}");
-    assert!(msg.contains("ꅇꄜꏠꐕ ꃷꁨ 11 ꂷ ꁱ ꌶ"), "both languages in both mode: {msg}");
-    assert_eq!(m.get(input).get_attribute("aria-invalid").as_deref(), Some("true"));
-    let described = m.get(input).get_attribute("aria-describedby").unwrap_or_default();
-    assert!(described.split(' ').any(|id| id == "msg-cadre_phone"), "{described}");
-    assert!(document().get_element_by_id("msg-cadre_phone").unwrap().query_selector("[data-testid='error-cadre_phone']").unwrap().is_some());
-    assert!(m.get("field-cadre_phone").class_list().contains("has-error"));
+    assert!(
+        msg.contains("ꅇꄜꏠꐕ ꃷꁨ 11 ꂷ ꁱ ꌶ"),
+        "both languages in both mode: {msg}"
+    );
+    assert_eq!(
+        m.get(input).get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    let described = m
+        .get(input)
+        .get_attribute("aria-describedby")
+        .unwrap_or_default();
+    assert!(
+        described.split(' ').any(|id| id == "msg-cadre_phone"),
+        "{described}"
+    );
+    assert!(document()
+        .get_element_by_id("msg-cadre_phone")
+        .unwrap()
+        .query_selector("[data-testid='error-cadre_phone']")
+        .unwrap()
+        .is_some());
+    assert!(m
+        .get("field-cadre_phone")
+        .class_list()
+        .contains("has-error"));
 
     // Fixing it clears the error at once.
     m.type_into(input, "13800138000").await;
     assert!(!m.has("error-cadre_phone"));
-    assert_eq!(m.get(input).get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        m.get(input).get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
 
     // A required field left blank.
     m.blur("input-cadre_name").await;
     let req = m.text("error-cadre_name");
-    assert!(req.contains(tr!(form.code.required).zh) && req.contains(tr!(form.code.required).ii), "{req}");
+    assert!(
+        req.contains(tr!(form.code.required).zh) && req.contains(tr!(form.code.required).ii),
+        "{req}"
+    );
 
     // A resident ID with a wrong check character: the survey's message plus the reason.
     m.section("members_section").await;
@@ -347,13 +455,24 @@ async fn a_warning_looks_different_and_can_be_acknowledged_with_a_reason() {
     m.choose("food_secure", "no").await;
     let w = m.get("warning-food_secure");
     assert!(w.class_list().contains("msg-warning") && !w.class_list().contains("msg-error"));
-    assert_eq!(w.get_attribute("data-acknowledged").as_deref(), Some("false"));
+    assert_eq!(
+        w.get_attribute("data-acknowledged").as_deref(),
+        Some("false")
+    );
     assert!(m.text("warning-food_secure").contains("“不愁吃”未达标"));
-    assert!(m.text("warning-food_secure").contains(tr!(form.issue.warning).zh));
+    assert!(m
+        .text("warning-food_secure")
+        .contains(tr!(form.issue.warning).zh));
     assert!(!m.has("error-food_secure"), "a warning is not an error");
-    assert_eq!(m.get("input-food_secure").get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        m.get("input-food_secure")
+            .get_attribute("aria-invalid")
+            .as_deref(),
+        Some("false")
+    );
 
-    m.type_into("ack-reason-food_secure", "  刚收到救济粮  ").await;
+    m.type_into("ack-reason-food_secure", "  刚收到救济粮  ")
+        .await;
     m.click("ack-food_secure").await;
     let ack = m
         .household
@@ -361,7 +480,12 @@ async fn a_warning_looks_different_and_can_be_acknowledged_with_a_reason() {
         .expect("acknowledged");
     assert_eq!(ack.value, "no");
     assert_eq!(ack.reason.as_deref(), Some("刚收到救济粮"));
-    assert_eq!(m.get("warning-food_secure").get_attribute("data-acknowledged").as_deref(), Some("true"));
+    assert_eq!(
+        m.get("warning-food_secure")
+            .get_attribute("data-acknowledged")
+            .as_deref(),
+        Some("true")
+    );
     assert!(!m.has("ack-food_secure"));
     assert!(m.text("warning-food_secure").contains("刚收到救济粮"));
 
@@ -371,7 +495,12 @@ async fn a_warning_looks_different_and_can_be_acknowledged_with_a_reason() {
     m.choose("food_secure", "no").await;
     assert!(m.has("warning-food_secure"));
     m.choose("clothing_secure", "no").await;
-    assert_eq!(m.get("warning-clothing_secure").get_attribute("data-acknowledged").as_deref(), Some("false"));
+    assert_eq!(
+        m.get("warning-clothing_secure")
+            .get_attribute("data-acknowledged")
+            .as_deref(),
+        Some("false")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -381,7 +510,8 @@ async fn members_are_added_and_removed_after_confirmation() {
     for (i, name) in ["甲", "乙", "丙"].iter().enumerate() {
         m.click("add-member").await;
         assert!(m.has(&format!("member-card-{i}")));
-        m.type_into(&format!("input-members[{i}].member_name"), name).await;
+        m.type_into(&format!("input-members[{i}].member_name"), name)
+            .await;
         // One member expanded at a time.
         if i > 0 {
             assert!(!m.has(&format!("field-members[{}].member_name", i - 1)));
@@ -424,18 +554,42 @@ async fn the_language_mode_switches_every_label() {
     let m = mount(new_household()).await;
     m.section("household").await;
     let l = label("head_name");
-    let shown = || m.get("field-head_name").query_selector(".field-label").unwrap().unwrap();
+    let shown = || {
+        m.get("field-head_name")
+            .query_selector(".field-label")
+            .unwrap()
+            .unwrap()
+    };
     let next = tr!(form.next);
 
     // Both: Yi and Chinese, each tagged.
     let t = shown().text_content().unwrap();
     assert!(t.contains(l.zh) && t.contains(l.ii), "{t}");
-    assert_eq!(shown().query_selector("[lang=ii]").unwrap().unwrap().text_content().unwrap(), l.ii);
-    assert_eq!(shown().query_selector("[lang=zh-Hans]").unwrap().unwrap().text_content().unwrap(), l.zh);
+    assert_eq!(
+        shown()
+            .query_selector("[lang=ii]")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        l.ii
+    );
+    assert_eq!(
+        shown()
+            .query_selector("[lang=zh-Hans]")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        l.zh
+    );
     let n = m.text("next-section");
     assert!(n.contains(next.zh) && n.contains(next.ii), "{n}");
     let choice = m.text("choice-household_category-monitored");
-    assert!(choice.contains("监测户") && choice.contains("ꌋꃬꃅ ꁯ"), "{choice}");
+    assert!(
+        choice.contains("监测户") && choice.contains("ꌋꃬꃅ ꁯ"),
+        "{choice}"
+    );
 
     // Chinese only.
     m.lang.mode.set(LangMode::Zh);
@@ -443,7 +597,10 @@ async fn the_language_mode_switches_every_label() {
     assert_eq!(shown().text_content().unwrap(), l.zh);
     assert!(shown().query_selector("[lang=ii]").unwrap().is_none());
     assert_eq!(m.text("next-section").trim(), next.zh);
-    assert_eq!(m.text("choice-household_category-monitored").trim(), "监测户");
+    assert_eq!(
+        m.text("choice-household_category-monitored").trim(),
+        "监测户"
+    );
 
     // Yi only.
     m.lang.mode.set(LangMode::Ii);
@@ -451,12 +608,20 @@ async fn the_language_mode_switches_every_label() {
     assert_eq!(shown().text_content().unwrap(), l.ii);
     assert!(shown().query_selector("[lang=zh-Hans]").unwrap().is_none());
     assert_eq!(m.text("next-section").trim(), next.ii);
-    assert!(m.root.query_selector("[data-testid='section-household'] [lang=ii]").unwrap().is_some());
+    assert!(m
+        .root
+        .query_selector("[data-testid='section-household'] [lang=ii]")
+        .unwrap()
+        .is_some());
 
     // Messages follow the mode too.
     m.blur("input-head_name").await;
-    assert_eq!(m.text("error-head_name").contains(tr!(form.code.required).zh), false);
-    assert!(m.text("error-head_name").contains(tr!(form.code.required).ii));
+    assert!(!m
+        .text("error-head_name")
+        .contains(tr!(form.code.required).zh));
+    assert!(m
+        .text("error-head_name")
+        .contains(tr!(form.code.required).ii));
 }
 
 #[wasm_bindgen_test]
@@ -476,10 +641,19 @@ fn every_message_code_has_a_translation() {
     let is_yi = |c: char| ('\u{A000}'..='\u{A48C}').contains(&c);
     for code in codes {
         let t = code_text(code).unwrap_or_else(|| panic!("no translation for `{code}`"));
-        assert!(!t.zh.trim().is_empty() && t.zh != code, "Chinese for `{code}`: {t:?}");
-        assert!(t.zh.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)), "Chinese for `{code}`: {t:?}");
+        assert!(
+            !t.zh.trim().is_empty() && t.zh != code,
+            "Chinese for `{code}`: {t:?}"
+        );
+        assert!(
+            t.zh.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+            "Chinese for `{code}`: {t:?}"
+        );
         assert!(t.ii.chars().any(is_yi), "a Yi draft for `{code}`: {t:?}");
-        assert!(!t.ii.chars().any(|c| ('\u{A490}'..='\u{A4C6}').contains(&c)), "Yi syllables, not radicals: {code}");
+        assert!(
+            !t.ii.chars().any(|c| ('\u{A490}'..='\u{A4C6}').contains(&c)),
+            "Yi syllables, not radicals: {code}"
+        );
     }
     assert!(code_text("no_such_code").is_none());
 }
@@ -488,15 +662,28 @@ fn every_message_code_has_a_translation() {
 async fn a_finalized_household_is_read_only_until_reopened_with_a_reason() {
     let mut h = new_household();
     h.record.answers.set(&FieldPath::top("head_name"), "阿苏");
-    h.record.answers.set(&FieldPath::member("members", 0, "member_name"), "阿苏");
+    h.record
+        .answers
+        .set(&FieldPath::member("members", 0, "member_name"), "阿苏");
     h.status = Status::Finalized;
     let m = mount(h).await;
-    assert_eq!(m.get("form-status").get_attribute("data-status").as_deref(), Some("finalized"));
+    assert_eq!(
+        m.get("form-status").get_attribute("data-status").as_deref(),
+        Some("finalized")
+    );
     assert!(m.has("readonly-banner"));
     let all_disabled = |m: &Mounted| {
-        let list = m.root.query_selector_all(".form-pane input, .form-pane textarea").unwrap();
+        let list = m
+            .root
+            .query_selector_all(".form-pane input, .form-pane textarea")
+            .unwrap();
         assert!(list.length() > 0);
-        (0..list.length()).all(|i| list.item(i).unwrap().unchecked_into::<Element>().has_attribute("disabled"))
+        (0..list.length()).all(|i| {
+            list.item(i)
+                .unwrap()
+                .unchecked_into::<Element>()
+                .has_attribute("disabled")
+        })
     };
     assert!(all_disabled(&m), "every input is disabled");
     m.section("household").await;
@@ -513,12 +700,17 @@ async fn a_finalized_household_is_read_only_until_reopened_with_a_reason() {
     // Reopening needs a reason.
     m.click("reopen").await;
     m.click("confirm-reopen").await;
-    assert!(m.text("reopen-refusal").contains(tr!(form.lifecycle.reason_required).zh));
+    assert!(m
+        .text("reopen-refusal")
+        .contains(tr!(form.lifecycle.reason_required).zh));
     assert_eq!(m.household.with_untracked(|h| h.status), Status::Finalized);
     m.type_into("reopen-reason", "身份证号抄错").await;
     m.click("confirm-reopen").await;
     assert_eq!(m.household.with_untracked(|h| h.status), Status::Draft);
-    let last = m.household.with_untracked(|h| h.history.last().cloned()).unwrap();
+    let last = m
+        .household
+        .with_untracked(|h| h.history.last().cloned())
+        .unwrap();
     assert_eq!(last.event, Event::Reopened);
     assert_eq!(last.reason.as_deref(), Some("身份证号抄错"));
     assert!(!m.has("readonly-banner"));
@@ -536,14 +728,21 @@ async fn the_review_lists_issues_and_jumps_to_them() {
     assert!(!m.has("field-members[0].member_name"));
     m.click("open-review").await;
     assert!(m.has("review"));
-    assert!(m.has("review-error-village"), "a missing required answer is listed");
+    assert!(
+        m.has("review-error-village"),
+        "a missing required answer is listed"
+    );
     assert!(m.has("review-error-members[0].member_name"));
 
     // Finalizing is refused, and says why.
     m.click("finalize").await;
     assert_eq!(m.household.with_untracked(|h| h.status), Status::Draft);
     let why = m.text("finalize-blocked");
-    assert!(why.contains(tr!(form.lifecycle.has_errors).zh) && why.contains(tr!(form.lifecycle.has_errors).ii), "{why}");
+    assert!(
+        why.contains(tr!(form.lifecycle.has_errors).zh)
+            && why.contains(tr!(form.lifecycle.has_errors).ii),
+        "{why}"
+    );
 
     // A link opens the section, expands the member, shows the error and focuses the input.
     m.click("review-error-members[0].member_name").await;
@@ -551,22 +750,46 @@ async fn the_review_lists_issues_and_jumps_to_them() {
     assert!(m.has("section-view-members_section"));
     assert!(m.has("error-members[0].member_name"));
     let active = document().active_element().unwrap();
-    assert_eq!(active.get_attribute("data-testid").as_deref(), Some("input-members[0].member_name"));
+    assert_eq!(
+        active.get_attribute("data-testid").as_deref(),
+        Some("input-members[0].member_name")
+    );
 
     m.click("open-review").await;
     m.click("review-error-cadre_name").await;
     sleep(30).await;
     assert!(m.has("section-view-visit"));
-    assert!(m.has("error-cadre_name"), "after a finalize attempt every error shows");
+    assert!(
+        m.has("error-cadre_name"),
+        "after a finalize attempt every error shows"
+    );
     assert!(m.has("error-village"));
     let active = document().active_element().unwrap();
-    assert_eq!(active.get_attribute("data-testid").as_deref(), Some("input-cadre_name"));
+    assert_eq!(
+        active.get_attribute("data-testid").as_deref(),
+        Some("input-cadre_name")
+    );
     // Section states in the list.
-    assert_eq!(m.get("section-visit").get_attribute("data-state").as_deref(), Some("not_started"));
+    assert_eq!(
+        m.get("section-visit")
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("not_started")
+    );
     m.type_into("input-cadre_name", "吉克").await;
-    assert_eq!(m.get("section-visit").get_attribute("data-state").as_deref(), Some("in_progress"));
+    assert_eq!(
+        m.get("section-visit")
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("in_progress")
+    );
     m.type_into("input-cadre_phone", "12").await;
-    assert_eq!(m.get("section-visit").get_attribute("data-state").as_deref(), Some("has_errors"));
+    assert_eq!(
+        m.get("section-visit")
+            .get_attribute("data-state")
+            .as_deref(),
+        Some("has_errors")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -607,12 +830,20 @@ async fn a_clean_household_is_finalized_after_its_warnings_are_acknowledged() {
     }
     let m = mount(h).await;
     m.click("open-review").await;
-    let errors: Vec<String> = m.root.query_selector_all(".review-item.error").map(|l| {
-        (0..l.length()).map(|i| l.item(i).unwrap().text_content().unwrap_or_default()).collect()
-    }).unwrap();
+    let errors: Vec<String> = m
+        .root
+        .query_selector_all(".review-item.error")
+        .map(|l| {
+            (0..l.length())
+                .map(|i| l.item(i).unwrap().text_content().unwrap_or_default())
+                .collect()
+        })
+        .unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     assert!(m.has("review-warning-water_all_year"));
-    assert!(m.text("finalize-blocked").contains(tr!(form.lifecycle.unacknowledged_warnings).zh));
+    assert!(m
+        .text("finalize-blocked")
+        .contains(tr!(form.lifecycle.unacknowledged_warnings).zh));
     m.click("finalize").await;
     assert_eq!(m.household.with_untracked(|h| h.status), Status::Draft);
 
@@ -625,5 +856,9 @@ async fn a_clean_household_is_finalized_after_its_warnings_are_acknowledged() {
     assert_eq!(m.household.with_untracked(|h| h.status), Status::Finalized);
     assert!(m.has("finalized-note"));
     assert!(m.has("readonly-banner"));
-    assert_eq!(m.household.with_untracked(|h| h.history.last().map(|e| e.event)), Some(Event::Finalized));
+    assert_eq!(
+        m.household
+            .with_untracked(|h| h.history.last().map(|e| e.event)),
+        Some(Event::Finalized)
+    );
 }

@@ -119,6 +119,21 @@ test('a household with 3 members; a wrong ID number is caught and cleared when c
       await fillMember(page, i, m);
     }
     assert.equal(await page.getByTestId('member-count').innerText(), '3');
+
+    // A fourth member added by mistake: removal asks first (Escape keeps the member).
+    await page.getByTestId('add-member').click();
+    assert.equal(await page.getByTestId('member-count').innerText(), '4');
+    await page.getByTestId('remove-member-3').click();
+    await page.getByTestId('confirm-dialog').waitFor();
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'cancel-remove');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('confirm-dialog').waitFor({ state: 'detached' });
+    assert.equal(await page.getByTestId('member-count').innerText(), '4');
+    await page.getByTestId('remove-member-3').click();
+    await page.getByTestId('confirm-remove').click();
+    assert.equal(await page.getByTestId('member-count').innerText(), '3');
+    await page.getByTestId('member-toggle-2').click();
+    await page.locator(id('input-members[2].id_number')).waitFor();
     assert.equal(await page.getByTestId('member-name-1').innerText(), '吉克阿呷');
     const spouse = choiceLabel('relation', 'spouse');
     assert.ok((await page.getByTestId('member-relation-1').innerText()).includes(spouse.zh));

@@ -31,9 +31,19 @@ pub(crate) struct Shown {
 }
 
 impl Shown {
-    pub(crate) fn new(survey: &'static Survey, household: RwSignal<Household>, issue: &Issue, value: &str) -> Shown {
+    pub(crate) fn new(
+        survey: &'static Survey,
+        household: RwSignal<Household>,
+        issue: &Issue,
+        value: &str,
+    ) -> Shown {
         let reason = if issue.acknowledged {
-            household.with_untracked(|h| h.record.acks.get(&issue.path).and_then(|a| a.reason.clone()))
+            household.with_untracked(|h| {
+                h.record
+                    .acks
+                    .get(&issue.path)
+                    .and_then(|a| a.reason.clone())
+            })
         } else {
             None
         };
@@ -79,22 +89,38 @@ fn ascii_digits(s: &str) -> String {
 }
 
 /// A question (field) at `path`.
-pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath, scope: Memo<ScopeView>) -> AnyView {
+pub(crate) fn field_view(
+    form: FormCtx,
+    item: &'static Item,
+    path: FieldPath,
+    scope: Memo<ScopeView>,
+) -> AnyView {
     let Some(ft) = item.field_type() else {
         return ().into_any();
     };
     let id = path.to_string();
     let name: &'static str = &item.name;
-    let value = Memo::new(move |_| scope.with(|s| s.get(name).map(|v| v.value.clone()).unwrap_or_default()));
+    let value = Memo::new(move |_| {
+        scope.with(|s| s.get(name).map(|v| v.value.clone()).unwrap_or_default())
+    });
     let input = item.is_input();
-    let issues = Memo::new(move |_| scope.with(|s| s.get(name).map(|v| v.issues.clone()).unwrap_or_default()));
+    let issues = Memo::new(move |_| {
+        scope.with(|s| s.get(name).map(|v| v.issues.clone()).unwrap_or_default())
+    });
     let shown = {
         let p = path.clone();
         Memo::new(move |_| !input || form.show_all.get() || form.touched.with(|t| t.contains(&p)))
     };
-    let visible = Memo::new(move |_| if shown.get() { issues.get() } else { Vec::new() });
+    let visible = Memo::new(move |_| {
+        if shown.get() {
+            issues.get()
+        } else {
+            Vec::new()
+        }
+    });
     let has_error = Memo::new(move |_| visible.with(|v| v.iter().any(|s| s.error)));
-    let has_warning = Memo::new(move |_| visible.with(|v| v.iter().any(|s| !s.error && !s.acknowledged)));
+    let has_warning =
+        Memo::new(move |_| visible.with(|v| v.iter().any(|s| !s.error && !s.acknowledged)));
     let hint_id = item.hint.as_ref().map(|_| format!("hint-{id}"));
     let msg_id = format!("msg-{id}");
     let describedby = {
@@ -107,7 +133,10 @@ pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath, sc
             (!ids.is_empty()).then(|| ids.join(" "))
         })
     };
-    let aria = Aria { invalid: has_error, describedby };
+    let aria = Aria {
+        invalid: has_error,
+        describedby,
+    };
     let label_id = format!("label-{id}");
     let input_id = format!("in-{id}");
     let label = item.label.as_ref().map(bi);
@@ -116,12 +145,16 @@ pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath, sc
         FieldType::Note => (
             "field note",
             ().into_any(),
-            label.map(|l| view! { <p class="note-text" id=label_id.clone()><T text=l /></p> }.into_any()),
+            label.map(|l| {
+                view! { <p class="note-text" id=label_id.clone()><T text=l /></p> }.into_any()
+            }),
         ),
         _ if !input => (
             "field computed",
             computed_value(form, item, &id, value),
-            label.map(|l| view! { <div class="field-label" id=label_id.clone()><T text=l /></div> }.into_any()),
+            label.map(|l| {
+                view! { <div class="field-label" id=label_id.clone()><T text=l /></div> }.into_any()
+            }),
         ),
         FieldType::SelectOne { .. } | FieldType::SelectMultiple { .. } => {
             let multiple = matches!(ft, FieldType::SelectMultiple { .. });
@@ -144,7 +177,9 @@ pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath, sc
                 FieldType::Integer => Kind::Integer,
                 FieldType::Decimal => Kind::Decimal,
                 FieldType::Date => Kind::Date,
-                _ if item.appearance.split_whitespace().any(|a| a == "multiline") => Kind::Multiline,
+                _ if item.appearance.split_whitespace().any(|a| a == "multiline") => {
+                    Kind::Multiline
+                }
                 _ if item.appearance.split_whitespace().any(|a| a == "numbers") => Kind::Digits,
                 _ => Kind::Text,
             };
@@ -164,7 +199,13 @@ pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath, sc
     let touch_path = path.clone();
     let msgs = {
         let path = path.clone();
-        move || visible.get().into_iter().map(|s| issue_view(form, path.clone(), s)).collect_view()
+        move || {
+            visible
+                .get()
+                .into_iter()
+                .map(|s| issue_view(form, path.clone(), s))
+                .collect_view()
+        }
     };
     view! {
         <div
@@ -189,7 +230,14 @@ pub(crate) fn field_view(form: FormCtx, item: &'static Item, path: FieldPath, sc
 
 /// A text, number, date or multiline input. Written on every keystroke (but not while an
 /// input method is composing); the value shown follows the answer only when they differ.
-fn text_input(form: FormCtx, path: FieldPath, input_id: String, value: Memo<String>, kind: Kind, aria: Aria) -> AnyView {
+fn text_input(
+    form: FormCtx,
+    path: FieldPath,
+    input_id: String,
+    value: Memo<String>,
+    kind: Kind,
+    aria: Aria,
+) -> AnyView {
     let composing = StoredValue::new(false);
     let numeric = matches!(kind, Kind::Integer | Kind::Decimal | Kind::Digits);
     let write = move |raw: String| {
@@ -293,7 +341,9 @@ fn text_input(form: FormCtx, path: FieldPath, input_id: String, value: Memo<Stri
 fn value_label(survey: &'static Survey, item: &'static Item, value: &str) -> Option<Bi> {
     let in_list = |c: &'static [Choice]| c.iter().find(|c| c.name == value).map(|c| bi(&c.label));
     match item.field_type() {
-        Some(FieldType::SelectOne { .. } | FieldType::SelectMultiple { .. }) => in_list(survey.choices(item)),
+        Some(FieldType::SelectOne { .. } | FieldType::SelectMultiple { .. }) => {
+            in_list(survey.choices(item))
+        }
         _ => survey.list("yes_no").and_then(|l| in_list(&l.choices)),
     }
 }
@@ -392,7 +442,12 @@ fn choice_list(
         let visible = Memo::new(move |_| form.ev.with(|e| form.survey.visible_choices(&p, e)));
         (move || visible.get().into_iter().map(render.clone()).collect_view()).into_any()
     } else {
-        form.survey.choices(item).iter().map(render).collect_view().into_any()
+        form.survey
+            .choices(item)
+            .iter()
+            .map(render)
+            .collect_view()
+            .into_any()
     };
     let clear = (!multiple).then(|| {
         let path = path.clone();
@@ -430,7 +485,9 @@ fn choice_list(
 /// One message under a question: an error, or a warning with its acknowledgement.
 fn issue_view(form: FormCtx, path: FieldPath, s: Shown) -> AnyView {
     let id = path.to_string();
-    let detail = s.detail.map(|d| view! { <span class="msg-detail"><T text=d /></span> });
+    let detail = s
+        .detail
+        .map(|d| view! { <span class="msg-detail"><T text=d /></span> });
     if s.error {
         return view! {
             <div class="msg msg-error" data-testid=format!("error-{id}")>
@@ -519,9 +576,15 @@ fn issue_view(form: FormCtx, path: FieldPath, s: Shown) -> AnyView {
 
 /// The messages on a path that is not a question (a roster's `too_many_members`), shown
 /// at once.
-pub(crate) fn field_view_issues(form: FormCtx, path: FieldPath, scope: Memo<ScopeView>) -> impl IntoView {
+pub(crate) fn field_view_issues(
+    form: FormCtx,
+    path: FieldPath,
+    scope: Memo<ScopeView>,
+) -> impl IntoView {
     let name = path.field.clone();
-    let issues = Memo::new(move |_| scope.with(|s| s.get(&name).map(|v| v.issues.clone()).unwrap_or_default()));
+    let issues = Memo::new(move |_| {
+        scope.with(|s| s.get(&name).map(|v| v.issues.clone()).unwrap_or_default())
+    });
     view! {
         <div class="field-msgs" aria-live="polite">
             {move || issues.get().into_iter().map(|s| issue_view(form, path.clone(), s)).collect_view()}

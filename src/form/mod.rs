@@ -98,8 +98,13 @@ impl ScopeView {
                 None => FieldPath::top(&it.name),
             })
             .collect();
-        let names: Arc<HashMap<&'static str, usize>> =
-            Arc::new(items.iter().enumerate().map(|(i, it)| (it.name.as_str(), i)).collect());
+        let names: Arc<HashMap<&'static str, usize>> = Arc::new(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| (it.name.as_str(), i))
+                .collect(),
+        );
         let member: Option<(&'static str, usize)> = repeat.map(|r| (r.name.as_str(), index));
         // Updated in place: an evaluation that changes nothing in this scope allocates
         // nothing and notifies no one.
@@ -131,7 +136,10 @@ impl ScopeView {
                         _ => false,
                     };
                     if let Some(&n) = mine.then(|| names.get(&*issue.path.field)).flatten() {
-                        fresh.push((n, field::Shown::new(survey, household, issue, &view.items[n].value)));
+                        fresh.push((
+                            n,
+                            field::Shown::new(survey, household, issue, &view.items[n].value),
+                        ));
                     }
                 }
                 fresh.sort_by_key(|(n, _)| *n);
@@ -140,7 +148,9 @@ impl ScopeView {
                     let k = rest.iter().take_while(|(m, _)| *m == n).count();
                     let (mine, after) = rest.split_at(k);
                     rest = after;
-                    if v.issues.len() != mine.len() || v.issues.iter().zip(mine).any(|(a, (_, b))| a != b) {
+                    if v.issues.len() != mine.len()
+                        || v.issues.iter().zip(mine).any(|(a, (_, b))| a != b)
+                    {
                         v.issues = mine.iter().map(|(_, s)| s.clone()).collect();
                         changed = true;
                     }
@@ -186,7 +196,9 @@ impl FormCtx {
     /// The path of `item`, for member `member` when the item is inside a repeat.
     pub fn path(&self, item: &Item, member: Option<usize>) -> FieldPath {
         match (self.survey.repeat_of(item), member) {
-            (Some(repeat), Some(i)) if !item.is_repeat() => FieldPath::member(&repeat.name, i, &item.name),
+            (Some(repeat), Some(i)) if !item.is_repeat() => {
+                FieldPath::member(&repeat.name, i, &item.name)
+            }
             _ => FieldPath::top(&item.name),
         }
     }
@@ -197,7 +209,10 @@ impl FormCtx {
         if !self.editable.get_untracked() {
             return;
         }
-        if self.household.with_untracked(|h| h.record.answers.get(path) == value) {
+        if self
+            .household
+            .with_untracked(|h| h.record.answers.get(path) == value)
+        {
             return;
         }
         let now = clock::now_rfc3339();
@@ -232,7 +247,10 @@ impl FormCtx {
         let form = *self;
         set_timeout(
             move || {
-                let left = form.pending.try_update_value(std::mem::take).unwrap_or_default();
+                let left = form
+                    .pending
+                    .try_update_value(std::mem::take)
+                    .unwrap_or_default();
                 for path in left {
                     if form.touched.try_with_untracked(|_| ()).is_some() {
                         form.touch(&path);
@@ -249,7 +267,10 @@ impl FormCtx {
         while let Some(p) = top.parent {
             top = self.survey.item(p);
         }
-        self.survey.sections().position(|s| s.id == top.id).unwrap_or(0)
+        self.survey
+            .sections()
+            .position(|s| s.id == top.id)
+            .unwrap_or(0)
     }
 
     /// Shows a pane from the top of the page, with its entry visible in the section list.
@@ -277,14 +298,18 @@ impl FormCtx {
 pub(crate) fn focus_field(path: String) {
     set_timeout(
         move || {
-            let Ok(Some(wrapper)) = document().query_selector(&format!("[data-testid=\"field-{path}\"]")) else {
+            let Ok(Some(wrapper)) =
+                document().query_selector(&format!("[data-testid=\"field-{path}\"]"))
+            else {
                 return;
             };
             let opts = web_sys::ScrollIntoViewOptions::new();
             opts.set_block(web_sys::ScrollLogicalPosition::Center);
             wrapper.scroll_into_view_with_scroll_into_view_options(&opts);
             let target = wrapper
-                .query_selector("input:not([disabled]), textarea:not([disabled]), select:not([disabled])")
+                .query_selector(
+                    "input:not([disabled]), textarea:not([disabled]), select:not([disabled])",
+                )
                 .ok()
                 .flatten()
                 .unwrap_or(wrapper);
@@ -373,7 +398,9 @@ pub fn HouseholdForm(
                     <T text=tr!(form.close) />
                 </button>
                 <div class="form-title">
-                    <T text=text::bi(survey.title()) />
+                    <span class="form-title-text">
+                        <T text=text::bi(survey.title()) />
+                    </span>
                     {move || {
                         let s = status.get();
                         view! {
@@ -418,7 +445,10 @@ fn SectionNav(
     /// The form.
     form: FormCtx,
 ) -> impl IntoView {
-    let states = Memo::new(move |_| form.ev.with(|e| e.sections().map(|(_, s)| s).collect::<Vec<SectionStatus>>()));
+    let states = Memo::new(move |_| {
+        form.ev
+            .with(|e| e.sections().map(|(_, s)| s).collect::<Vec<SectionStatus>>())
+    });
     let items = form
         .survey
         .sections()
@@ -534,9 +564,11 @@ fn ReopenBanner(
             return;
         }
         let now = clock::now_rfc3339();
-        match form.household.try_update(|h| h.reopen(&why, &now)) {
-            Some(Err(e)) => set_refusal.set(Some(e.code())),
-            _ => {
+        let mut result = Ok(());
+        form.household.update(|h| result = h.reopen(&why, &now));
+        match result {
+            Err(e) => set_refusal.set(Some(e.code())),
+            Ok(()) => {
                 set_refusal.set(None);
                 set_asking.set(false);
             }

@@ -72,8 +72,10 @@ pub(crate) fn Review(
         })
     });
     let errors = Memo::new(move |_| rows.with(|r| r.iter().filter(|r| r.error).count()));
-    let open_warnings = Memo::new(move |_| rows.with(|r| r.iter().filter(|r| !r.error && !r.acknowledged).count()));
-    let acked = Memo::new(move |_| rows.with(|r| r.iter().filter(|r| !r.error && r.acknowledged).count()));
+    let open_warnings =
+        Memo::new(move |_| rows.with(|r| r.iter().filter(|r| !r.error && !r.acknowledged).count()));
+    let acked =
+        Memo::new(move |_| rows.with(|r| r.iter().filter(|r| !r.error && r.acknowledged).count()));
     let block = Memo::new(move |_| blocked(form));
     let (attempted, set_attempted) = signal(false);
     let (refusal, set_refusal) = signal(None::<&'static str>);
@@ -89,10 +91,9 @@ pub(crate) fn Review(
         }
         let ev = form.ev.get_untracked();
         let now = clock::now_rfc3339();
-        match form.household.try_update(|h| h.finalize(&ev, &now)) {
-            Some(Err(e)) => set_refusal.set(Some(e.code())),
-            _ => set_refusal.set(None),
-        }
+        let mut result = Ok(());
+        form.household.update(|h| result = h.finalize(&ev, &now));
+        set_refusal.set(result.err().map(|e| e.code()));
     };
 
     let sections: Vec<_> = form

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use survey_core::{Evaluation, FieldPath, FieldType, Item};
+use wasm_bindgen::JsCast;
 
 use super::field::field_view_issues;
 use super::section::render_children;
@@ -31,19 +32,26 @@ impl Summary {
         let find = |f: &dyn Fn(&Item) -> bool| fields.iter().copied().find(|it| f(it));
         Summary {
             name: find(&|it| it.is_input() && it.field_type() == Some(&FieldType::Text)),
-            relation: find(&|it| it.is_input() && matches!(it.field_type(), Some(FieldType::SelectOne { .. }))),
+            relation: find(&|it| {
+                it.is_input() && matches!(it.field_type(), Some(FieldType::SelectOne { .. }))
+            }),
             age: find(&|it| it.field_type() == Some(&FieldType::Calculate) && it.label.is_some()),
         }
     }
 
     /// The member's name as entered (blank when not yet).
     pub(crate) fn name_of(&self, form: FormCtx, repeat: &str, index: usize) -> String {
-        form.ev.with_untracked(|e| self.name_of_in(e, repeat, index)).unwrap_or_default()
+        form.ev
+            .with_untracked(|e| self.name_of_in(e, repeat, index))
+            .unwrap_or_default()
     }
 
     /// The member's name in an evaluation, when the repeat has a name field.
     pub(crate) fn name_of_in(&self, e: &Evaluation, repeat: &str, index: usize) -> Option<String> {
-        self.name.map(|it| e.value(&FieldPath::member(repeat, index, &it.name)).to_string())
+        self.name.map(|it| {
+            e.value(&FieldPath::member(repeat, index, &it.name))
+                .to_string()
+        })
     }
 }
 
@@ -51,7 +59,8 @@ impl Summary {
 fn scroll_to(testid: String) {
     set_timeout(
         move || {
-            if let Ok(Some(el)) = document().query_selector(&format!("[data-testid=\"{testid}\"]")) {
+            if let Ok(Some(el)) = document().query_selector(&format!("[data-testid=\"{testid}\"]"))
+            {
                 let opts = web_sys::ScrollIntoViewOptions::new();
                 opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
                 el.scroll_into_view_with_scroll_into_view_options(&opts);
@@ -72,7 +81,11 @@ pub(crate) fn Roster(
     let repeat: &'static str = &item.name;
     let count = Memo::new(move |_| form.ev.with(|e| e.member_count(repeat)));
     let summary = Summary::of(form, item);
-    let first_field: Option<&'static str> = form.survey.children(item).find(|c| c.is_input()).map(|c| c.name.as_str());
+    let first_field: Option<&'static str> = form
+        .survey
+        .children(item)
+        .find(|c| c.is_input())
+        .map(|c| c.name.as_str());
     let add = move |_| {
         if !form.editable.get_untracked() {
             return;
@@ -80,7 +93,10 @@ pub(crate) fn Roster(
         let now = clock::now_rfc3339();
         let mut index = 0;
         form.household.update(|h| {
-            index = h.record.answers.add_member(repeat, form.survey.new_member(repeat));
+            index = h
+                .record
+                .answers
+                .add_member(repeat, form.survey.new_member(repeat));
             h.modified = now;
         });
         form.expanded.set(Some(index));
@@ -150,7 +166,11 @@ fn MemberCard(
         Memo::new(move |_| {
             scope.with(|s| {
                 let v = s.get(n).map_or("", |v| v.value.as_str());
-                form.survey.choices(it).iter().find(|c| c.name == v).map(|c| bi(&c.label))
+                form.survey
+                    .choices(it)
+                    .iter()
+                    .find(|c| c.name == v)
+                    .map(|c| bi(&c.label))
             })
         })
     });
@@ -246,7 +266,9 @@ pub(crate) fn ConfirmRemove(
     form: FormCtx,
 ) -> impl IntoView {
     let confirm = move |_| {
-        let Some((repeat, i)) = form.confirm_remove.get_untracked() else { return };
+        let Some((repeat, i)) = form.confirm_remove.get_untracked() else {
+            return;
+        };
         form.confirm_remove.set(None);
         if !form.editable.get_untracked() {
             return;
@@ -280,6 +302,17 @@ pub(crate) fn ConfirmRemove(
     };
     move || {
         form.confirm_remove.get().map(|(repeat, i)| {
+            // The safe choice has the focus; Escape cancels.
+            set_timeout(
+                || {
+                    if let Ok(Some(el)) = document().query_selector("[data-testid=\"cancel-remove\"]") {
+                        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                            let _ = el.focus();
+                        }
+                    }
+                },
+                Duration::ZERO,
+            );
             let name = form
                 .survey
                 .find(repeat)
@@ -293,6 +326,11 @@ pub(crate) fn ConfirmRemove(
                         aria-modal="true"
                         aria-labelledby="confirm-remove-text"
                         data-testid="confirm-dialog"
+                        on:keydown=move |ev| {
+                            if ev.key() == "Escape" {
+                                form.confirm_remove.set(None);
+                            }
+                        }
                     >
                         <p id="confirm-remove-text">
                             <T text=tr!(form.members.confirm_question) />
@@ -312,7 +350,6 @@ pub(crate) fn ConfirmRemove(
                             <button
                                 type="button"
                                 data-testid="cancel-remove"
-                                autofocus
                                 on:click=move |_| form.confirm_remove.set(None)
                             >
                                 <T text=tr!(form.members.cancel) />

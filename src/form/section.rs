@@ -38,12 +38,20 @@ pub(crate) fn render_children(
     member: Option<usize>,
     scope: Memo<ScopeView>,
 ) -> Vec<AnyView> {
-    form.survey.children(parent).map(|c| render_item(form, c, member, scope)).collect()
+    form.survey
+        .children(parent)
+        .map(|c| render_item(form, c, member, scope))
+        .collect()
 }
 
 /// One item, rendered only while it is relevant (a relevance change mounts or unmounts
 /// just this item).
-fn render_item(form: FormCtx, item: &'static Item, member: Option<usize>, scope: Memo<ScopeView>) -> AnyView {
+fn render_item(
+    form: FormCtx,
+    item: &'static Item,
+    member: Option<usize>,
+    scope: Memo<ScopeView>,
+) -> AnyView {
     if matches!(item.kind, ItemKind::Field(FieldType::Calculate)) && item.label.is_none() {
         // Hidden calculations (counters used by other expressions) are not shown.
         return ().into_any();

@@ -10,14 +10,20 @@ use crate::tr;
 /// A survey text (which lives as long as the embedded survey) as a bilingual pair; a blank
 /// Yi text falls back to Chinese.
 pub fn bi(text: &'static Text) -> Bi {
-    Bi { zh: &text.zh, ii: text.get(Lang::Ii) }
+    Bi {
+        zh: &text.zh,
+        ii: text.get(Lang::Ii),
+    }
 }
 
 /// The label of an item, or its name when it has none (hidden calculations).
 pub fn label(item: &'static Item) -> Bi {
     match &item.label {
         Some(t) => bi(t),
-        None => Bi { zh: &item.name, ii: &item.name },
+        None => Bi {
+            zh: &item.name,
+            ii: &item.name,
+        },
     }
 }
 
@@ -85,7 +91,9 @@ pub fn issue_detail(survey: &'static Survey, issue: &Issue, value: &str) -> Opti
     if !item.raw.constraint.replace(' ', "").contains("id-valid(.)") {
         return None;
     }
-    ResidentId::parse(value.trim()).err().and_then(|e| code_text(e.code()))
+    ResidentId::parse(value.trim())
+        .err()
+        .and_then(|e| code_text(e.code()))
 }
 
 /// The label of a section state.
