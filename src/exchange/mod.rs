@@ -144,7 +144,10 @@ pub fn ExchangePanel() -> impl IntoView {
                     let unsaved: Vec<String> =
                         logic::save_marks(&store, &households).into_iter().map(|(id, _)| id).collect();
                     let saved_ms = browser::now_ms() - t;
-                    browser::record_timings("export", &[("households", count as f64), ("save_marks", saved_ms)]);
+                    browser::record_timings(
+                        "export",
+                        &[("households", count as f64), ("save_marks", saved_ms), ("marks_at", t)],
+                    );
                     let _ = outcome.try_set(Some(ExportOutcome::Done { name, count, shared, unsaved, damaged }));
                 },
                 std::time::Duration::ZERO,
@@ -171,7 +174,14 @@ pub fn ExchangePanel() -> impl IntoView {
         let [(a, read_ms), (b, build_ms)] = p.timings;
         browser::record_timings(
             "export_file",
-            &[(a, read_ms), (b, build_ms), ("download", download_ms), ("bytes", p.text.len() as f64)],
+            &[
+                (a, read_ms),
+                (b, build_ms),
+                ("download", download_ms),
+                ("bytes", p.text.len() as f64),
+                ("started_at", t0 - read_ms - build_ms),
+                ("handed_at", t0 + download_ms),
+            ],
         );
         finish(false);
     };
