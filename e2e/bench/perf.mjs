@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { DIST } from '../lib/server.mjs';
@@ -174,12 +175,17 @@ const KEY_PROBE = () => {
   const lat = (window.__lskKeys = []);
   let pending = null;
   addEventListener('keydown', (e) => { if (e.key.length === 1) pending = { t0: e.timeStamp }; }, true);
-  // Bubble phase on window: runs after the input's own handlers (and their microtasks have
-  // run by the time the frame starts).
+  // Bubble phase on window: runs after the input's own handlers. A message posted here is
+  // handled after every microtask they queued (Leptos runs effects in microtasks), or else
+  // after the next frame, which also comes after them: the earlier of the two is "work".
+  // The next animation frame after that is "frame" (the budget figure), and a message
+  // posted in that frame is handled after it was rendered: "painted".
   addEventListener('input', () => {
     const p = pending; pending = null;
     if (!p) return;
-    p.handled = performance.now();
+    const work = new MessageChannel();
+    work.port1.onmessage = () => { p.work = performance.now(); };
+    work.port2.postMessage(0);
     requestAnimationFrame(() => {
       p.frame = performance.now();
       const ch = new MessageChannel();
@@ -234,7 +240,7 @@ async function roster() {
     const value = await input.inputValue();
     return {
       adds, inputId, typed: KEYS.length, valueOk: value === KEYS,
-      frame: keys.map((k) => k.frame - k.t0), painted: keys.map((k) => k.painted - k.t0), handled: keys.map((k) => k.handled - k.t0),
+      frame: keys.map((k) => k.frame - k.t0), painted: keys.map((k) => k.painted - k.t0), work: keys.map((k) => Math.min(k.work ?? k.frame, k.frame) - k.t0),
     };
   } finally { await b.close(); await srv.close(); }
 }
@@ -244,7 +250,10 @@ const out = { date: new Date().toISOString(), runs: RUNS, throttle: THROTTLE, bu
 const status = (ok) => (ok ? 'within budget' : 'OVER BUDGET');
 const line = (label, value, budget, ok) => console.log(`${label.padEnd(46)} ${String(value).padStart(12)}   budget ${String(budget).padStart(8)}   ${ok == null ? '' : status(ok)}`);
 
-console.log(`Liangshan survey kit — performance budget (release build in dist/, headless Chromium, ${RUNS} cold runs)\n`);
+console.log(`Liangshan survey kit — performance budget (release build in dist/, headless Chromium, ${RUNS} cold runs)`);
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+out.loadBefore = os.loadavg();
+console.log(`machine: ${os.cpus().length} cores, load average ${load()} before the runs${os.loadavg()[0] > os.cpus().length ? ' — BUSY: timings are inflated by other work' : ''}\n`);
 
 const fv = await firstVisit('deploy');
 const fvNoCache = await firstVisit('no-cache');
@@ -289,9 +298,11 @@ if (ks) {
   const addTotal = ks.map((r) => r.adds.total);
   console.log(`3. Keystrokes in ${ks[0].inputId} with ${MEMBERS} members, CPU ×${THROTTLE} (${ks.length} × ${KEYS.length} keys, one every ${KEY_DELAY_MS} ms)`);
   line('   keydown → next frame after the DOM update, p95', `${pct(frame, 95).toFixed(1)} ms`, `${BUDGET.keystrokeP95Ms} ms`, pct(frame, 95) < BUDGET.keystrokeP95Ms);
-  line('   keydown → after that frame was painted, p95', `${pct(painted, 95).toFixed(1)} ms`, `${BUDGET.keystrokeP95Ms} ms`, pct(painted, 95) < BUDGET.keystrokeP95Ms);
-  console.log(`   (median ${median(frame).toFixed(1)} / ${median(painted).toFixed(1)} ms, max ${Math.max(...frame).toFixed(1)} / ${Math.max(...painted).toFixed(1)} ms; handlers done: p95 ${pct(ks.flatMap((r) => r.handled), 95).toFixed(1)} ms;`);
-  console.log(`    typed text intact: ${ks.every((r) => r.valueOk)})`);
+  const work = ks.flatMap((r) => r.work);
+  console.log(`   (median ${median(frame).toFixed(1)} ms, max ${Math.max(...frame).toFixed(1)} ms. Of which the kit's own work — keydown → input`);
+  console.log(`    handlers and their effects done: p95 ${pct(work, 95).toFixed(1)} ms, median ${median(work).toFixed(1)} ms; the rest is waiting for the next`);
+  console.log(`    frame (up to one 16.7 ms vsync). Until that frame was painted: p95 ${pct(painted, 95).toFixed(1)} ms.`);
+  console.log(`    ${KEYS.length} keys typed in each run, text intact: ${ks.every((r) => r.valueOk)})`);
   console.log(`   adding ${MEMBERS} members, one click each: median ${median(addTotal).toFixed(0)} ms in all, p95 per member ${pct(ks.flatMap((r) => r.adds.each), 95).toFixed(0)} ms\n`);
 }
 
@@ -301,7 +312,9 @@ for (const b of BAR) {
 }
 const us = [`${kb(fv.gzip)} gzip`];
 if (ft) us.push(`${(median(ft.map((r) => r.typeable)) / 1000).toFixed(2)} s first typeable`);
-if (ks) us.push(`${pct(ks.flatMap((r) => r.painted), 95).toFixed(1)} ms p95 per keystroke`);
+if (ks) us.push(`${pct(ks.flatMap((r) => r.frame), 95).toFixed(1)} ms p95 per keystroke (key → next frame)`);
 console.log(`   ${'this kit'.padEnd(24)} ${us.join(', ')}`);
 
+out.loadAfter = os.loadavg();
+console.log(`\nload average after the runs: ${load()}`);
 if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(out, null, 2));
