@@ -211,7 +211,22 @@ test('a new version waits for the enumerator, then takes over without touching s
     assert.equal(await page.locator('meta[name=lsk-build-marker]').count(), 0, 'still the old version');
     await page.evaluate(() => { window.__stillHere = true; });
 
-    // Nothing happens by itself: no reload while the enumerator works.
+    // Nothing happens by itself: no reload while the enumerator works, the banner never
+    // takes the focus from the field being typed into.
+    if (await has(page, 'new-household')) {
+      await page.getByTestId('new-household').click();
+      const field = page.locator('input[data-testid^="input-"]:is([type=text], :not([type]))').first();
+      await field.click();
+      const text = '曲比阿果 ꀉꑳ ꆈꌠ';
+      for (const ch of text) {
+        await page.keyboard.insertText(ch);
+        await page.waitForTimeout(120);
+      }
+      assert.equal(await field.inputValue(), text, 'every character typed is there');
+      assert.equal(await field.evaluate((el) => el === document.activeElement), true, 'the field kept the focus');
+      assert.equal(await banner.isVisible(), true, 'the banner stayed up, waiting');
+      await page.keyboard.press('Tab');
+    }
     await page.waitForTimeout(2500);
     assert.equal(navigations, 0, 'no reload by itself');
     assert.equal(await page.evaluate(() => window.__stillHere), true);
@@ -230,11 +245,12 @@ test('a new version waits for the enumerator, then takes over without touching s
     await banner.waitFor();
 
     // The enumerator chooses: the new version takes over and the page reloads once.
+    const storedBefore = await storageOf(page);
     await Promise.all([page.waitForEvent('load'), page.getByTestId('update-reload').click()]);
     await page.getByTestId('app-title').waitFor();
     await page.locator('meta[name=lsk-build-marker][content=v2]').waitFor({ state: 'attached' });
     assert.equal(await page.getByTestId('update-banner').count(), 0);
-    assert.deepEqual(await storageOf(page), stored, 'stored data untouched by the update');
+    assert.deepEqual(await storageOf(page), storedBefore, 'stored data untouched by the update');
     await page.waitForFunction((v) => caches.keys().then((k) => k.length === 1 && k[0] === `lsk-app-${v}`), newVersion);
 
     // And the new version works offline.
