@@ -60,6 +60,15 @@ test('every character typed survives reloads in the middle of entry', async () =
     const stored = await page.evaluate((key) => localStorage.getItem(key), `lsk:h:${id}`);
     assert.ok(stored.startsWith('LSK1 '), 'stored in the compact form');
     assert.ok(stored.includes(TEXT), 'every character is in storage');
+
+    // The tab is killed right after a keystroke (no unload handlers run): a new tab finds it.
+    await input.press('End');
+    await page.keyboard.type('尾ꆈ9');
+    await page.close({ runBeforeUnload: false });
+    const again = await b.context.newPage();
+    await openHome(again);
+    await openHousehold(again, id);
+    assert.equal(await again.getByTestId('input-head_name').inputValue(), `${TEXT}尾ꆈ9`);
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();

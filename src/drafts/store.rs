@@ -260,11 +260,7 @@ impl HouseholdSummary {
 
     /// Share of relevant input fields answered, 0–100.
     pub fn percent(&self) -> u32 {
-        if self.fields == 0 {
-            0
-        } else {
-            self.answered * 100 / self.fields
-        }
+        (self.answered * 100).checked_div(self.fields).unwrap_or(0)
     }
 }
 
