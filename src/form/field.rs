@@ -93,7 +93,7 @@ pub(crate) fn field_view(
     form: FormCtx,
     item: &'static Item,
     path: FieldPath,
-    scope: Memo<ScopeView>,
+    scope: Signal<ScopeView>,
 ) -> AnyView {
     let Some(ft) = item.field_type() else {
         return ().into_any();
@@ -579,7 +579,7 @@ fn issue_view(form: FormCtx, path: FieldPath, s: Shown) -> AnyView {
 pub(crate) fn field_view_issues(
     form: FormCtx,
     path: FieldPath,
-    scope: Memo<ScopeView>,
+    scope: Signal<ScopeView>,
 ) -> impl IntoView {
     let name = path.field.clone();
     let issues = Memo::new(move |_| {

@@ -3,23 +3,24 @@
 //!
 //! Data flows one way. The household ([`Household`]) is the only state that matters; the
 //! form evaluates it once per change into a [`Memo<Evaluation>`] (relevance, calculated
-//! values, errors, warnings, section states). The evaluation fans out in two steps: one
-//! [`ScopeView`] memo for the top level and one per roster member (what each of its items
-//! shows), and from those the small memos of each question (its value, relevance, messages).
-//! A keystroke in member 20 thus re-runs twenty cheap scope memos, of which only member 20's
-//! changes, and only the DOM nodes whose text really changed are touched. Only the current
-//! section is rendered, and in the members roster only the expanded member's questions.
+//! values, errors, warnings, section states). One effect then brings the view of each scope
+//! (the top level, each roster member: what each item shows) up to date in place and
+//! notifies only the scopes that changed ([`Scopes`]); each question derives its small memos
+//! (value, relevance, messages) from its scope. A keystroke in member 20 thus wakes member
+//! 20's questions and card and nothing of the other members, and only the DOM nodes whose
+//! text really changed are touched. Only the current section is rendered, and in the members
+//! roster only the expanded member's questions.
 //!
 //! UI-only state (which section is open, which member is expanded, which questions were
 //! left once so their errors may show) lives in [`FormCtx`] and is never stored.
 mod field;
 mod review;
 mod roster;
+mod scope;
 mod section;
 mod text;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -29,6 +30,7 @@ use wasm_bindgen::JsCast;
 use crate::i18n::T;
 use crate::{clock, default_survey, tr};
 
+pub(crate) use scope::{ScopeView, Scopes};
 pub use text::code_text;
 
 /// What the form shows: one section (by index among the survey's sections) or the review.
@@ -40,127 +42,6 @@ pub(crate) enum Pane {
     Review,
 }
 
-/// What one item shows (a question, group or roster), taken from the evaluation.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct ItemView {
-    /// Its value (answer or calculated).
-    pub value: String,
-    /// Whether it is shown.
-    pub relevant: bool,
-    /// Its errors and warnings.
-    pub issues: Vec<field::Shown>,
-}
-
-/// What every item of one scope (the top level, or one roster member) shows.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ScopeView {
-    /// Item name → position in `items` (shared by every evaluation of the scope).
-    names: Arc<HashMap<&'static str, usize>>,
-    /// What each item shows, in survey order.
-    items: Vec<ItemView>,
-}
-
-impl PartialEq for ScopeView {
-    fn eq(&self, other: &Self) -> bool {
-        self.items == other.items
-    }
-}
-
-impl ScopeView {
-    /// What the item named `name` shows.
-    pub fn get(&self, name: &str) -> Option<&ItemView> {
-        self.names.get(name).map(|&i| &self.items[i])
-    }
-
-    /// What every item shows.
-    pub fn items(&self) -> impl Iterator<Item = &ItemView> {
-        self.items.iter()
-    }
-
-    /// A memo of the view of the top level (`repeat` = `None`) or of member `index` of a
-    /// repeat. Paths and the name index are made once; each evaluation only reads values.
-    pub fn memo(
-        survey: &'static Survey,
-        household: RwSignal<Household>,
-        ev: Memo<Evaluation>,
-        repeat: Option<&'static Item>,
-        index: usize,
-    ) -> Memo<ScopeView> {
-        let items: Vec<&'static Item> = survey
-            .items()
-            .iter()
-            .filter(|it| survey.repeat_of(it).map(|r| r.id) == repeat.map(|r| r.id))
-            .collect();
-        let paths: Vec<FieldPath> = items
-            .iter()
-            .map(|it| match repeat {
-                Some(r) => FieldPath::member(&r.name, index, &it.name),
-                None => FieldPath::top(&it.name),
-            })
-            .collect();
-        let names: Arc<HashMap<&'static str, usize>> = Arc::new(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, it)| (it.name.as_str(), i))
-                .collect(),
-        );
-        let member: Option<(&'static str, usize)> = repeat.map(|r| (r.name.as_str(), index));
-        // Updated in place: an evaluation that changes nothing in this scope allocates
-        // nothing and notifies no one.
-        Memo::new_owning(move |prev: Option<ScopeView>| {
-            ev.with(|e| {
-                let mut changed = prev.is_none();
-                let mut view = prev.unwrap_or_else(|| ScopeView {
-                    names: names.clone(),
-                    items: vec![ItemView::default(); items.len()],
-                });
-                for ((it, path), v) in items.iter().zip(&paths).zip(view.items.iter_mut()) {
-                    let value = if it.has_value() { e.value(path) } else { "" };
-                    if v.value != value {
-                        v.value.clear();
-                        v.value.push_str(value);
-                        changed = true;
-                    }
-                    let relevant = e.is_relevant(path);
-                    if v.relevant != relevant {
-                        v.relevant = relevant;
-                        changed = true;
-                    }
-                }
-                let mut fresh: Vec<(usize, field::Shown)> = Vec::new();
-                for issue in e.issues() {
-                    let mine = match (&issue.path.member, member) {
-                        (None, None) => true,
-                        (Some((r, i)), Some((mr, mi))) => *i == mi && **r == *mr,
-                        _ => false,
-                    };
-                    if let Some(&n) = mine.then(|| names.get(&*issue.path.field)).flatten() {
-                        fresh.push((
-                            n,
-                            field::Shown::new(survey, household, issue, &view.items[n].value),
-                        ));
-                    }
-                }
-                fresh.sort_by_key(|(n, _)| *n);
-                let mut rest = fresh.as_slice();
-                for (n, v) in view.items.iter_mut().enumerate() {
-                    let k = rest.iter().take_while(|(m, _)| *m == n).count();
-                    let (mine, after) = rest.split_at(k);
-                    rest = after;
-                    if v.issues.len() != mine.len()
-                        || v.issues.iter().zip(mine).any(|(a, (_, b))| a != b)
-                    {
-                        v.issues = mine.iter().map(|(_, s)| s.clone()).collect();
-                        changed = true;
-                    }
-                }
-                (view, changed)
-            })
-        })
-    }
-}
-
 /// Everything the parts of the form share (all `Copy`: signals and the `'static` survey).
 #[derive(Clone, Copy)]
 pub(crate) struct FormCtx {
@@ -170,8 +51,8 @@ pub(crate) struct FormCtx {
     pub household: RwSignal<Household>,
     /// The evaluation of the household's record, once per change.
     pub ev: Memo<Evaluation>,
-    /// What the top-level items show.
-    pub top: Memo<ScopeView>,
+    /// What the items of each scope (top level, each member) show.
+    pub scopes: Scopes,
     /// Whether answers may be changed (drafts only).
     pub editable: Memo<bool>,
     /// The section or review shown.
@@ -364,12 +245,12 @@ pub fn HouseholdForm(
     let cx = clock::context();
     let ev = Memo::new(move |_| household.with(|h| survey.evaluate_record(&h.record, &cx)));
     let editable = Memo::new(move |_| household.with(Household::is_editable));
-    let top = ScopeView::memo(survey, household, ev, None, 0);
+    let scopes = Scopes::new(survey, household, ev);
     let form = FormCtx {
         survey,
         household,
         ev,
-        top,
+        scopes,
         editable,
         pane: RwSignal::new(Pane::Section(0)),
         expanded: RwSignal::new(None),

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::field::field_view_issues;
 use super::section::render_children;
 use super::text::{bi, label};
-use super::{focus_field, FormCtx, ScopeView};
+use super::{focus_field, FormCtx};
 use crate::i18n::{UiLanguage, T};
 use crate::{clock, tr};
 
@@ -116,7 +116,7 @@ pub(crate) fn Roster(
                     <strong data-testid="member-count">{move || count.get()}</strong>
                 </span>
             </div>
-            {field_view_issues(form, FieldPath::top(repeat), form.top)}
+            {field_view_issues(form, FieldPath::top(repeat), form.scopes.get(None, 0))}
             {move || {
                 (count.get() == 0)
                     .then(|| view! { <p class="roster-empty" data-testid="roster-empty"><T text=tr!(form.members.empty) /></p> })
@@ -155,7 +155,7 @@ fn MemberCard(
     let rname: &'static str = &repeat.name;
     let open = Memo::new(move |_| form.expanded.get() == Some(index));
     // Everything on the card derives from this member's own view.
-    let scope = ScopeView::memo(form.survey, form.household, form.ev, Some(repeat), index);
+    let scope = form.scopes.get(Some(repeat), index);
     let value_of = move |it: &'static Item| {
         let n: &'static str = &it.name;
         Memo::new(move |_| scope.with(|s| s.get(n).map(|v| v.value.clone()).unwrap_or_default()))

@@ -16,7 +16,7 @@ pub(crate) fn section_view(form: FormCtx, index: usize) -> AnyView {
     let body = if item.is_repeat() {
         view! { <Roster form=form item=item /> }.into_any()
     } else {
-        render_children(form, item, None, form.top).into_any()
+        render_children(form, item, None, form.scopes.get(None, 0)).into_any()
     };
     view! {
         <section class="form-section" data-testid=format!("section-view-{}", item.name)>
@@ -36,7 +36,7 @@ pub(crate) fn render_children(
     form: FormCtx,
     parent: &'static Item,
     member: Option<usize>,
-    scope: Memo<ScopeView>,
+    scope: Signal<ScopeView>,
 ) -> Vec<AnyView> {
     form.survey
         .children(parent)
@@ -50,7 +50,7 @@ fn render_item(
     form: FormCtx,
     item: &'static Item,
     member: Option<usize>,
-    scope: Memo<ScopeView>,
+    scope: Signal<ScopeView>,
 ) -> AnyView {
     if matches!(item.kind, ItemKind::Field(FieldType::Calculate)) && item.label.is_none() {
         // Hidden calculations (counters used by other expressions) are not shown.
