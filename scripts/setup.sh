@@ -41,12 +41,14 @@ if [ ! -x e2e/node_modules/.bin/wasm-opt ] || ! cmp -s e2e/package-lock.json e2e
   cp e2e/package-lock.json e2e/node_modules/.package-lock.json.copy
 fi
 
-# 6. Debian's Chromium and chromedriver (never a downloaded browser).
-if [ "$want_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
-  say "installing Debian's chromium and chromium-driver"
+# 6. Debian's Chromium and chromedriver (never a downloaded browser), and a CJK font so the
+#    end-to-end screenshots show Chinese as tablets do (the Yi font ships with the app).
+if [ "$want_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+    || [ ! -d /usr/share/fonts/opentype/noto ] || ! ls /usr/share/fonts/opentype/noto | grep -q CJK; }; then
+  say "installing Debian's chromium, chromium-driver and fonts-noto-cjk"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
+  apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
 fi
 
 say "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(e2e/node_modules/.bin/wasm-opt --version | awk '{print $3}')$([ "$want_browser" = 1 ] && echo ", $(chromium --version)")"
