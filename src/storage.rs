@@ -91,6 +91,17 @@ pub fn get_raw(key: &str) -> Result<Option<String>, WriteError> {
     local()?.get_item(key).map_err(classify)
 }
 
+/// Whether `key` holds a value (without copying it out of the browser).
+pub fn has(key: &str) -> Result<bool, WriteError> {
+    let s = local()?;
+    let get_item = js_sys::Reflect::get(&s, &JsValue::from_str("getItem"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or(WriteError::Unavailable)?;
+    let v = get_item.call1(&s, &JsValue::from_str(key)).map_err(classify)?;
+    Ok(!v.is_null())
+}
+
 /// Stores `value` under `key`. On failure the old value stays as it was.
 pub fn set_raw(key: &str, value: &str) -> Result<(), WriteError> {
     local()?.set_item(key, value).map_err(classify)

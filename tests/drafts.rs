@@ -553,17 +553,21 @@ async fn another_tab_building_on_this_one_is_followed_with_a_notice() {
     set_head(sig, "本窗口");
     settle().await;
     let ours = raw(&h.id).unwrap();
+    assert_eq!(store.list()[0].head_name, "本窗口", "the index is read (and kept in memory)");
 
-    // The other tab loaded our version and changed it.
+    // The other tab loaded our version and changed it (its summary too).
     let mut theirs = store.load(&h.id).unwrap();
     theirs.record.answers.set(&FieldPath::top("head_name"), "另一窗口接着写");
     theirs.modified = clock::now_rfc3339();
     let text = compact::encode(&theirs, &liangshan_survey::drafts::store::current_schema());
     local().set_item(&format!("lsk:h:{}", h.id), &text).unwrap();
+    let summary = serde_json::to_string(&liangshan_survey::drafts::HouseholdSummary::of(&theirs)).unwrap();
+    local().set_item(&format!("lsk:s:{}", h.id), &summary).unwrap();
     dispatch_storage_event(&format!("lsk:h:{}", h.id), Some(&ours), Some(&text));
     settle().await;
 
     assert_eq!(head(sig), "另一窗口接着写", "nothing typed here since: their version is shown");
+    assert_eq!(store.list()[0].head_name, "另一窗口接着写", "the list follows the other tab");
     assert!(page.has("other-tab-notice"));
     assert!(shows(&page.text("other-tab-notice"), tr!(drafts.page.other_tab)));
     // Typing here goes on from their version.

@@ -375,6 +375,15 @@ pub struct DraftStore {
     known: StoredValue<HashMap<String, Option<String>>>,
     /// Households open in an editor of this tab (their retries are the editor's).
     open: StoredValue<HashSet<String>>,
+    /// In-memory copy of the index (summaries, conflict copies): read once, kept current by
+    /// this tab's writes, dropped on any change by another tab and on deletes.
+    index: StoredValue<Option<Index>>,
+}
+
+#[derive(Clone, Default)]
+struct Index {
+    summaries: BTreeMap<String, HouseholdSummary>,
+    conflicts: HashSet<String>,
 }
 
 impl DraftStore {
@@ -388,6 +397,7 @@ impl DraftStore {
             persisted: RwSignal::new(None),
             known: StoredValue::new(HashMap::new()),
             open: StoredValue::new(HashSet::new()),
+            index: StoredValue::new(None),
         };
         store.restore_pending();
         store
@@ -406,6 +416,7 @@ impl DraftStore {
                     || k == storage::TRASH_KEY
             });
             if ours {
+                store.invalidate();
                 store.bump();
             }
         });
@@ -438,38 +449,57 @@ impl DraftStore {
         self.revision.update(|r| *r += 1);
     }
 
+    /// Drops the in-memory index: the next list reads storage again.
+    fn invalidate(&self) {
+        self.index.set_value(None);
+    }
+
+    fn read_index(&self) -> Index {
+        let mut index = Index::default();
+        for k in storage::keys() {
+            if let Some(id) = k.strip_prefix(storage::HOUSEHOLD_PREFIX) {
+                index.summaries.insert(id.to_string(), self.summary(id));
+            } else if let Some(id) = k.strip_prefix(storage::CONFLICT_PREFIX) {
+                index.conflicts.insert(id.to_string());
+            }
+        }
+        index
+    }
+
     /// Summaries of every household (not the one in the trash), newest change first.
     /// Reads only the index, except for a household whose summary is missing.
     pub fn list(&self) -> Vec<HouseholdSummary> {
         let started = perf_now();
-        let keys = storage::keys();
-        let trash = self.trash();
-        let conflicts: HashSet<&str> =
-            keys.iter().filter_map(|k| k.strip_prefix(storage::CONFLICT_PREFIX)).collect();
-        let unsaved = self.unsaved.get_untracked();
-        let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        for k in &keys {
-            let Some(id) = k.strip_prefix(storage::HOUSEHOLD_PREFIX) else { continue };
-            if trash.as_deref() == Some(id) {
-                continue;
-            }
-            seen.insert(id.to_string());
-            let mut s = match unsaved.get(id) {
-                Some(u) => HouseholdSummary::of(&u.household),
-                None => self.summary(id),
-            };
-            s.unsaved = unsaved.contains_key(id);
-            s.conflict = conflicts.contains(id);
-            out.push(s);
+        if self.index.with_value(Option::is_none) {
+            let index = self.read_index();
+            self.index.set_value(Some(index));
         }
-        for (id, u) in &unsaved {
-            if !seen.contains(id) && trash.as_deref() != Some(id.as_str()) {
-                let mut s = HouseholdSummary::of(&u.household);
-                s.unsaved = true;
+        let trash = self.trash();
+        let unsaved = self.unsaved.get_untracked();
+        let mut out: Vec<HouseholdSummary> = self.index.with_value(|index| {
+            let index = index.as_ref().expect("read above");
+            let mut out = Vec::with_capacity(index.summaries.len() + unsaved.len());
+            for (id, s) in &index.summaries {
+                if trash.as_deref() == Some(id.as_str()) {
+                    continue;
+                }
+                let mut s = match unsaved.get(id) {
+                    Some(u) => HouseholdSummary::of(&u.household),
+                    None => s.clone(),
+                };
+                s.unsaved = unsaved.contains_key(id);
+                s.conflict = index.conflicts.contains(id);
                 out.push(s);
             }
-        }
+            for (id, u) in &unsaved {
+                if !index.summaries.contains_key(id) && trash.as_deref() != Some(id.as_str()) {
+                    let mut s = HouseholdSummary::of(&u.household);
+                    s.unsaved = true;
+                    out.push(s);
+                }
+            }
+            out
+        });
         out.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.id.cmp(&b.id)));
         record_perf("lsk:list", started);
         out
@@ -555,7 +585,7 @@ impl DraftStore {
     fn ensure_schema(&self) -> Result<(), StoreError> {
         let schema = current_schema();
         let key = format!("{}{}", storage::SCHEMA_PREFIX, schema.id());
-        if SCHEMA_STORED.with(|s| *s.borrow()) && storage::get_raw(&key)?.is_some() {
+        if SCHEMA_STORED.with(|s| *s.borrow()) && storage::has(&key)? {
             return Ok(());
         }
         if storage::get_raw(&key)?.as_deref() != Some(schema.to_json().as_str()) {
@@ -583,10 +613,16 @@ impl DraftStore {
         };
         // The summary is an index: when it cannot be written, remove the stale one (the
         // list then rebuilds it from the household).
-        let summary = serde_json::to_string(&HouseholdSummary::of(h)).expect("a summary serialises");
-        if storage::set_raw(&skey(&h.id), &summary).is_err() {
+        let summary = HouseholdSummary::of(h);
+        let json = serde_json::to_string(&summary).expect("a summary serialises");
+        if storage::set_raw(&skey(&h.id), &json).is_err() {
             let _ = storage::remove(&skey(&h.id));
         }
+        self.index.update_value(|index| {
+            if let Some(index) = index {
+                index.summaries.insert(h.id.clone(), summary);
+            }
+        });
         self.known.update_value(|k| {
             k.insert(h.id.clone(), Some(text.clone()));
         });
@@ -739,6 +775,11 @@ impl DraftStore {
             self.problem.set(Some(e.clone()));
             return Err(e);
         }
+        self.index.update_value(|index| {
+            if let Some(index) = index {
+                index.conflicts.insert(h.id.clone());
+            }
+        });
         self.bump();
         Ok(())
     }
@@ -751,6 +792,11 @@ impl DraftStore {
     /// Drops the conflict copy (once the enumerator chose a version).
     pub fn drop_conflict_copy(&self, id: &str) {
         let _ = storage::remove(&ckey(id));
+        self.index.update_value(|index| {
+            if let Some(index) = index {
+                index.conflicts.remove(id);
+            }
+        });
         self.bump();
     }
 
@@ -764,6 +810,7 @@ impl DraftStore {
         for key in [hkey(id), skey(id), ckey(id)] {
             let _ = storage::remove(&key);
         }
+        self.invalidate();
     }
 
     /// Deletes a household: it goes to the trash, and the household deleted before it is
