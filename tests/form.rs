@@ -549,6 +549,126 @@ async fn members_are_added_and_removed_after_confirmation() {
     assert_eq!(m.text("member-count"), "2");
 }
 
+/// Records the nearest element with a `data-testid` of every DOM mutation under `root`.
+struct Mutations {
+    seen: Rc<RefCell<Vec<String>>>,
+    observer: wasm_bindgen::JsValue,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl Mutations {
+    fn watch(root: &HtmlElement) -> Mutations {
+        use js_sys::Reflect;
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |records: js_sys::Array| {
+            for r in records.iter() {
+                let mut node = Reflect::get(&r, &"target".into()).unwrap();
+                if node.dyn_ref::<Element>().is_none() {
+                    node = Reflect::get(&node, &"parentElement".into()).unwrap();
+                }
+                let el: Element = node.unchecked_into();
+                let owner = el.closest("[data-testid]").unwrap();
+                let id = owner
+                    .and_then(|o| o.get_attribute("data-testid"))
+                    .unwrap_or_default();
+                sink.borrow_mut().push(id);
+            }
+        });
+        let ctor: js_sys::Function =
+            Reflect::get(&web_sys::window().unwrap(), &"MutationObserver".into())
+                .unwrap()
+                .unchecked_into();
+        let observer = Reflect::construct(&ctor, &js_sys::Array::of1(callback.as_ref())).unwrap();
+        let opts = js_sys::Object::new();
+        for k in ["subtree", "childList", "characterData", "attributes"] {
+            Reflect::set(&opts, &k.into(), &true.into()).unwrap();
+        }
+        let observe: js_sys::Function = Reflect::get(&observer, &"observe".into())
+            .unwrap()
+            .unchecked_into();
+        observe.call2(&observer, root, &opts).unwrap();
+        Mutations {
+            seen,
+            observer,
+            _callback: callback,
+        }
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.seen.borrow_mut())
+    }
+}
+
+impl Drop for Mutations {
+    fn drop(&mut self) {
+        if let Ok(f) = js_sys::Reflect::get(&self.observer, &"disconnect".into()) {
+            let _ = f.unchecked_into::<js_sys::Function>().call0(&self.observer);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn typing_in_one_member_touches_only_that_member() {
+    let m = mount(new_household()).await;
+    m.set("visit_date", "2026-11-20");
+    m.section("members_section").await;
+    for i in 0..5 {
+        m.click("add-member").await;
+        m.type_into(
+            &format!("input-members[{i}].member_name"),
+            &format!("成员{i}"),
+        )
+        .await;
+        m.type_into(&format!("input-members[{i}].birth_date"), "1990-01-01")
+            .await;
+    }
+    assert!(
+        m.has("field-members[4].member_name"),
+        "the last member is open"
+    );
+    // The other cards' nodes survive the keystrokes (nothing is rebuilt).
+    m.get("member-name-0")
+        .set_attribute("data-probe", "kept")
+        .unwrap();
+    m.get("field-members[4].id_number")
+        .set_attribute("data-probe", "kept")
+        .unwrap();
+    sleep(20).await;
+    let watch = Mutations::watch(&m.root);
+    let input = "input-members[4].member_name";
+    for text in ["成员4a", "成员4ab", "成员4abc"] {
+        m.type_into(input, text).await;
+    }
+    sleep(20).await;
+    let touched = watch.take();
+    assert_eq!(m.text("member-name-4"), "成员4abc");
+    assert!(
+        touched.iter().any(|t| t == "member-name-4"),
+        "the card's name follows: {touched:?}"
+    );
+    let outside: Vec<&String> = touched
+        .iter()
+        .filter(|t| !(t.contains("members[4]") || t.ends_with("-4")))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "DOM changed outside member 4: {outside:?}"
+    );
+    assert_eq!(
+        m.get("member-name-0")
+            .get_attribute("data-probe")
+            .as_deref(),
+        Some("kept")
+    );
+    assert_eq!(
+        m.get("field-members[4].id_number")
+            .get_attribute("data-probe")
+            .as_deref(),
+        Some("kept")
+    );
+}
+
 #[wasm_bindgen_test]
 async fn the_language_mode_switches_every_label() {
     let m = mount(new_household()).await;
