@@ -62,7 +62,8 @@ impl Default for AppUpdate {
 
 /// `navigator.serviceWorker`, absent on insecure origins and in some web views.
 fn container() -> Option<ServiceWorkerContainer> {
-    let sw = js_sys::Reflect::get(&window().navigator(), &JsValue::from_str("serviceWorker")).ok()?;
+    let sw =
+        js_sys::Reflect::get(&window().navigator(), &JsValue::from_str("serviceWorker")).ok()?;
     (!sw.is_undefined() && !sw.is_null()).then(|| sw.unchecked_into())
 }
 
@@ -104,7 +105,9 @@ pub fn register(update: AppUpdate) {
     let on_failed = Closure::<dyn FnMut(JsValue)>::new(|err: JsValue| {
         leptos::logging::warn!("service worker not registered: {err:?}");
     });
-    let _ = container.register_with_options(WORKER_URL, &options).then2(&on_registered, &on_failed);
+    let _ = container
+        .register_with_options(WORKER_URL, &options)
+        .then2(&on_registered, &on_failed);
     on_registered.forget();
     on_failed.forget();
 }
@@ -117,11 +120,14 @@ fn watch(reg: ServiceWorkerRegistration, container: ServiceWorkerContainer, upda
     }
     let found_in = reg.clone();
     let on_found = Closure::<dyn FnMut()>::new(move || {
-        let Some(worker) = found_in.installing() else { return };
+        let Some(worker) = found_in.installing() else {
+            return;
+        };
         let watched = worker.clone();
         let container = container.clone();
         let on_state = Closure::<dyn FnMut()>::new(move || {
-            if watched.state() == ServiceWorkerState::Installed && container.controller().is_some() {
+            if watched.state() == ServiceWorkerState::Installed && container.controller().is_some()
+            {
                 update.ready.set(true);
             }
         });
@@ -144,14 +150,18 @@ fn watch(reg: ServiceWorkerRegistration, container: ServiceWorkerContainer, upda
         }
     });
     let _ = window().add_event_listener_with_callback("online", check.as_ref().unchecked_ref());
-    let _ = document().add_event_listener_with_callback("visibilitychange", check.as_ref().unchecked_ref());
+    let _ = document()
+        .add_event_listener_with_callback("visibilitychange", check.as_ref().unchecked_ref());
     check.forget();
 }
 
 /// Lets the waiting version take over; the page reloads when it has (see [`register`]).
 pub fn apply(update: AppUpdate) {
     // The field being edited commits its answer on blur, before anything reloads.
-    if let Some(el) = document().active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+    if let Some(el) = document()
+        .active_element()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+    {
         el.blur().ok();
     }
     update.applying.set(true);
@@ -160,7 +170,10 @@ pub fn apply(update: AppUpdate) {
         return;
     };
     let on_reg = Closure::<dyn FnMut(JsValue)>::new(move |reg: JsValue| {
-        let waiting = reg.dyn_into::<ServiceWorkerRegistration>().ok().and_then(|r| r.waiting());
+        let waiting = reg
+            .dyn_into::<ServiceWorkerRegistration>()
+            .ok()
+            .and_then(|r| r.waiting());
         match waiting {
             Some(worker) => {
                 let msg = js_sys::Object::new();
