@@ -156,6 +156,9 @@ impl FormCtx {
 
     /// Shows a pane from the top of the page, with its entry visible in the section list.
     pub fn go(&self, pane: Pane) {
+        if self.pane.get_untracked() != pane {
+            release_focus_in(".form-pane");
+        }
         self.pane.set(pane);
         window().scroll_to_with_x_and_y(0.0, 0.0);
         reveal_current_section();
@@ -166,11 +169,32 @@ impl FormCtx {
     pub fn jump(&self, path: &FieldPath, item: &Item) {
         self.touch(path);
         if let Some(i) = path.index() {
+            if self.expanded.get_untracked() != Some(i) {
+                release_focus_in(".member-body");
+            }
             self.expanded.set(Some(i));
         }
-        self.pane.set(Pane::Section(self.section_of(item)));
+        let pane = Pane::Section(self.section_of(item));
+        if self.pane.get_untracked() != pane {
+            release_focus_in(".form-pane");
+        }
+        self.pane.set(pane);
         reveal_current_section();
         focus_field(path.to_string());
+    }
+}
+
+/// Moves the focus out of `selector` (the pane, or an expanded member) before that part is
+/// removed: removing the subtree that holds the focused element is slow in Chromium (tens
+/// of milliseconds for a member's questions); blurring it first is not.
+pub(crate) fn release_focus_in(selector: &str) {
+    let Some(el) = document().active_element() else {
+        return;
+    };
+    if el.closest(selector).ok().flatten().is_some() {
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.blur();
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use super::field::field_view_issues;
 use super::section::render_children;
 use super::text::{bi, label};
-use super::{focus_field, FormCtx};
+use super::{focus_field, release_focus_in, FormCtx};
 use crate::i18n::{UiLanguage, T};
 use crate::{clock, tr};
 
@@ -90,6 +90,7 @@ pub(crate) fn Roster(
         if !form.editable.get_untracked() {
             return;
         }
+        release_focus_in(".member-body");
         let now = clock::now_rfc3339();
         let mut index = 0;
         form.household.update(|h| {
@@ -186,6 +187,7 @@ fn MemberCard(
         })
     });
     let toggle = move |_| {
+        release_focus_in(".member-body");
         let opening = !open.get_untracked();
         form.expanded.set(opening.then_some(index));
         if opening {
@@ -249,7 +251,14 @@ fn MemberCard(
                 open.get().then(|| view! {
                     <div class="member-body" id=format!("member-body-{index}")>
                         {render_children(form, repeat, Some(index), scope)}
-                        <button type="button" class="ghost collapse" on:click=move |_| form.expanded.set(None)>
+                        <button
+                            type="button"
+                            class="ghost collapse"
+                            on:click=move |_| {
+                                release_focus_in(".member-body");
+                                form.expanded.set(None);
+                            }
+                        >
                             <T text=tr!(form.members.collapse) />
                         </button>
                     </div>
@@ -273,6 +282,7 @@ pub(crate) fn ConfirmRemove(
         if !form.editable.get_untracked() {
             return;
         }
+        release_focus_in(".member-body");
         let now = clock::now_rfc3339();
         form.household.update(|h| {
             h.record.remove_member(repeat, i);
