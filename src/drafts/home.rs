@@ -108,6 +108,18 @@ pub fn HomePage() -> impl IntoView {
         v
     });
 
+    // Secondary parts (export/import) are drawn after the first frame: the list and the
+    // "new household" button come first, and a tap on it does not wait for them.
+    let secondary = RwSignal::new(false);
+    request_animation_frame(move || {
+        set_timeout(
+            move || {
+                let _ = secondary.try_set(true);
+            },
+            Duration::ZERO,
+        );
+    });
+
     // Storage use: the kit's share of localStorage, and the browser's estimate.
     let used = RwSignal::new(None::<(f64, f64)>);
     let estimate = RwSignal::new(None::<(f64, f64)>);
@@ -394,7 +406,7 @@ pub fn HomePage() -> impl IntoView {
                     fallback=|| view! { <p class="hint" data-testid="no-match"><T text=tr!(drafts.home.no_match) /></p> }
                 >
                     <ul class="drafts-list" data-testid="household-list">
-                        <For each=move || page.get() key=|s| (s.id.clone(), s.modified.clone(), s.unsaved, s.conflict, s.damaged) children=row />
+                        <For each=move || page.get() key=|s| (s.id.clone(), s.modified.clone(), s.status, s.unsaved, s.conflict, s.damaged) children=row />
                     </ul>
                     <Show when=has_more>
                         <button type="button" class="drafts-more" data-testid="show-more" on:click=move |_| limit.update(|l| *l += 2 * PAGE_ROWS)>
@@ -403,7 +415,9 @@ pub fn HomePage() -> impl IntoView {
                     </Show>
                 </Show>
             </Show>
-            <div class="exchange-slot" data-testid="exchange-slot"><crate::exchange::ExchangePanel /></div>
+            <div class="exchange-slot" data-testid="exchange-slot">
+                <Show when=move || secondary.get()><crate::exchange::ExchangePanel /></Show>
+            </div>
             {usage_view}
         </section>
     }
