@@ -16,6 +16,26 @@ pub enum Screen {
     Profile,
 }
 
+impl Screen {
+    /// The screen as kept in `sessionStorage`.
+    fn key(&self) -> String {
+        match self {
+            Screen::Home => "home".into(),
+            Screen::Household(id) => format!("household:{id}"),
+            Screen::Profile => "profile".into(),
+        }
+    }
+
+    /// The screen kept by [`Screen::key`], if `key` names one.
+    fn from_key(key: &str) -> Option<Screen> {
+        match key {
+            "home" => Some(Screen::Home),
+            "profile" => Some(Screen::Profile),
+            _ => key.strip_prefix("household:").filter(|id| !id.is_empty()).map(|id| Screen::Household(id.into())),
+        }
+    }
+}
+
 /// Navigation between screens, shared through context.
 #[derive(Clone, Copy, Debug)]
 pub struct Nav {
@@ -40,12 +60,25 @@ impl Nav {
 pub fn App() -> impl IntoView {
     let lang = UiLanguage { mode: RwSignal::new(storage::load_lang()) };
     provide_context(lang);
-    let nav = Nav { screen: RwSignal::new(Screen::Home) };
-    provide_context(nav);
     // Drafts in browser storage: follows other tabs, retries unsaved households.
-    crate::drafts::DraftStore::provide();
+    let store = crate::drafts::DraftStore::provide();
+    // A reload comes back to the screen this tab showed (the household being entered), as
+    // long as that household is still stored; a new tab starts on the home screen.
+    let start = storage::session_get(storage::SCREEN_KEY)
+        .and_then(|k| Screen::from_key(&k))
+        .filter(|s| match s {
+            Screen::Household(id) => store.raw(id).is_ok_and(|raw| raw.is_some()) || store.unsaved_version(id).is_some(),
+            _ => true,
+        })
+        .unwrap_or(Screen::Home);
+    let nav = Nav { screen: RwSignal::new(start) };
+    provide_context(nav);
     // A page is rebuilt only when the screen really changes (an open household keeps its state).
     let screen = Memo::new(move |_| nav.screen.get());
+    Effect::new(move |_| {
+        // Not kept (private mode, storage off): a reload shows the home screen.
+        let _ = screen.with(|s| storage::session_set(storage::SCREEN_KEY, &s.key()));
+    });
     Effect::new(move |_| {
         let mode = lang.mode.get();
         // A failed write of a preference is harmless: the default comes back next time.

@@ -48,6 +48,8 @@ pub const TRASH_KEY: &str = "lsk:trash";
 pub const PROFILE_KEY: &str = "lsk:profile";
 /// Key of this browser's device id.
 pub const DEVICE_KEY: &str = "lsk:device";
+/// `sessionStorage` key of the screen shown in this tab (a reload comes back to it).
+pub const SCREEN_KEY: &str = "lsk:screen";
 /// Characters (UTF-16 units, keys and values) Chromium, Firefox and Safari allow
 /// `localStorage` per origin: 5 Mi.
 pub const QUOTA_CHARS: f64 = 5_242_880.0;
