@@ -3,147 +3,29 @@
 //! version, two tabs, the enumerator profile, delete with undo, and room for a village.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
 use liangshan_survey::drafts::{
     profile_error_text, DraftStore, HomePage, HouseholdPage, ProfilePage, SaveOutcome, StoreError,
 };
-use liangshan_survey::i18n::Bi;
 use liangshan_survey::{clock, default_survey, storage, tr};
 use survey_core::checks::{self, EnumeratorProfile};
 use survey_core::compact::{self, RepeatSchema, Schema};
 use survey_core::{FieldPath, FieldType, Household, Status};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
+
+mod common;
+use common::{local, session, clear, settle, sleep, shows, Mounted};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-fn local() -> web_sys::Storage {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap()
-}
-
-fn session() -> web_sys::Storage {
-    web_sys::window().unwrap().session_storage().unwrap().unwrap()
-}
-
-fn clear() {
-    local().clear().unwrap();
-    session().clear().unwrap();
-}
-
 fn raw(id: &str) -> Option<String> {
     local().get_item(&format!("{}{id}", storage::HOUSEHOLD_PREFIX)).unwrap()
-}
-
-async fn settle() {
-    for _ in 0..6 {
-        leptos::task::tick().await;
-    }
-}
-
-async fn sleep(ms: i32) {
-    struct Sleep(Rc<RefCell<(bool, Option<Waker>)>>);
-    impl Future for Sleep {
-        type Output = ();
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-            let mut s = self.0.borrow_mut();
-            if s.0 {
-                Poll::Ready(())
-            } else {
-                s.1 = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-    let state = Rc::new(RefCell::new((false, None::<Waker>)));
-    let st = state.clone();
-    let cb = Closure::once_into_js(move || {
-        let mut s = st.borrow_mut();
-        s.0 = true;
-        if let Some(w) = s.1.take() {
-            w.wake();
-        }
-    });
-    web_sys::window()
-        .unwrap()
-        .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms)
-        .unwrap();
-    Sleep(state).await;
-    settle().await;
-}
-
-/// Something mounted in its own container.
-struct Mounted {
-    root: HtmlElement,
-    _handle: Option<Box<dyn std::any::Any>>,
-}
-
-impl Mounted {
-    async fn new<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> Mounted {
-        let document = document();
-        let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-        document.body().unwrap().append_child(&root).unwrap();
-        let handle = leptos::mount::mount_to(root.clone(), f);
-        settle().await;
-        Mounted { root, _handle: Some(Box::new(handle)) }
-    }
-
-    /// Unmounts (runs every cleanup, as closing the page does).
-    async fn unmount(mut self) {
-        self._handle.take();
-        settle().await;
-    }
-
-    fn find(&self, testid: &str) -> Option<Element> {
-        self.root.query_selector(&format!("[data-testid=\"{testid}\"]")).unwrap()
-    }
-
-    fn get(&self, testid: &str) -> Element {
-        self.find(testid).unwrap_or_else(|| panic!("no element [data-testid={testid}]"))
-    }
-
-    fn has(&self, testid: &str) -> bool {
-        self.find(testid).is_some()
-    }
-
-    fn text(&self, testid: &str) -> String {
-        self.get(testid).text_content().unwrap_or_default()
-    }
-
-    async fn click(&self, testid: &str) {
-        self.get(testid).unchecked_into::<HtmlElement>().click();
-        settle().await;
-    }
-
-    async fn type_into(&self, testid: &str, value: &str) {
-        let el = self.get(testid);
-        el.unchecked_ref::<HtmlInputElement>().set_value(value);
-        let ev = document().create_event("Event").unwrap();
-        ev.init_event_with_bubbles("input", true);
-        el.dispatch_event(&ev).unwrap();
-        settle().await;
-    }
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
-/// Shows both languages of `text` (the default "both" mode)?
-fn shows(el_text: &str, text: Bi) -> bool {
-    el_text.contains(text.zh) && el_text.contains(text.ii)
 }
 
 fn new_household(id: &str) -> Household {

@@ -4,130 +4,27 @@
 //! in both languages; text from a file is shown as text, never run.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
 use liangshan_survey::drafts::DraftStore;
 use liangshan_survey::exchange::{error_text, logic, match_text, ExchangePanel};
-use liangshan_survey::i18n::Bi;
 use liangshan_survey::{clock, default_survey, tr};
 use serde_json::{json, Value};
 use survey_core::exchange::{self, AppInfo, ExportKind, ExportMeta, ImportError, Match};
 use survey_core::{Event, FieldPath, Household, HistoryEntry, Status};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::HtmlInputElement;
+
+mod common;
+use common::{clear, snapshot, settle, wait_for, sleep, shows, Mounted};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-fn local() -> web_sys::Storage {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap()
-}
-
-fn clear() {
-    local().clear().unwrap();
-    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
-}
-
-/// Every key and value of localStorage.
-fn snapshot() -> BTreeMap<String, String> {
-    let s = local();
-    (0..s.length().unwrap())
-        .filter_map(|i| s.key(i).unwrap())
-        .map(|k| {
-            let v = s.get_item(&k).unwrap().unwrap_or_default();
-            (k, v)
-        })
-        .collect()
-}
-
-async fn settle() {
-    for _ in 0..6 {
-        leptos::task::tick().await;
-    }
-}
-
-/// Waits for a JS promise.
-async fn wait_for(promise: JsValue) -> Result<JsValue, JsValue> {
-    type Slot = Rc<RefCell<(Option<Result<JsValue, JsValue>>, Option<Waker>)>>;
-    struct P(Slot);
-    impl Future for P {
-        type Output = Result<JsValue, JsValue>;
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-            let mut s = self.0.borrow_mut();
-            match s.0.take() {
-                Some(r) => Poll::Ready(r),
-                None => {
-                    s.1 = Some(cx.waker().clone());
-                    Poll::Pending
-                }
-            }
-        }
-    }
-    let slot: Slot = Rc::new(RefCell::new((None, None)));
-    let (a, b) = (slot.clone(), slot.clone());
-    let settle_with = |slot: Slot, ok: bool| {
-        Closure::once_into_js(move |v: JsValue| {
-            let mut s = slot.borrow_mut();
-            s.0 = Some(if ok { Ok(v) } else { Err(v) });
-            if let Some(w) = s.1.take() {
-                w.wake();
-            }
-        })
-    };
-    let then: js_sys::Function = js_sys::Reflect::get(&promise, &"then".into()).unwrap().unchecked_into();
-    then.call2(&promise, &settle_with(a, true), &settle_with(b, false)).unwrap();
-    P(slot).await
-}
-
-async fn sleep(ms: i32) {
-    let p = js_sys::eval(&format!("new Promise(r => setTimeout(r, {ms}))")).unwrap();
-    let _ = wait_for(p).await;
-    settle().await;
-}
-
-/// Something mounted in its own container.
-struct Mounted {
-    root: HtmlElement,
-    _handle: Option<Box<dyn std::any::Any>>,
-}
-
 impl Mounted {
-    async fn new<V: IntoView + 'static>(f: impl FnOnce() -> V + 'static) -> Mounted {
-        let document = document();
-        let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-        document.body().unwrap().append_child(&root).unwrap();
-        let handle = leptos::mount::mount_to(root.clone(), f);
-        settle().await;
-        Mounted { root, _handle: Some(Box::new(handle)) }
-    }
-
-    fn find(&self, testid: &str) -> Option<Element> {
-        self.root.query_selector(&format!("[data-testid=\"{testid}\"]")).unwrap()
-    }
-
-    fn get(&self, testid: &str) -> Element {
-        self.find(testid).unwrap_or_else(|| panic!("no element [data-testid={testid}]"))
-    }
-
-    fn text(&self, testid: &str) -> String {
-        self.get(testid).text_content().unwrap_or_default()
-    }
-
-    async fn click(&self, testid: &str) {
-        self.get(testid).unchecked_into::<HtmlElement>().click();
-        settle().await;
-    }
-
     /// Clicks an export button: the exported marks are saved in a task of their own.
     async fn export(&self, testid: &str) {
         self.click(testid).await;
@@ -155,16 +52,6 @@ impl Mounted {
             }
         }
     }
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
-    }
-}
-
-fn shows(el_text: &str, text: Bi) -> bool {
-    el_text.contains(text.zh) && el_text.contains(text.ii)
 }
 
 /// Downloads are caught instead of saved: `<a download>` clicks are recorded.

@@ -4,10 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
 use liangshan_survey::form::{code_text, HouseholdForm};
@@ -21,20 +18,23 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
+mod common;
+use common::{settle, sleep, fire, Mounted};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A mounted form and what a test needs to drive it.
-struct Mounted {
-    root: HtmlElement,
+struct Form {
+    view: Mounted,
     household: RwSignal<Household>,
     lang: UiLanguage,
     closed: RwSignal<bool>,
-    _handle: Box<dyn std::any::Any>,
 }
 
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        self.root.remove();
+impl std::ops::Deref for Form {
+    type Target = Mounted;
+    fn deref(&self) -> &Mounted {
+        &self.view
     }
 }
 
@@ -49,93 +49,26 @@ fn new_household() -> Household {
     )
 }
 
-async fn mount(h: Household) -> Mounted {
-    let document = document();
-    let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    document.body().unwrap().append_child(&root).unwrap();
+async fn mount(h: Household) -> Form {
     let household = RwSignal::new(h);
     let lang = UiLanguage {
         mode: RwSignal::new(LangMode::Both),
     };
     let closed = RwSignal::new(false);
-    let handle = leptos::mount::mount_to(root.clone(), move || {
+    let view = Mounted::new(move || {
         provide_context(lang);
         view! { <HouseholdForm household=household on_close=Callback::new(move |_| closed.set(true)) /> }.into_any()
-    });
-    settle().await;
-    Mounted {
-        root,
+    })
+    .await;
+    Form {
+        view,
         household,
         lang,
         closed,
-        _handle: Box::new(handle),
     }
 }
 
-/// Lets effects and rendering catch up.
-async fn settle() {
-    for _ in 0..4 {
-        leptos::task::tick().await;
-    }
-}
-
-/// Waits for a timer (the form focuses a field after a zero timeout).
-async fn sleep(ms: i32) {
-    struct Sleep(Rc<RefCell<(bool, Option<Waker>)>>);
-    impl Future for Sleep {
-        type Output = ();
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-            let mut s = self.0.borrow_mut();
-            if s.0 {
-                Poll::Ready(())
-            } else {
-                s.1 = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    }
-    let state = Rc::new(RefCell::new((false, None::<Waker>)));
-    let st = state.clone();
-    let cb = Closure::once_into_js(move || {
-        let mut s = st.borrow_mut();
-        s.0 = true;
-        if let Some(w) = s.1.take() {
-            w.wake();
-        }
-    });
-    web_sys::window()
-        .unwrap()
-        .set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), ms)
-        .unwrap();
-    Sleep(state).await;
-    settle().await;
-}
-
-impl Mounted {
-    fn find(&self, testid: &str) -> Option<Element> {
-        self.root
-            .query_selector(&format!("[data-testid=\"{testid}\"]"))
-            .unwrap()
-    }
-
-    fn get(&self, testid: &str) -> Element {
-        self.find(testid)
-            .unwrap_or_else(|| panic!("no element [data-testid={testid}]"))
-    }
-
-    fn has(&self, testid: &str) -> bool {
-        self.find(testid).is_some()
-    }
-
-    fn text(&self, testid: &str) -> String {
-        self.get(testid).text_content().unwrap_or_default()
-    }
-
-    async fn click(&self, testid: &str) {
-        self.get(testid).unchecked_into::<HtmlElement>().click();
-        settle().await;
-    }
-
+impl Form {
     /// Clicks the radio button or checkbox of a choice.
     async fn choose(&self, path: &str, choice: &str) {
         let input = self
@@ -144,19 +77,6 @@ impl Mounted {
             .unwrap()
             .expect("choice input");
         input.unchecked_into::<HtmlElement>().click();
-        settle().await;
-    }
-
-    /// Types a whole value into an input (as the browser reports it) and fires `input`.
-    async fn type_into(&self, testid: &str, value: &str) {
-        let el = self.get(testid);
-        if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
-            input.set_value(value);
-        } else {
-            el.unchecked_ref::<web_sys::HtmlTextAreaElement>()
-                .set_value(value);
-        }
-        fire(&el, "input");
         settle().await;
     }
 
@@ -189,12 +109,6 @@ impl Mounted {
         let p: FieldPath = path.parse().unwrap();
         self.household.update(|h| h.record.answers.set(&p, value));
     }
-}
-
-fn fire(el: &Element, kind: &str) {
-    let ev = document().create_event("Event").unwrap();
-    ev.init_event_with_bubbles(kind, true);
-    el.dispatch_event(&ev).unwrap();
 }
 
 fn label(field: &str) -> Bi {
