@@ -6,7 +6,9 @@
 //!   against 3,700 for plain JSON), with the schema stored once; plain JSON households
 //!   (written by hand, or by an older kit) are read too.
 //! - A summary per household (`lsk:s:<id>`) makes the home list cheap; a missing or
-//!   unreadable summary is rebuilt from the household.
+//!   unreadable summary is rebuilt from the household. While a household is edited its
+//!   summary is written again only when the list would show something else: the stored
+//!   `modified` is exact to the minute, which is what the list shows.
 //! - A write that fails (storage full above all) changes nothing stored: the household
 //!   stays in memory (and in `sessionStorage` where there is room, so a reload keeps it),
 //!   is listed as unsaved, and is written by the next change or the retry timer.
@@ -266,6 +268,54 @@ impl HouseholdSummary {
         }
     }
 
+    /// Whether the home list shows the same for both: equal but for `modified` within the
+    /// same minute (the list shows the minute).
+    fn lists_as(&self, other: &HouseholdSummary) -> bool {
+        // Every field is named, so a field added to the summary must be added here too.
+        let HouseholdSummary {
+            id,
+            head_name,
+            village,
+            village_other,
+            group,
+            status,
+            sections_complete,
+            sections,
+            answered,
+            fields,
+            errors,
+            warnings,
+            foreign,
+            survey_version,
+            created,
+            modified,
+            history,
+            damaged,
+            unsaved,
+            conflict,
+        } = self;
+        modified.get(..16).is_some_and(|m| other.modified.get(..16) == Some(m))
+            && *id == other.id
+            && *head_name == other.head_name
+            && *village == other.village
+            && *village_other == other.village_other
+            && *group == other.group
+            && *status == other.status
+            && *sections_complete == other.sections_complete
+            && *sections == other.sections
+            && *answered == other.answered
+            && *fields == other.fields
+            && *errors == other.errors
+            && *warnings == other.warnings
+            && *foreign == other.foreign
+            && *survey_version == other.survey_version
+            && *created == other.created
+            && *history == other.history
+            && *damaged == other.damaged
+            && *unsaved == other.unsaved
+            && *conflict == other.conflict
+    }
+
     /// Share of relevant input fields answered, 0–100.
     pub fn percent(&self) -> u32 {
         (self.answered * 100).checked_div(self.fields).unwrap_or(0)
@@ -395,11 +445,13 @@ struct Known {
     /// The same text as the browser holds it, when this tab wrote it last: storage still
     /// holding exactly this string means nobody wrote the key since.
     written: Option<storage::StoredText>,
+    /// The summary this tab stored with it (`None`: not stored).
+    summary: Option<HouseholdSummary>,
 }
 
 impl Known {
     fn read(text: Option<String>) -> Known {
-        Known { text, written: None }
+        Known { text, written: None, summary: None }
     }
 }
 
@@ -619,8 +671,11 @@ impl DraftStore {
     }
 
     /// Writes a household and its summary (from `ev`, its evaluation, when at hand). On
-    /// failure nothing stored changes.
-    fn write(&self, h: &Household, ev: Option<&Evaluation>) -> Result<(), StoreError> {
+    /// failure nothing stored changes. `ours`: storage held what this tab wrote last, so
+    /// its summary is this tab's too, and is written again only when the home list would
+    /// show something else (the stored `modified` is exact to the minute the list shows;
+    /// this tab's list has it exact).
+    fn write(&self, h: &Household, ev: Option<&Evaluation>, ours: bool) -> Result<(), StoreError> {
         let started = perf_now();
         let result = self.ensure_schema().and_then(|()| {
             let text = compact::encode(h, &current_schema());
@@ -640,20 +695,35 @@ impl DraftStore {
             Some(ev) => HouseholdSummary::evaluated(h, ev),
             None => HouseholdSummary::of(h),
         };
-        let json = serde_json::to_string(&summary).expect("a summary serialises");
-        if storage::set_raw(&skey(&h.id), &json).is_err() {
-            let _ = storage::remove(&skey(&h.id));
-        }
+        let listed = ours
+            && self.known.with_value(|k| {
+                k.get(&h.id).and_then(|b| b.summary.as_ref()).is_some_and(|s| s.lists_as(&summary))
+            });
+        // `None`: the stored summary stays as it is.
+        let stored_summary = (!listed).then(|| {
+            let json = serde_json::to_string(&summary).expect("a summary serialises");
+            if storage::set_raw(&skey(&h.id), &json).is_ok() {
+                Some(summary.clone())
+            } else {
+                let _ = storage::remove(&skey(&h.id));
+                None
+            }
+        });
         self.index.update_value(|index| {
             if let Some(index) = index {
                 index.summaries.insert(h.id.clone(), summary);
             }
         });
-        let known = Known { text: Some(text), written: Some(written) };
         self.known.update_value(|k| match k.get_mut(&h.id) {
-            Some(slot) => *slot = known,
+            Some(slot) => {
+                slot.text = Some(text);
+                slot.written = Some(written);
+                if let Some(s) = stored_summary {
+                    slot.summary = s;
+                }
+            }
             None => {
-                k.insert(h.id.clone(), known);
+                k.insert(h.id.clone(), Known { text: Some(text), written: Some(written), summary: stored_summary.flatten() });
             }
         });
         // A household stored again is not deleted (e.g. still being edited in a tab while
@@ -672,7 +742,7 @@ impl DraftStore {
 
     /// Stores a household as it is (no check against other tabs): import, export marks.
     pub fn save(&self, h: &Household) -> Result<(), StoreError> {
-        self.write(h, None)?;
+        self.write(h, None, false)?;
         self.forget_unsaved(&h.id);
         Ok(())
     }
@@ -712,7 +782,7 @@ impl DraftStore {
                 return SaveOutcome::Conflict(theirs, current);
             }
         }
-        match self.write(h, ev) {
+        match self.write(h, ev, ours) {
             Ok(()) => {
                 self.forget_unsaved(&h.id);
                 SaveOutcome::Saved
