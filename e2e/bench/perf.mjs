@@ -68,7 +68,7 @@ const BAR = [
 ];
 
 if (!fs.existsSync(path.join(DIST, 'index.html'))) {
-  console.error('no release build in dist/ (run: trunk build --release)');
+  console.error(`no release build in ${DIST} (run: trunk build --release)`);
   process.exit(1);
 }
 
@@ -443,7 +443,7 @@ const out = { date: new Date().toISOString(), runs: RUNS, throttle: THROTTLE, bu
 const status = (ok) => (ok ? 'within budget' : 'OVER BUDGET');
 const line = (label, value, budget, ok) => console.log(`${label.padEnd(46)} ${String(value).padStart(12)}   budget ${String(budget).padStart(8)}   ${ok == null ? '' : status(ok)}`);
 
-console.log(`Liangshan survey kit — performance budget (release build in dist/, headless Chromium, ${RUNS} cold runs)`);
+console.log(`Liangshan survey kit — performance budget (release build in ${DIST === BUILT ? 'dist/' : DIST}, headless Chromium, ${RUNS} cold runs)`);
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 out.loadBefore = os.loadavg();
 console.log(`machine: ${os.cpus().length} cores, load average ${load()} before the runs${os.loadavg()[0] > os.cpus().length ? ' — BUSY: timings are inflated by other work' : ''}\n`);
