@@ -65,10 +65,38 @@ pub enum WriteError {
     Other(String),
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// A `Storage` seen through the two methods below.
+    type RawStorage;
+    /// `storage.getItem(key)` as the JavaScript value itself (a string or `null`), without
+    /// copying it into Rust.
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item_value(this: &RawStorage, key: &str) -> Result<JsValue, JsValue>;
+    /// `storage.setItem(key, value)` with a JavaScript string made beforehand.
+    #[wasm_bindgen(method, catch, js_name = setItem)]
+    fn set_item_value(this: &RawStorage, key: &str, value: &JsValue) -> Result<(), JsValue>;
+}
+
+fn raw_local() -> Result<RawStorage, WriteError> {
+    local().map(JsCast::unchecked_into)
+}
+
+thread_local! {
+    /// `window.localStorage`, once found (asking the window for it on every access costs
+    /// more than the access itself).
+    static LOCAL: std::cell::RefCell<Option<web_sys::Storage>> = const { std::cell::RefCell::new(None) };
+}
+
 fn local() -> Result<web_sys::Storage, WriteError> {
-    web_sys::window()
+    if let Some(s) = LOCAL.with(|l| l.borrow().clone()) {
+        return Ok(s);
+    }
+    let s = web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
-        .ok_or(WriteError::Unavailable)
+        .ok_or(WriteError::Unavailable)?;
+    LOCAL.with(|l| *l.borrow_mut() = Some(s.clone()));
+    Ok(s)
 }
 
 fn classify(e: JsValue) -> WriteError {
@@ -95,18 +123,32 @@ pub fn get_raw(key: &str) -> Result<Option<String>, WriteError> {
 
 /// Whether `key` holds a value (without copying it out of the browser).
 pub fn has(key: &str) -> Result<bool, WriteError> {
-    let s = local()?;
-    let get_item = js_sys::Reflect::get(&s, &JsValue::from_str("getItem"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or(WriteError::Unavailable)?;
-    let v = get_item.call1(&s, &JsValue::from_str(key)).map_err(classify)?;
+    let v = raw_local()?.get_item_value(key).map_err(classify)?;
     Ok(!v.is_null())
 }
 
 /// Stores `value` under `key`. On failure the old value stays as it was.
 pub fn set_raw(key: &str, value: &str) -> Result<(), WriteError> {
     local()?.set_item(key, value).map_err(classify)
+}
+
+/// A value as stored in the browser (a JavaScript string), kept to check cheaply later
+/// whether `key` still holds exactly it ([`holds`]).
+#[derive(Clone, Debug)]
+pub struct StoredText(JsValue);
+
+/// Stores `value` under `key` like [`set_raw`], and returns the stored JavaScript string.
+pub fn set_raw_kept(key: &str, value: &str) -> Result<StoredText, WriteError> {
+    let js = JsValue::from_str(value);
+    raw_local()?.set_item_value(key, &js).map_err(classify)?;
+    Ok(StoredText(js))
+}
+
+/// Whether `key` holds exactly `text` now: compared in the browser (`===`), without
+/// copying the stored value into Rust.
+pub fn holds(key: &str, text: &StoredText) -> Result<bool, WriteError> {
+    let v = raw_local()?.get_item_value(key).map_err(classify)?;
+    Ok(v == text.0)
 }
 
 /// Removes `key` (frees its space; never fails for lack of space).

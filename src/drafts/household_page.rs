@@ -1,7 +1,7 @@
 //! One household open for entry: loads it, autosaves every change before the next one can
 //! be made, guards against another tab editing it, and shows the form.
 use leptos::prelude::*;
-use survey_core::Household;
+use survey_core::{Evaluation, Household};
 
 use super::store::{current_schema, SaveOutcome};
 use super::{local_time, DraftStore, StorageBanner, StoreError};
@@ -11,14 +11,43 @@ use crate::{clock, default_survey, storage, tr};
 
 use crate::form::HouseholdForm;
 
-/// Same answers, status and history (the `modified` stamp aside).
+/// Same answers, status and history (the `modified` stamp aside), compared in place.
 fn same_content(a: &Household, b: &Household) -> bool {
-    if a.modified == b.modified {
-        return a == b;
-    }
-    let mut b = b.clone();
-    b.modified = a.modified.clone();
-    *a == b
+    // Every field is named, so a field added to `Household` must be added here too.
+    let Household {
+        id,
+        format,
+        survey_id,
+        survey_version,
+        status,
+        created,
+        modified: _,
+        finalized,
+        exported,
+        enumerator,
+        device,
+        history,
+        record,
+        extra,
+    } = a;
+    *record == b.record
+        && *id == b.id
+        && *format == b.format
+        && *survey_id == b.survey_id
+        && *survey_version == b.survey_version
+        && *status == b.status
+        && *created == b.created
+        && *finalized == b.finalized
+        && *exported == b.exported
+        && *enumerator == b.enumerator
+        && *device == b.device
+        && *history == b.history
+        && *extra == b.extra
+}
+
+/// The same minute (RFC 3339 UTC stamps): what the save state shows is the same.
+fn same_minute(a: &str, b: &str) -> bool {
+    a.get(..16).is_some_and(|m| b.get(..16) == Some(m))
 }
 
 /// Where the household's latest version is.
@@ -109,34 +138,60 @@ pub fn HouseholdPage(
     });
     let other_tab = RwSignal::new(false);
 
+    // The evaluation of the household, shared with the form: the summary stored with every
+    // change is made from it rather than from an evaluation of its own.
+    let survey = default_survey::household();
+    let cx = clock::context();
+    let ev: Memo<Evaluation> = crate::form::evaluation_of(household, survey, cx);
+
     // Stores the current version; returns without writing when nothing changed.
     let persist = move || {
-        let Some(mut h) = household.try_get_untracked() else { return };
+        let Some((unchanged, waiting, stamped)) = household.try_with_untracked(|h| {
+            saved.with_value(|s| {
+                let unchanged = s.as_ref().is_some_and(|s| same_content(s, h));
+                // The form stamps each change it makes with its time.
+                let stamped = s.as_ref().is_some_and(|s| s.modified != h.modified);
+                let waiting = store.unsaved.with_untracked(|u| u.contains_key(&h.id));
+                (unchanged, waiting, stamped)
+            })
+        }) else {
+            return;
+        };
         if conflict.with_untracked(Option::is_some) {
             // The other tab's version stays stored; this one is kept aside.
-            let _ = store.save_conflict_copy(&h);
+            household.with_untracked(|h| {
+                let _ = store.save_conflict_copy(h);
+            });
             state.set(SaveState::Conflict);
             return;
         }
-        let unchanged = saved.with_value(|s| s.as_ref().is_some_and(|s| same_content(s, &h)));
-        let waiting = store.unsaved.with_untracked(|u| u.contains_key(&h.id));
         if unchanged && !waiting {
             return;
         }
-        if !unchanged {
+        if !unchanged && !stamped {
             let now = clock::now_rfc3339();
-            h.modified = now.clone();
             household.update_untracked(|x| x.modified = now);
         }
-        match store.autosave(&h) {
+        let outcome = household.with_untracked(|h| {
+            ev.try_with_untracked(|e| store.autosave_evaluated(h, Some(e)))
+                .unwrap_or_else(|| store.autosave(h))
+        });
+        match outcome {
             SaveOutcome::Saved => {
-                state.set(SaveState::Saved(h.modified.clone()));
+                let h = household.get_untracked();
+                // The save state shows the minute: a new one only when that changes.
+                let shown = state.with_untracked(|s| matches!(s, SaveState::Saved(at) if same_minute(at, &h.modified)));
+                if !shown {
+                    state.set(SaveState::Saved(h.modified.clone()));
+                }
                 saved.set_value(Some(h));
             }
             SaveOutcome::Unsaved(_) => state.set(SaveState::Unsaved),
             SaveOutcome::Conflict(theirs, raw) => {
                 conflict.set(Some(Theirs { household: theirs.map(|b| *b), raw }));
-                let _ = store.save_conflict_copy(&h);
+                household.with_untracked(|h| {
+                    let _ = store.save_conflict_copy(h);
+                });
                 state.set(SaveState::Conflict);
             }
         }
@@ -231,7 +286,6 @@ pub fn HouseholdPage(
         cb.run(household);
     }
 
-    let survey = default_survey::household();
     let version_notice = move || {
         household.with(|h| {
             (h.survey_id != survey.id() || h.survey_version != survey.version()).then(|| {
@@ -344,7 +398,7 @@ pub fn HouseholdPage(
             </Show>
             {version_notice}
             {foreign_view}
-            <HouseholdForm household=household on_close=close />
+            <HouseholdForm household=household on_close=close evaluation=ev />
         </section>
     }
     .into_any()

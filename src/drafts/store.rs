@@ -6,12 +6,16 @@
 //!   against 3,700 for plain JSON), with the schema stored once; plain JSON households
 //!   (written by hand, or by an older kit) are read too.
 //! - A summary per household (`lsk:s:<id>`) makes the home list cheap; a missing or
-//!   unreadable summary is rebuilt from the household.
+//!   unreadable summary is rebuilt from the household. While a household is edited its
+//!   summary is written again only when the list would show something else: the stored
+//!   `modified` is exact to the minute, which is what the list shows.
 //! - A write that fails (storage full above all) changes nothing stored: the household
 //!   stays in memory (and in `sessionStorage` where there is room, so a reload keeps it),
 //!   is listed as unsaved, and is written by the next change or the retry timer.
 //! - Writes of a household being edited are compare-and-swap against what this tab last
 //!   read or wrote, so a change made meanwhile by another tab is never silently overwritten.
+//!   While storage holds exactly what this tab last wrote, the check is one comparison in
+//!   the browser (the stored string against the one written), with nothing copied.
 //! - An entry that cannot be read is listed as damaged with its raw text, never dropped.
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -22,7 +26,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use survey_core::checks::EnumeratorProfile;
 use survey_core::compact::{self, Schema};
-use survey_core::{HistoryEntry, Household, SectionState, Status, Survey};
+use survey_core::{Evaluation, HistoryEntry, Household, SectionState, Status, Survey};
 
 use crate::i18n::Bi;
 use crate::storage::{self, WriteError};
@@ -194,6 +198,12 @@ impl HouseholdSummary {
     pub fn of(h: &Household) -> HouseholdSummary {
         let survey = default_survey::household();
         let ev = survey.evaluate_record(&h.record, &clock::context());
+        HouseholdSummary::evaluated(h, &ev)
+    }
+
+    /// The summary of a household from its evaluation by the shipped survey (the one an
+    /// open form already made).
+    pub fn evaluated(h: &Household, ev: &Evaluation) -> HouseholdSummary {
         let (mut sections, mut sections_complete, mut answered, mut fields) = (0, 0, 0, 0);
         for (_, st) in ev.sections() {
             if st.state == SectionState::NotRelevant {
@@ -256,6 +266,54 @@ impl HouseholdSummary {
             unsaved: false,
             conflict: false,
         }
+    }
+
+    /// Whether the home list shows the same for both: equal but for `modified` within the
+    /// same minute (the list shows the minute).
+    fn lists_as(&self, other: &HouseholdSummary) -> bool {
+        // Every field is named, so a field added to the summary must be added here too.
+        let HouseholdSummary {
+            id,
+            head_name,
+            village,
+            village_other,
+            group,
+            status,
+            sections_complete,
+            sections,
+            answered,
+            fields,
+            errors,
+            warnings,
+            foreign,
+            survey_version,
+            created,
+            modified,
+            history,
+            damaged,
+            unsaved,
+            conflict,
+        } = self;
+        modified.get(..16).is_some_and(|m| other.modified.get(..16) == Some(m))
+            && *id == other.id
+            && *head_name == other.head_name
+            && *village == other.village
+            && *village_other == other.village_other
+            && *group == other.group
+            && *status == other.status
+            && *sections_complete == other.sections_complete
+            && *sections == other.sections
+            && *answered == other.answered
+            && *fields == other.fields
+            && *errors == other.errors
+            && *warnings == other.warnings
+            && *foreign == other.foreign
+            && *survey_version == other.survey_version
+            && *created == other.created
+            && *history == other.history
+            && *damaged == other.damaged
+            && *unsaved == other.unsaved
+            && *conflict == other.conflict
     }
 
     /// Share of relevant input fields answered, 0–100.
@@ -372,12 +430,29 @@ pub struct DraftStore {
     /// Answer of `navigator.storage.persist()`, once asked (on the first save).
     pub persisted: RwSignal<Option<bool>>,
     /// What this tab last read or wrote per household (compare-and-swap base).
-    known: StoredValue<HashMap<String, Option<String>>>,
+    known: StoredValue<HashMap<String, Known>, LocalStorage>,
     /// Households open in an editor of this tab (their retries are the editor's).
     open: StoredValue<HashSet<String>>,
     /// In-memory copy of the index (summaries, conflict copies): read once, kept current by
     /// this tab's writes, dropped on any change by another tab and on deletes.
     index: StoredValue<Option<Index>>,
+}
+
+/// The compare-and-swap base of one household.
+struct Known {
+    /// The stored text this tab last read or wrote (`None`: absent).
+    text: Option<String>,
+    /// The same text as the browser holds it, when this tab wrote it last: storage still
+    /// holding exactly this string means nobody wrote the key since.
+    written: Option<storage::StoredText>,
+    /// The summary this tab stored with it (`None`: not stored).
+    summary: Option<HouseholdSummary>,
+}
+
+impl Known {
+    fn read(text: Option<String>) -> Known {
+        Known { text, written: None, summary: None }
+    }
 }
 
 #[derive(Clone, Default)]
@@ -395,7 +470,7 @@ impl DraftStore {
             unsaved: RwSignal::new(BTreeMap::new()),
             retry: RwSignal::new(0),
             persisted: RwSignal::new(None),
-            known: StoredValue::new(HashMap::new()),
+            known: StoredValue::new_local(HashMap::new()),
             open: StoredValue::new(HashSet::new()),
             index: StoredValue::new(None),
         };
@@ -544,7 +619,7 @@ impl DraftStore {
     pub fn load(&self, id: &str) -> Result<Household, StoreError> {
         let raw = storage::get_raw(&hkey(id))?;
         self.known.update_value(|k| {
-            k.insert(id.to_string(), raw.clone());
+            k.insert(id.to_string(), Known::read(raw.clone()));
         });
         let raw = raw.ok_or(StoreError::NotFound)?;
         let h = decode(&raw).map_err(StoreError::Damaged)?;
@@ -595,17 +670,20 @@ impl DraftStore {
         Ok(())
     }
 
-    /// Writes a household and its summary; returns the stored text. On failure nothing
-    /// stored changes.
-    fn write(&self, h: &Household) -> Result<String, StoreError> {
+    /// Writes a household and its summary (from `ev`, its evaluation, when at hand). On
+    /// failure nothing stored changes. `ours`: storage held what this tab wrote last, so
+    /// its summary is this tab's too, and is written again only when the home list would
+    /// show something else (the stored `modified` is exact to the minute the list shows;
+    /// this tab's list has it exact).
+    fn write(&self, h: &Household, ev: Option<&Evaluation>, ours: bool) -> Result<(), StoreError> {
         let started = perf_now();
         let result = self.ensure_schema().and_then(|()| {
             let text = compact::encode(h, &current_schema());
-            storage::set_raw(&hkey(&h.id), &text)?;
-            Ok(text)
+            let written = storage::set_raw_kept(&hkey(&h.id), &text)?;
+            Ok((text, written))
         });
-        let text = match result {
-            Ok(text) => text,
+        let (text, written) = match result {
+            Ok(t) => t,
             Err(e) => {
                 self.problem.set(Some(e.clone()));
                 return Err(e);
@@ -613,22 +691,44 @@ impl DraftStore {
         };
         // The summary is an index: when it cannot be written, remove the stale one (the
         // list then rebuilds it from the household).
-        let summary = HouseholdSummary::of(h);
-        let json = serde_json::to_string(&summary).expect("a summary serialises");
-        if storage::set_raw(&skey(&h.id), &json).is_err() {
-            let _ = storage::remove(&skey(&h.id));
-        }
+        let summary = match ev {
+            Some(ev) => HouseholdSummary::evaluated(h, ev),
+            None => HouseholdSummary::of(h),
+        };
+        let listed = ours
+            && self.known.with_value(|k| {
+                k.get(&h.id).and_then(|b| b.summary.as_ref()).is_some_and(|s| s.lists_as(&summary))
+            });
+        // `None`: the stored summary stays as it is.
+        let stored_summary = (!listed).then(|| {
+            let json = serde_json::to_string(&summary).expect("a summary serialises");
+            if storage::set_raw(&skey(&h.id), &json).is_ok() {
+                Some(summary.clone())
+            } else {
+                let _ = storage::remove(&skey(&h.id));
+                None
+            }
+        });
         self.index.update_value(|index| {
             if let Some(index) = index {
                 index.summaries.insert(h.id.clone(), summary);
             }
         });
-        self.known.update_value(|k| {
-            k.insert(h.id.clone(), Some(text.clone()));
+        self.known.update_value(|k| match k.get_mut(&h.id) {
+            Some(slot) => {
+                slot.text = Some(text);
+                slot.written = Some(written);
+                if let Some(s) = stored_summary {
+                    slot.summary = s;
+                }
+            }
+            None => {
+                k.insert(h.id.clone(), Known { text: Some(text), written: Some(written), summary: stored_summary.flatten() });
+            }
         });
         // A household stored again is not deleted (e.g. still being edited in a tab while
         // another tab deleted it): take it out of the trash.
-        if self.trash().as_deref() == Some(h.id.as_str()) {
+        if self.in_trash(&h.id) {
             let _ = storage::remove(storage::TRASH_KEY);
         }
         if self.problem.with_untracked(Option::is_some) {
@@ -637,12 +737,12 @@ impl DraftStore {
         self.ask_persist();
         self.bump();
         record_perf("lsk:save", started);
-        Ok(text)
+        Ok(())
     }
 
     /// Stores a household as it is (no check against other tabs): import, export marks.
     pub fn save(&self, h: &Household) -> Result<(), StoreError> {
-        self.write(h).map(drop)?;
+        self.write(h, None, false)?;
         self.forget_unsaved(&h.id);
         Ok(())
     }
@@ -651,28 +751,49 @@ impl DraftStore {
     /// stored one since this tab last read or wrote it. A version that cannot be stored is
     /// kept in [`DraftStore::unsaved`] (and mirrored to `sessionStorage`) and retried.
     pub fn autosave(&self, h: &Household) -> SaveOutcome {
-        let current = match storage::get_raw(&hkey(&h.id)) {
-            Ok(c) => c,
-            Err(e) => return self.keep_unsaved(h, None, e.into()),
+        self.autosave_evaluated(h, None)
+    }
+
+    /// [`DraftStore::autosave`] with the household's evaluation by the shipped survey at
+    /// hand (an open form has it), so the summary needs no evaluation of its own.
+    pub fn autosave_evaluated(&self, h: &Household, ev: Option<&Evaluation>) -> SaveOutcome {
+        let key = hkey(&h.id);
+        // Storage still holds exactly what this tab wrote last: nobody changed it since.
+        let written = self.known.with_value(|k| k.get(&h.id).and_then(|b| b.written.clone()));
+        let ours = match written.map(|w| storage::holds(&key, &w)) {
+            Some(Ok(ours)) => ours,
+            Some(Err(e)) => return self.keep_unsaved(h, self.known_text(&h.id), e.into()),
+            None => false,
         };
-        let base = self.known.with_value(|k| k.get(&h.id).cloned());
-        let base = match base {
-            Some(b) => b,
-            // Never read by this tab: a new household, or one written meanwhile elsewhere.
-            None if current.is_none() => None,
-            None => Some(String::new()),
-        };
-        if current != base {
-            let theirs = current.as_deref().and_then(|c| decode(c).ok()).map(Box::new);
-            return SaveOutcome::Conflict(theirs, current);
+        if !ours {
+            let current = match storage::get_raw(&key) {
+                Ok(c) => c,
+                Err(e) => return self.keep_unsaved(h, None, e.into()),
+            };
+            let base = self.known.with_value(|k| k.get(&h.id).map(|b| b.text.clone()));
+            let base = match base {
+                Some(b) => b,
+                // Never read by this tab: a new household, or one written meanwhile elsewhere.
+                None if current.is_none() => None,
+                None => Some(String::new()),
+            };
+            if current != base {
+                let theirs = current.as_deref().and_then(|c| decode(c).ok()).map(Box::new);
+                return SaveOutcome::Conflict(theirs, current);
+            }
         }
-        match self.write(h) {
-            Ok(_) => {
+        match self.write(h, ev, ours) {
+            Ok(()) => {
                 self.forget_unsaved(&h.id);
                 SaveOutcome::Saved
             }
-            Err(e) => self.keep_unsaved(h, base, e),
+            Err(e) => self.keep_unsaved(h, self.known_text(&h.id), e),
         }
+    }
+
+    /// The compare-and-swap base of a household, as text.
+    fn known_text(&self, id: &str) -> Option<String> {
+        self.known.with_value(|k| k.get(id).and_then(|b| b.text.clone()))
     }
 
     fn keep_unsaved(&self, h: &Household, base: Option<String>, e: StoreError) -> SaveOutcome {
@@ -688,12 +809,14 @@ impl DraftStore {
     }
 
     fn forget_unsaved(&self, id: &str) {
+        // A version is mirrored to `sessionStorage` only while it is listed as unsaved
+        // (kept, or restored from the mirror after a reload).
         if self.unsaved.with_untracked(|u| u.contains_key(id)) {
             self.unsaved.update(|u| {
                 u.remove(id);
             });
+            let _ = storage::session_remove(&pkey(id));
         }
-        let _ = storage::session_remove(&pkey(id));
     }
 
     /// Unsaved versions left in `sessionStorage` by a reload while storage was full.
@@ -710,7 +833,7 @@ impl DraftStore {
         if !found.is_empty() {
             for (id, u) in &found {
                 self.known.update_value(|k| {
-                    k.insert(id.clone(), u.base.clone());
+                    k.insert(id.clone(), Known::read(u.base.clone()));
                 });
             }
             self.unsaved.set(found);
@@ -737,13 +860,13 @@ impl DraftStore {
     /// What this tab last read or wrote of a household (`None`: never read here;
     /// `Some(None)`: it was absent).
     pub fn base(&self, id: &str) -> Option<Option<String>> {
-        self.known.with_value(|k| k.get(id).cloned())
+        self.known.with_value(|k| k.get(id).map(|b| b.text.clone()))
     }
 
     /// Sets the compare-and-swap base of a household (after the editor chose a version).
     pub fn set_base(&self, id: &str, base: Option<String>) {
         self.known.update_value(|k| {
-            k.insert(id.to_string(), base);
+            k.insert(id.to_string(), Known::read(base));
         });
     }
 
@@ -804,6 +927,15 @@ impl DraftStore {
     pub fn trash(&self) -> Option<String> {
         let raw = storage::get_raw(storage::TRASH_KEY).ok().flatten()?;
         serde_json::from_str::<Trash>(&raw).ok().map(|t| t.id)
+    }
+
+    /// Whether household `id` is the one in the trash (read only as far as needed).
+    fn in_trash(&self, id: &str) -> bool {
+        storage::has(storage::TRASH_KEY).unwrap_or(false)
+            && storage::get_raw(storage::TRASH_KEY)
+                .ok()
+                .flatten()
+                .is_some_and(|raw| raw.contains(id) && serde_json::from_str::<Trash>(&raw).is_ok_and(|t| t.id == id))
     }
 
     fn purge(&self, id: &str) {
@@ -912,14 +1044,10 @@ impl Default for DraftStore {
     }
 }
 
-fn perf_now() -> f64 {
-    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or_default();
-    js_sys::Reflect::get(&perf, &"now".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .and_then(|f| f.call0(&perf).ok())
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0)
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn perf_now() -> f64;
 }
 
 /// Appends the milliseconds since `started` to `globalThis.__lsk_perf[name]` (last 1,000),

@@ -54,7 +54,7 @@ pub(crate) struct FormCtx {
     /// What the items of each scope (top level, each member) show.
     pub scopes: Scopes,
     /// Whether answers may be changed (drafts only).
-    pub editable: Memo<bool>,
+    pub editable: Signal<bool>,
     /// The section or review shown.
     pub pane: RwSignal<Pane>,
     /// The expanded roster member (one at a time).
@@ -253,6 +253,20 @@ fn answered_paths(h: &Household) -> HashSet<FieldPath> {
     out
 }
 
+/// The evaluation of `household`, once per change. Every change of the household changes
+/// what it evaluates to (a value at least), so the new evaluation is not compared with the
+/// old one (that comparison costs a third of the evaluation) before it is passed on.
+pub fn evaluation_of(
+    household: RwSignal<Household>,
+    survey: &'static Survey,
+    cx: survey_core::Context,
+) -> Memo<Evaluation> {
+    Memo::new_with_compare(
+        move |_| household.with(|h| survey.evaluate_record(&h.record, &cx)),
+        |_, _| true,
+    )
+}
+
 /// The form of one household, section by section, with the members roster and a review
 /// screen that finalizes it. A finalized or exported household is read-only until it is
 /// reopened with a reason.
@@ -264,11 +278,26 @@ pub fn HouseholdForm(
     household: RwSignal<Household>,
     /// Leave the form (back to the household list).
     on_close: Callback<()>,
+    /// The evaluation of `household` by the shipped survey, when the caller already keeps
+    /// one (the form makes its own otherwise).
+    #[prop(optional)]
+    evaluation: Option<Memo<Evaluation>>,
 ) -> impl IntoView {
     let survey = default_survey::household();
-    let cx = clock::context();
-    let ev = Memo::new(move |_| household.with(|h| survey.evaluate_record(&h.record, &cx)));
-    let editable = Memo::new(move |_| household.with(Household::is_editable));
+    let ev = evaluation.unwrap_or_else(|| {
+        let cx = clock::context();
+        evaluation_of(household, survey, cx)
+    });
+    // Whether answers may be changed: a signal set only when that changes, so a keystroke
+    // (a change of the household) does not wake every input and button that reads it.
+    let editable = RwSignal::new(household.with_untracked(Household::is_editable));
+    Effect::new(move |_| {
+        let now = household.with(Household::is_editable);
+        if editable.get_untracked() != now {
+            editable.set(now);
+        }
+    });
+    let editable: Signal<bool> = editable.into();
     let scopes = Scopes::new(survey, household, ev);
     let form = FormCtx {
         survey,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use survey_core::{Evaluation, FieldPath, Household, Item, Survey};
+use survey_core::{Evaluation, Household, Issue, Item, Survey};
 
 use super::field::Shown;
 
@@ -51,10 +51,9 @@ impl ScopeView {
     }
 }
 
-/// The items of a scope and their paths, made once.
+/// The items of a scope, made once.
 struct Spec {
     items: Vec<&'static Item>,
-    paths: Vec<FieldPath>,
     names: Arc<HashMap<&'static str, usize>>,
     member: Option<(&'static str, usize)>,
 }
@@ -66,13 +65,6 @@ impl Spec {
             .iter()
             .filter(|it| survey.repeat_of(it).map(|r| r.id) == repeat.map(|r| r.id))
             .collect();
-        let paths = items
-            .iter()
-            .map(|it| match repeat {
-                Some(r) => FieldPath::member(&r.name, index, &it.name),
-                None => FieldPath::top(&it.name),
-            })
-            .collect();
         let names = Arc::new(
             items
                 .iter()
@@ -82,18 +74,19 @@ impl Spec {
         );
         Spec {
             items,
-            paths,
             names,
             member: repeat.map(|r| (r.name.as_str(), index)),
         }
     }
 
-    /// Brings `view` up to date with `e`, in place; true when anything changed.
+    /// Brings `view` up to date with `e`, in place, given the issues of this scope (in the
+    /// evaluation's order); true when anything changed.
     fn update(
         &self,
         survey: &'static Survey,
         household: RwSignal<Household>,
         e: &Evaluation,
+        issues: &[&Issue],
         view: &mut ScopeView,
     ) -> bool {
         let mut changed = false;
@@ -104,32 +97,27 @@ impl Spec {
             };
             changed = true;
         }
-        for ((it, path), v) in self
-            .items
-            .iter()
-            .zip(&self.paths)
-            .zip(view.items.iter_mut())
-        {
-            let value = if it.has_value() { e.value(path) } else { "" };
+        let member = self.member.map_or(0, |(_, i)| i);
+        for (it, v) in self.items.iter().zip(view.items.iter_mut()) {
+            let value = if it.has_value() {
+                e.value_of(it, member)
+            } else {
+                ""
+            };
             if v.value != value {
                 v.value.clear();
                 v.value.push_str(value);
                 changed = true;
             }
-            let relevant = e.is_relevant(path);
+            let relevant = e.is_relevant_of(it, member);
             if v.relevant != relevant {
                 v.relevant = relevant;
                 changed = true;
             }
         }
-        let mut fresh: Vec<(usize, Shown)> = Vec::new();
-        for issue in e.issues() {
-            let mine = match (&issue.path.member, self.member) {
-                (None, None) => true,
-                (Some((r, i)), Some((mr, mi))) => *i == mi && **r == *mr,
-                _ => false,
-            };
-            if let Some(&n) = mine.then(|| self.names.get(&*issue.path.field)).flatten() {
+        let mut fresh: Vec<(usize, Shown)> = Vec::with_capacity(issues.len());
+        for issue in issues {
+            if let Some(&n) = self.names.get(&*issue.path.field) {
                 fresh.push((
                     n,
                     Shown::new(survey, household, issue, &view.items[n].value),
@@ -160,6 +148,14 @@ struct Slot {
 /// A scope: `None` for the top level, or a repeat's name, and the member index.
 type ScopeKey = (Option<&'static str>, usize);
 
+/// The scope an issue belongs to.
+fn scope_of(issue: &Issue) -> (Option<&str>, usize) {
+    match &issue.path.member {
+        None => (None, 0),
+        Some((r, i)) => (Some(&**r), *i),
+    }
+}
+
 /// The views of every scope the form has shown, kept up to date by one effect on the
 /// evaluation.
 #[derive(Clone, Copy)]
@@ -189,6 +185,11 @@ impl Scopes {
                     .slots
                     .try_with_value(|m| m.values().cloned().collect())
                     .unwrap_or_default();
+                // The issues of each scope, sorted out once.
+                let mut issues: HashMap<(Option<&str>, usize), Vec<&Issue>> = HashMap::new();
+                for issue in e.issues() {
+                    issues.entry(scope_of(issue)).or_default().push(issue);
+                }
                 for slot in slots {
                     // Members removed since: nothing shows them.
                     if let Some((r, i)) = slot.spec.member {
@@ -196,8 +197,13 @@ impl Scopes {
                             continue;
                         }
                     }
+                    let key = (
+                        slot.spec.member.map(|(r, _)| r),
+                        slot.spec.member.map_or(0, |(_, i)| i),
+                    );
+                    let mine = issues.get(&key).map_or(&[][..], Vec::as_slice);
                     slot.view
-                        .maybe_update(|v| slot.spec.update(survey, household, e, v));
+                        .maybe_update(|v| slot.spec.update(survey, household, e, mine, v));
                 }
             })
         });
@@ -223,8 +229,13 @@ impl Scopes {
             })
             .expect("the form's scopes live as long as the form");
         self.ev.with_untracked(|e| {
+            let mine: Vec<&Issue> = e
+                .issues()
+                .iter()
+                .filter(|i| scope_of(i) == (key.0, key.1))
+                .collect();
             slot.view
-                .maybe_update(|v| slot.spec.update(survey, self.household, e, v))
+                .maybe_update(|v| slot.spec.update(survey, self.household, e, &mine, v))
         });
         Signal::from(slot.view.clone())
     }

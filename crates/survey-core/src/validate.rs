@@ -769,6 +769,35 @@ impl Evaluation {
         })
     }
 
+    /// Where `item` (an item of this evaluation's survey) is for member `member` of its
+    /// repeat (`member` is ignored at the top level), without looking anything up by name.
+    fn slot_of(&self, item: &Item, member: usize) -> Option<usize> {
+        let it = if std::ptr::eq(self.survey.item(item.id), item) {
+            item
+        } else {
+            self.survey.find(&item.name)?
+        };
+        let k = it.scope as usize;
+        let m = if k == 0 { 0 } else { member };
+        if m >= *self.data.counts.get(k)? as usize {
+            return None;
+        }
+        Some(self.data.index(it.scope, m as u32, it.slot))
+    }
+
+    /// [`Evaluation::value`] of `item` for member `member` of its repeat (ignored at the
+    /// top level): the same, without building a path or looking the item up by name.
+    pub fn value_of(&self, item: &Item, member: usize) -> &str {
+        self.slot_of(item, member).map_or("", |i| self.data.raw(i))
+    }
+
+    /// [`Evaluation::is_relevant`] of `item` for member `member` of its repeat (ignored at
+    /// the top level), without building a path or looking the item up by name.
+    pub fn is_relevant_of(&self, item: &Item, member: usize) -> bool {
+        self.slot_of(item, member)
+            .is_some_and(|i| self.data.relevant[i])
+    }
+
     /// Number of members of a repeat.
     pub fn member_count(&self, repeat: &str) -> usize {
         self.survey
