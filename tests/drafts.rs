@@ -176,7 +176,6 @@ async fn autosave_stores_every_change_before_the_next() {
 
 #[wasm_bindgen_test]
 async fn summary_is_stored_again_only_when_the_list_would_show_something_else() {
-    // (Named to run after the profile test, which expects to make the device id first.)
     clear();
     let (_owner, store) = new_store();
     let h = store.create();

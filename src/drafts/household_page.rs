@@ -380,12 +380,8 @@ pub fn HouseholdPage(
 
     view! {
         <section class="drafts-page" data-testid="household-page" data-id=id.clone()>
-            <div class="drafts-page-bar">
-                <button type="button" data-testid="back-home" on:click=move |_| close.run(())>
-                    <T text=tr!(drafts.page.back) />
-                </button>
-                {save_state}
-            </div>
+            // (Back to the list: the form's own toolbar button, `close-form`.)
+            <div class="drafts-page-bar">{save_state}</div>
             <StorageBanner />
             {conflict_view}
             <Show when=move || other_tab.get()>

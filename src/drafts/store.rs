@@ -997,6 +997,10 @@ impl DraftStore {
     /// This browser's device id: a UUID v4 made once and stored.
     pub fn device_id(&self) -> String {
         if let Some(id) = DEVICE.with(|d| d.borrow().clone()) {
+            // Site data cleared while the kit runs: the same id is stored again.
+            if !storage::has(storage::DEVICE_KEY).unwrap_or(true) {
+                let _ = storage::set_raw(storage::DEVICE_KEY, &id);
+            }
             return id;
         }
         let stored = storage::get_raw(storage::DEVICE_KEY).ok().flatten().filter(|s| uuid::Uuid::parse_str(s).is_ok());
