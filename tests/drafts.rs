@@ -17,7 +17,7 @@ use wasm_bindgen_test::*;
 use web_sys::HtmlInputElement;
 
 mod common;
-use common::{local, session, clear, settle, sleep, shows, Mounted};
+use common::{clear, fill_storage, local, session, settle, shows, sleep, Mounted};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -102,24 +102,6 @@ fn set_head(sig: RwSignal<Household>, v: &str) {
 
 /// Fills localStorage with filler keys until not one more character fits. Returns the
 /// filler keys (remove them to free the space).
-fn fill_storage() -> Vec<String> {
-    let s = local();
-    let mut keys = Vec::new();
-    let mut size = 1 << 20;
-    let mut i = 0;
-    while size >= 1 {
-        let chunk = "x".repeat(size);
-        let key = format!("filler:{i}");
-        if s.set_item(&key, &chunk).is_ok() {
-            keys.push(key);
-            i += 1;
-        } else {
-            size /= 2;
-        }
-    }
-    keys
-}
-
 fn dispatch_storage_event(key: &str, old: Option<&str>, new: Option<&str>) {
     let init = js_sys::Object::new();
     let set = |k: &str, v: JsValue| {

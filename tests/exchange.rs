@@ -17,7 +17,7 @@ use wasm_bindgen_test::*;
 use web_sys::HtmlInputElement;
 
 mod common;
-use common::{clear, snapshot, settle, wait_for, sleep, shows, Mounted};
+use common::{clear, fill_storage, local, settle, shows, sleep, snapshot, wait_for, Mounted};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -289,6 +289,40 @@ async fn import_previews_then_merges_what_the_user_chose() {
     assert_eq!(m.text("import-selected"), "1");
     m.click("import-confirm").await;
     assert_eq!(store.load("newer-here").unwrap().record.answers.get(&FieldPath::top("pigs")), "1");
+}
+
+#[wasm_bindgen_test]
+async fn an_import_that_does_not_fit_stores_nothing_and_says_why() {
+    clear();
+    let (_owner, store) = new_store();
+    let here = household("here", "本机户", Status::Finalized);
+    store.save(&here).unwrap();
+    let many: Vec<Household> = (0..30).map(|i| household(&format!("h-{i}"), "阿苏拉且", Status::Finalized)).collect();
+    let text = file_of(&many, ExportKind::Bureau);
+    let fillers = fill_storage();
+    let before = snapshot();
+
+    let m = panel(store).await;
+    m.choose_file("big.json", text.as_bytes()).await;
+    assert_eq!(m.text("preview-count-new"), "30");
+    m.click("import-confirm").await;
+    let err = m.get("import-error");
+    assert_eq!(err.get_attribute("data-code").as_deref(), Some("no_room"));
+    let shown = err.text_content().unwrap_or_default();
+    assert!(shows(&shown, tr!(exchange.error.no_room)), "{shown}");
+    assert!(shows(&shown, tr!(exchange.import.unchanged)), "{shown}");
+    assert_eq!(snapshot(), before, "not one household stored, nothing changed");
+    assert!(store.load("h-0").is_err());
+
+    // With room again, the same file is imported whole.
+    for k in fillers {
+        local().remove_item(&k).unwrap();
+    }
+    m.choose_file("big.json", text.as_bytes()).await;
+    m.click("import-confirm").await;
+    assert_eq!(m.text("import-saved"), "30");
+    assert_eq!(store.load("h-29").unwrap().record, many[29].record);
+    assert_eq!(store.raw("here").unwrap(), before.get("lsk:h:here").cloned(), "the tablet's household untouched");
 }
 
 #[wasm_bindgen_test]

@@ -606,6 +606,28 @@ impl DraftStore {
         Ok(storage::get_raw(&hkey(id))?)
     }
 
+    /// Storage (UTF-16 code units, keys included, as browsers count it) that storing `hs`
+    /// would take beyond what their current entries take: checked before an import, so
+    /// that it is stored whole or not at all. Includes the survey schema when it is not
+    /// stored yet.
+    pub fn room_needed(&self, hs: &[Household]) -> usize {
+        let units = |s: &str| s.encode_utf16().count();
+        let entry = |key: &str| storage::get_raw(key).ok().flatten().map_or(0, |v| units(key) + units(&v));
+        let schema = current_schema();
+        let schema_key = format!("{}{}", storage::SCHEMA_PREFIX, schema.id());
+        let schema_room = if entry(&schema_key) == 0 { units(&schema_key) + units(&schema.to_json()) } else { 0 };
+        let households: usize = hs
+            .iter()
+            .map(|h| {
+                let (hk, sk) = (hkey(&h.id), skey(&h.id));
+                let summary = serde_json::to_string(&HouseholdSummary::of(h)).unwrap_or_default();
+                let new = units(&hk) + units(&compact::encode(h, &schema)) + units(&sk) + units(&summary);
+                new.saturating_sub(entry(&hk) + entry(&sk))
+            })
+            .sum();
+        schema_room + households
+    }
+
     fn load_quiet(&self, id: &str) -> Result<Household, StoreError> {
         let raw = storage::get_raw(&hkey(id))?.ok_or(StoreError::NotFound)?;
         let h = decode(&raw).map_err(StoreError::Damaged)?;

@@ -11,7 +11,7 @@ use leptos::prelude::GetUntracked;
 use survey_core::{Household, Status};
 
 use crate::drafts::{DraftStore, StoreError};
-use crate::{clock, default_survey};
+use crate::{clock, default_survey, storage};
 
 /// Which households an export takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -186,15 +186,24 @@ pub struct MergeReport {
     pub failed: Vec<(String, StoreError)>,
 }
 
-/// Saves the households of a checked file that `choice` takes.
-pub fn merge(store: &DraftStore, checked: &Checked, choice: MergeChoice) -> MergeReport {
+/// Saves the households of a checked file that `choice` takes: all of them, or none when
+/// the storage left cannot hold them all ([`ImportError::NoRoom`]). (A browser whose real
+/// quota is below [`storage::QUOTA_CHARS`] can still fail part-way: those are reported.)
+pub fn merge(store: &DraftStore, checked: &Checked, choice: MergeChoice) -> Result<MergeReport, ImportError> {
     let now = clock::now_rfc3339();
+    let plan = exchange::plan(&checked.file.households, &checked.preview, choice, &now);
+    let needed = store.room_needed(&plan);
+    let (used, _) = storage::used_chars();
+    let free = (storage::QUOTA_CHARS - used).max(0.0) as usize;
+    if needed > free {
+        return Err(ImportError::NoRoom { needed, free });
+    }
     let mut report = MergeReport::default();
-    for h in exchange::plan(&checked.file.households, &checked.preview, choice, &now) {
+    for h in plan {
         match store.save(&h) {
             Ok(()) => report.saved.push(h.id),
             Err(e) => report.failed.push((h.id, e)),
         }
     }
-    report
+    Ok(report)
 }

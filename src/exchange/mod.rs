@@ -37,6 +37,7 @@ pub fn error_text(e: &ImportError) -> Bi {
         ImportError::NoHouseholds => tr!(exchange.error.no_households),
         ImportError::Incomplete { .. } => tr!(exchange.error.incomplete),
         ImportError::BrokenRecords { .. } => tr!(exchange.error.broken_records),
+        ImportError::NoRoom { .. } => tr!(exchange.error.no_room),
     }
 }
 
@@ -419,9 +420,13 @@ fn ImportSection(
             return;
         }
         let t0 = browser::now_ms();
-        let report = logic::merge(&store, &checked, c);
-        browser::record_timings("import_merge", &[("merge", browser::now_ms() - t0), ("saved", report.saved.len() as f64)]);
-        state.set(ImportState::Done(report));
+        match logic::merge(&store, &checked, c) {
+            Ok(report) => {
+                browser::record_timings("import_merge", &[("merge", browser::now_ms() - t0), ("saved", report.saved.len() as f64)]);
+                state.set(ImportState::Done(report));
+            }
+            Err(e) => state.set(ImportState::Refused(e)),
+        }
     };
 
     let refused = move |e: ImportError| {

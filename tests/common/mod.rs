@@ -42,6 +42,26 @@ pub fn snapshot() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Fills localStorage until it takes nothing more (halving the chunk down to one
+/// character); returns the filler keys.
+pub fn fill_storage() -> Vec<String> {
+    let s = local();
+    let mut keys = Vec::new();
+    let mut size = 1 << 20;
+    let mut i = 0;
+    while size >= 1 {
+        let chunk = "x".repeat(size);
+        let key = format!("filler:{i}");
+        if s.set_item(&key, &chunk).is_ok() {
+            keys.push(key);
+            i += 1;
+        } else {
+            size /= 2;
+        }
+    }
+    keys
+}
+
 /// Lets effects and rendering catch up.
 pub async fn settle() {
     for _ in 0..6 {

@@ -76,12 +76,30 @@ pub enum ImportError {
         /// The first [`MAX_LISTED_PROBLEMS`] of them.
         records: Vec<BrokenRecord>,
     },
+    /// The households chosen do not all fit in the tablet's storage (checked by the app
+    /// before it stores any of them: an import is stored whole or not at all).
+    #[error("no_room")]
+    NoRoom {
+        /// Storage the chosen households need (UTF-16 code units, as browsers count).
+        needed: usize,
+        /// Storage left.
+        free: usize,
+    },
 }
 
 impl ImportError {
     /// Every code, in the order checks are made (each needs a translation).
-    pub const CODES: [&'static str; 8] =
-        ["too_large", "not_json", "not_export", "future_version", "wrong_survey", "no_households", "incomplete", "broken_records"];
+    pub const CODES: [&'static str; 9] = [
+        "too_large",
+        "not_json",
+        "not_export",
+        "future_version",
+        "wrong_survey",
+        "no_households",
+        "incomplete",
+        "broken_records",
+        "no_room",
+    ];
 
     /// The stable code, used as translation key.
     pub fn code(&self) -> &'static str {
@@ -94,6 +112,7 @@ impl ImportError {
             ImportError::NoHouseholds => "no_households",
             ImportError::Incomplete { .. } => "incomplete",
             ImportError::BrokenRecords { .. } => "broken_records",
+            ImportError::NoRoom { .. } => "no_room",
         }
     }
 }
