@@ -93,7 +93,7 @@ pub(crate) fn field_view(
     form: FormCtx,
     item: &'static Item,
     path: FieldPath,
-    scope: Signal<ScopeView>,
+    scope: ScopeView,
 ) -> AnyView {
     let Some(ft) = item.field_type() else {
         return ().into_any();
@@ -101,11 +101,11 @@ pub(crate) fn field_view(
     let id = path.to_string();
     let name: &'static str = &item.name;
     let value = Memo::new(move |_| {
-        scope.with(|s| s.get(name).map(|v| v.value.clone()).unwrap_or_default())
+        scope.with(name, |v| v.value.clone()).unwrap_or_default()
     });
     let input = item.is_input();
     let issues = Memo::new(move |_| {
-        scope.with(|s| s.get(name).map(|v| v.issues.clone()).unwrap_or_default())
+        scope.with(name, |v| v.issues.clone()).unwrap_or_default()
     });
     let shown = {
         let p = path.clone();
@@ -579,11 +579,11 @@ fn issue_view(form: FormCtx, path: FieldPath, s: Shown) -> AnyView {
 pub(crate) fn field_view_issues(
     form: FormCtx,
     path: FieldPath,
-    scope: Signal<ScopeView>,
+    scope: ScopeView,
 ) -> impl IntoView {
     let name = path.field.clone();
     let issues = Memo::new(move |_| {
-        scope.with(|s| s.get(&name).map(|v| v.issues.clone()).unwrap_or_default())
+        scope.with(&name, |v| v.issues.clone()).unwrap_or_default()
     });
     view! {
         <div class="field-msgs" aria-live="polite">

@@ -159,32 +159,35 @@ fn MemberCard(
     let scope = form.scopes.get(Some(repeat), index);
     let value_of = move |it: &'static Item| {
         let n: &'static str = &it.name;
-        Memo::new(move |_| scope.with(|s| s.get(n).map(|v| v.value.clone()).unwrap_or_default()))
+        Memo::new(move |_| scope.with(n, |v| v.value.clone()).unwrap_or_default())
     };
     let name = summary.name.map(value_of);
     let relation = summary.relation.map(|it| {
         let n: &'static str = &it.name;
         Memo::new(move |_| {
-            scope.with(|s| {
-                let v = s.get(n).map_or("", |v| v.value.as_str());
-                form.survey
-                    .choices(it)
-                    .iter()
-                    .find(|c| c.name == v)
-                    .map(|c| bi(&c.label))
-            })
+            scope
+                .with(n, |v| {
+                    form.survey.choices(it).iter().find(|c| c.name == v.value).map(|c| bi(&c.label))
+                })
+                .flatten()
         })
     });
     let age = summary.age.map(value_of);
     let errors = Memo::new(move |_| {
         let all = form.show_all.get();
-        scope.with(|s| {
-            s.items()
-                .filter(|v| v.relevant)
-                .flat_map(|v| v.issues.iter())
-                .filter(|i| i.error && (all || !i.is_required))
-                .count()
-        })
+        scope
+            .items()
+            .iter()
+            .map(|item| {
+                item.with(|v| {
+                    if v.relevant {
+                        v.issues.iter().filter(|i| i.error && (all || !i.is_required)).count()
+                    } else {
+                        0
+                    }
+                })
+            })
+            .sum::<usize>()
     });
     let toggle = move |_| {
         release_focus_in(".member-body");

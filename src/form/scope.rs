@@ -24,30 +24,34 @@ pub(crate) struct ItemView {
     pub issues: Vec<Shown>,
 }
 
-/// What every item of one scope shows.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct ScopeView {
-    /// Item name → position in `items` (shared by every update of the scope).
+/// What every item of one scope shows: one signal per item, so that a keystroke wakes
+/// only what reads the items it changed (the typed question, the calculations and
+/// relevance that follow from it), not every question of the member. A `Copy` handle: the
+/// signals belong to the form.
+#[derive(Clone, Copy)]
+pub(crate) struct ScopeView(StoredValue<ScopeItems>);
+
+struct ScopeItems {
+    /// Item name → position in `items`.
     names: Arc<HashMap<&'static str, usize>>,
     /// What each item shows, in survey order.
-    items: Vec<ItemView>,
-}
-
-impl PartialEq for ScopeView {
-    fn eq(&self, other: &Self) -> bool {
-        self.items == other.items
-    }
+    items: Vec<RwSignal<ItemView>>,
 }
 
 impl ScopeView {
-    /// What the item named `name` shows.
-    pub fn get(&self, name: &str) -> Option<&ItemView> {
-        self.names.get(name).map(|&i| &self.items[i])
+    /// The signal of what the item named `name` shows.
+    pub fn item(self, name: &str) -> Option<RwSignal<ItemView>> {
+        self.0.try_with_value(|s| s.names.get(name).map(|&i| s.items[i])).flatten()
     }
 
-    /// What every item shows.
-    pub fn items(&self) -> impl Iterator<Item = &ItemView> {
-        self.items.iter()
+    /// Reads what the item named `name` shows (tracking that item only).
+    pub fn with<R>(self, name: &str, f: impl FnOnce(&ItemView) -> R) -> Option<R> {
+        self.item(name).and_then(|sig| sig.try_with(f))
+    }
+
+    /// The signals of every item of the scope.
+    pub fn items(self) -> Vec<RwSignal<ItemView>> {
+        self.0.try_with_value(|s| s.items.clone()).unwrap_or_default()
     }
 }
 
@@ -79,70 +83,60 @@ impl Spec {
         }
     }
 
-    /// Brings `view` up to date with `e`, in place, given the issues of this scope (in the
-    /// evaluation's order); true when anything changed.
+    /// Brings the item signals of `view` up to date with `e`, given the issues of this
+    /// scope (in the evaluation's order): only items whose view changed are written (and
+    /// so notify their readers).
     fn update(
         &self,
         survey: &'static Survey,
         household: RwSignal<Household>,
         e: &Evaluation,
         issues: &[&Issue],
-        view: &mut ScopeView,
-    ) -> bool {
-        let mut changed = false;
-        if view.items.len() != self.items.len() {
-            *view = ScopeView {
-                names: self.names.clone(),
-                items: vec![ItemView::default(); self.items.len()],
-            };
-            changed = true;
-        }
+        view: ScopeView,
+    ) {
+        let Some(signals) = view.0.try_with_value(|s| s.items.clone()) else {
+            return;
+        };
         let member = self.member.map_or(0, |(_, i)| i);
-        for (it, v) in self.items.iter().zip(view.items.iter_mut()) {
-            let value = if it.has_value() {
-                e.value_of(it, member)
-            } else {
-                ""
-            };
-            if v.value != value {
-                v.value.clear();
-                v.value.push_str(value);
-                changed = true;
-            }
-            let relevant = e.is_relevant_of(it, member);
-            if v.relevant != relevant {
-                v.relevant = relevant;
-                changed = true;
-            }
-        }
         let mut fresh: Vec<(usize, Shown)> = Vec::with_capacity(issues.len());
         for issue in issues {
             if let Some(&n) = self.names.get(&*issue.path.field) {
-                fresh.push((
-                    n,
-                    Shown::new(survey, household, issue, &view.items[n].value),
-                ));
+                let it = self.items[n];
+                let value = if it.has_value() { e.value_of(it, member) } else { "" };
+                fresh.push((n, Shown::new(survey, household, issue, value)));
             }
         }
         fresh.sort_by_key(|(n, _)| *n);
         let mut rest = fresh.as_slice();
-        for (n, v) in view.items.iter_mut().enumerate() {
+        for (n, (it, sig)) in self.items.iter().zip(signals).enumerate() {
             let k = rest.iter().take_while(|(m, _)| *m == n).count();
             let (mine, after) = rest.split_at(k);
             rest = after;
-            if v.issues.len() != mine.len() || v.issues.iter().zip(mine).any(|(a, (_, b))| a != b) {
-                v.issues = mine.iter().map(|(_, s)| s.clone()).collect();
-                changed = true;
+            let value = if it.has_value() { e.value_of(it, member) } else { "" };
+            let relevant = e.is_relevant_of(it, member);
+            let same = sig
+                .try_with_untracked(|v| {
+                    v.value == value
+                        && v.relevant == relevant
+                        && v.issues.len() == mine.len()
+                        && v.issues.iter().zip(mine).all(|(a, (_, b))| a == b)
+                })
+                .unwrap_or(true);
+            if !same {
+                sig.set(ItemView {
+                    value: value.to_string(),
+                    relevant,
+                    issues: mine.iter().map(|(_, s)| s.clone()).collect(),
+                });
             }
         }
-        changed
     }
 }
 
 /// One scope: what it is and what it shows.
 struct Slot {
     spec: Spec,
-    view: ArcRwSignal<ScopeView>,
+    view: ScopeView,
 }
 
 /// A scope: `None` for the top level, or a repeat's name, and the member index.
@@ -164,6 +158,9 @@ pub(crate) struct Scopes {
     household: RwSignal<Household>,
     ev: Memo<Evaluation>,
     slots: StoredValue<HashMap<ScopeKey, Arc<Slot>>>,
+    /// The form's owner: a scope's signals live as long as the form, whichever part of it
+    /// first asked for them.
+    owner: StoredValue<Owner>,
 }
 
 impl Scopes {
@@ -178,6 +175,7 @@ impl Scopes {
             household,
             ev,
             slots: StoredValue::new(HashMap::new()),
+            owner: StoredValue::new(Owner::current().expect("scopes are made inside the form")),
         };
         Effect::new(move |_| {
             ev.with(|e| {
@@ -202,8 +200,7 @@ impl Scopes {
                         slot.spec.member.map_or(0, |(_, i)| i),
                     );
                     let mine = issues.get(&key).map_or(&[][..], Vec::as_slice);
-                    slot.view
-                        .maybe_update(|v| slot.spec.update(survey, household, e, mine, v));
+                    slot.spec.update(survey, household, e, mine, slot.view);
                 }
             })
         });
@@ -212,31 +209,35 @@ impl Scopes {
 
     /// The view of the top level (`repeat` = `None`) or of member `index` of `repeat`,
     /// up to date now.
-    pub fn get(&self, repeat: Option<&'static Item>, index: usize) -> Signal<ScopeView> {
+    pub fn get(&self, repeat: Option<&'static Item>, index: usize) -> ScopeView {
         let key = (repeat.map(|r| r.name.as_str()), index);
         let survey = self.survey;
-        let slot = self
-            .slots
-            .try_update_value(|m| {
-                m.entry(key)
-                    .or_insert_with(|| {
-                        Arc::new(Slot {
-                            spec: Spec::new(survey, repeat, index),
-                            view: ArcRwSignal::new(ScopeView::default()),
-                        })
-                    })
-                    .clone()
-            })
-            .expect("the form's scopes live as long as the form");
+        let existing = self.slots.try_with_value(|m| m.get(&key).cloned()).flatten();
+        let slot = match existing {
+            Some(slot) => slot,
+            None => {
+                let spec = Spec::new(survey, repeat, index);
+                let view = self.owner.get_value().with(|| {
+                    ScopeView(StoredValue::new(ScopeItems {
+                        names: spec.names.clone(),
+                        items: spec.items.iter().map(|_| RwSignal::new(ItemView::default())).collect(),
+                    }))
+                });
+                let slot = Arc::new(Slot { spec, view });
+                self.slots.update_value(|m| {
+                    m.insert(key, slot.clone());
+                });
+                slot
+            }
+        };
         self.ev.with_untracked(|e| {
             let mine: Vec<&Issue> = e
                 .issues()
                 .iter()
                 .filter(|i| scope_of(i) == (key.0, key.1))
                 .collect();
-            slot.view
-                .maybe_update(|v| slot.spec.update(survey, self.household, e, &mine, v))
+            slot.spec.update(survey, self.household, e, &mine, slot.view);
         });
-        Signal::from(slot.view.clone())
+        slot.view
     }
 }

@@ -36,7 +36,7 @@ pub(crate) fn render_children(
     form: FormCtx,
     parent: &'static Item,
     member: Option<usize>,
-    scope: Signal<ScopeView>,
+    scope: ScopeView,
 ) -> Vec<AnyView> {
     form.survey
         .children(parent)
@@ -50,7 +50,7 @@ fn render_item(
     form: FormCtx,
     item: &'static Item,
     member: Option<usize>,
-    scope: Signal<ScopeView>,
+    scope: ScopeView,
 ) -> AnyView {
     if matches!(item.kind, ItemKind::Field(FieldType::Calculate)) && item.label.is_none() {
         // Hidden calculations (counters used by other expressions) are not shown.
@@ -58,7 +58,7 @@ fn render_item(
     }
     let path = form.path(item, member);
     let name: &'static str = &item.name;
-    let relevant = Memo::new(move |_| scope.with(|s| s.get(name).is_some_and(|v| v.relevant)));
+    let relevant = Memo::new(move |_| scope.with(name, |v| v.relevant).unwrap_or(false));
     (move || {
         relevant.get().then(|| match &item.kind {
             ItemKind::Group => view! {
