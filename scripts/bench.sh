@@ -4,7 +4,7 @@
 # keystroke latency in a 20-member roster with the CPU throttled ×4, in headless Chromium
 # against dist/ served on 127.0.0.1. See e2e/bench/perf.mjs.
 #   scripts/bench.sh                      build (trunk build --release), then measure
-#   scripts/bench.sh --no-build [--runs N] [--json FILE]   measure the build in dist/
+#   scripts/bench.sh --no-build [--runs N] [--only 1,2,3] [--json FILE]   measure the build in dist/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=1
