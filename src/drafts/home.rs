@@ -4,7 +4,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use survey_core::Status;
 
-use super::{event_text, local_time, status_text, DraftStore, HouseholdSummary, StorageBanner};
+use super::{event_text, local_time, status_name, status_text, DraftStore, HouseholdSummary, StorageBanner};
 use crate::app::{Nav, Screen};
 use crate::i18n::{Bi, T, UiLanguage};
 use crate::{default_survey, storage, tr};
@@ -420,14 +420,5 @@ pub fn HomePage() -> impl IntoView {
             </div>
             {usage_view}
         </section>
-    }
-}
-
-/// The lowercase name of a status (`data-status`, CSS).
-fn status_name(s: Status) -> &'static str {
-    match s {
-        Status::Draft => "draft",
-        Status::Finalized => "finalized",
-        Status::Exported => "exported",
     }
 }

@@ -50,6 +50,15 @@ pub fn status_text(s: Status) -> Bi {
     }
 }
 
+/// The stable lowercase name of a lifecycle status (`data-status`, CSS classes).
+pub fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Draft => "draft",
+        Status::Finalized => "finalized",
+        Status::Exported => "exported",
+    }
+}
+
 /// The name of a history event.
 pub fn event_text(e: Event) -> Bi {
     match e {

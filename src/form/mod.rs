@@ -338,8 +338,8 @@ pub fn HouseholdForm(
                     {move || {
                         let s = status.get();
                         view! {
-                            <span class="status-badge" data-testid="form-status" data-status=text::status_name(s)>
-                                <T text=text::status_text(s) />
+                            <span class="status-badge" data-testid="form-status" data-status=crate::drafts::status_name(s)>
+                                <T text=crate::drafts::status_text(s) />
                             </span>
                         }
                     }}

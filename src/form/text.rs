@@ -2,7 +2,7 @@
 //! validation codes, ID-number and mobile checks, lifecycle refusals) mapped to its
 //! translation key in the `form` namespace.
 use survey_core::id_number::ResidentId;
-use survey_core::{Issue, Item, Lang, Message, Rule, SectionState, Status, Survey, Text};
+use survey_core::{Issue, Item, Lang, Message, Rule, SectionState, Survey, Text};
 
 use crate::i18n::Bi;
 use crate::tr;
@@ -118,20 +118,3 @@ pub fn state_name(state: SectionState) -> &'static str {
     }
 }
 
-/// The label of a household status.
-pub fn status_text(status: Status) -> Bi {
-    match status {
-        Status::Draft => tr!(form.status.draft),
-        Status::Finalized => tr!(form.status.finalized),
-        Status::Exported => tr!(form.status.exported),
-    }
-}
-
-/// The stable name of a household status.
-pub fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Draft => "draft",
-        Status::Finalized => "finalized",
-        Status::Exported => "exported",
-    }
-}
