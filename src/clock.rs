@@ -16,3 +16,10 @@ pub fn today_iso() -> String {
 pub fn context() -> Context {
     Context::from_iso(&today_iso()).expect("the browser gives a valid date")
 }
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `performance.now()`: milliseconds since the page started (for timings).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub fn perf_now() -> f64;
+}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use survey_core::{Evaluation, Household};
 
 use super::store::{current_schema, SaveOutcome};
-use super::{local_time, DraftStore, StorageBanner, StoreError};
+use super::{local_time, same_minute, DraftStore, StorageBanner, StoreError};
 use crate::app::{Nav, Screen};
 use crate::i18n::T;
 use crate::{clock, default_survey, storage, tr};
@@ -43,11 +43,6 @@ fn same_content(a: &Household, b: &Household) -> bool {
         && *device == b.device
         && *history == b.history
         && *extra == b.extra
-}
-
-/// The same minute (RFC 3339 UTC stamps): what the save state shows is the same.
-fn same_minute(a: &str, b: &str) -> bool {
-    a.get(..16).is_some_and(|m| b.get(..16) == Some(m))
 }
 
 /// Where the household's latest version is.

@@ -70,24 +70,12 @@ pub fn event_text(e: Event) -> Bi {
     }
 }
 
-/// Offers `text` as a file download (damaged entries, for recovery by hand).
+/// Whether two RFC 3339 UTC stamps fall in the same minute (what the kit shows of a time).
+pub fn same_minute(a: &str, b: &str) -> bool {
+    a.get(..16).is_some_and(|m| b.get(..16) == Some(m))
+}
+
+/// Offers `text` as a JSON file download (damaged entries, for recovery by hand).
 pub fn download(file_name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/json;charset=utf-8");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = leptos::prelude::document();
-    let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(file_name);
-    a.click();
-    leptos::prelude::set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        std::time::Duration::from_secs(30),
-    );
-    Ok(())
+    crate::exchange::browser::download(file_name, text, crate::exchange::browser::JSON_TYPE)
 }

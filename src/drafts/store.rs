@@ -294,7 +294,7 @@ impl HouseholdSummary {
             unsaved,
             conflict,
         } = self;
-        modified.get(..16).is_some_and(|m| other.modified.get(..16) == Some(m))
+        super::same_minute(modified, &other.modified)
             && *id == other.id
             && *head_name == other.head_name
             && *village == other.village
@@ -544,7 +544,7 @@ impl DraftStore {
     /// Summaries of every household (not the one in the trash), newest change first.
     /// Reads only the index, except for a household whose summary is missing.
     pub fn list(&self) -> Vec<HouseholdSummary> {
-        let started = perf_now();
+        let started = clock::perf_now();
         if self.index.with_value(Option::is_none) {
             let index = self.read_index();
             self.index.set_value(Some(index));
@@ -698,7 +698,7 @@ impl DraftStore {
     /// show something else (the stored `modified` is exact to the minute the list shows;
     /// this tab's list has it exact).
     fn write(&self, h: &Household, ev: Option<&Evaluation>, ours: bool) -> Result<(), StoreError> {
-        let started = perf_now();
+        let started = clock::perf_now();
         let result = self.ensure_schema().and_then(|()| {
             let text = compact::encode(h, &current_schema());
             let written = storage::set_raw_kept(&hkey(&h.id), &text)?;
@@ -1070,17 +1070,11 @@ impl Default for DraftStore {
     }
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn perf_now() -> f64;
-}
-
 /// Appends the milliseconds since `started` to `globalThis.__lsk_perf[name]` (last 1,000),
 /// read by `e2e/bench/storage.mjs`.
 fn record_perf(name: &str, started: f64) {
     use wasm_bindgen::JsValue;
-    let ms = perf_now() - started;
+    let ms = clock::perf_now() - started;
     let global = js_sys::global();
     let key = JsValue::from_str("__lsk_perf");
     let mut table = js_sys::Reflect::get(&global, &key).unwrap_or_default();

@@ -123,17 +123,6 @@ pub fn read_bytes(file: &web_sys::File, done: impl FnOnce(Option<Vec<u8>>) + 'st
     reader.read_as_array_buffer(file)
 }
 
-/// `performance.now()` in milliseconds.
-pub fn now_ms() -> f64 {
-    let perf = Reflect::get(&js_sys::global(), &"performance".into()).unwrap_or_default();
-    Reflect::get(&perf, &"now".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .and_then(|f| f.call0(&perf).ok())
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0)
-}
-
 /// Records the phases of the last export or import in `globalThis.__lsk_exchange`
 /// (`{ phase: ms, … }`), read by `e2e/bench/export.mjs`.
 pub fn record_timings(what: &str, phases: &[(&str, f64)]) {

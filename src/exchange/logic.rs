@@ -81,6 +81,13 @@ pub fn tablet(store: &DraftStore) -> (Vec<Household>, usize) {
     (out, damaged)
 }
 
+/// The households of the tablet that `scope` takes, oldest first; and how many entries
+/// cannot be read.
+fn taken(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) -> (Vec<Household>, usize) {
+    let (all, damaged) = tablet(store);
+    (all.into_iter().filter(|h| scope.takes(h.status, &h.id, chosen)).collect(), damaged)
+}
+
 /// The app, as named in export files.
 pub fn app_info() -> AppInfo {
     AppInfo { name: env!("CARGO_PKG_NAME").to_string(), version: env!("CARGO_PKG_VERSION").to_string() }
@@ -104,10 +111,9 @@ pub struct Prepared {
 
 /// Builds the export file of `scope`; `None` when no household is taken.
 pub fn prepare_json(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) -> Option<Prepared> {
-    let t0 = super::browser::now_ms();
-    let (all, damaged) = tablet(store);
-    let mut hs: Vec<Household> = all.into_iter().filter(|h| scope.takes(h.status, &h.id, chosen)).collect();
-    let t1 = super::browser::now_ms();
+    let t0 = clock::perf_now();
+    let (mut hs, damaged) = taken(store, scope, chosen);
+    let t1 = clock::perf_now();
     if hs.is_empty() {
         return None;
     }
@@ -125,7 +131,7 @@ pub fn prepare_json(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>)
     };
     let text = to_json(&export_file(survey, &hs, &clock::context(), meta));
     let name = file_name(survey.id(), &hs, &clock::today_iso(), scope.kind(), "", "json");
-    let t2 = super::browser::now_ms();
+    let t2 = clock::perf_now();
     Some(Prepared { name, text, households: hs, damaged, timings: [("read", t1 - t0), ("build", t2 - t1)] })
 }
 
@@ -138,8 +144,7 @@ pub fn save_marks(store: &DraftStore, households: &[Household]) -> Vec<(String, 
 /// household is taken. Nothing is marked: the tables are for looking at, the JSON file is
 /// the delivery.
 pub fn prepare_csv(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) -> Option<[(String, String); 2]> {
-    let (all, _) = tablet(store);
-    let hs: Vec<Household> = all.into_iter().filter(|h| scope.takes(h.status, &h.id, chosen)).collect();
+    let (hs, _) = taken(store, scope, chosen);
     if hs.is_empty() {
         return None;
     }

@@ -23,7 +23,7 @@ use survey_core::exchange::{ExportKind, ImportError, Match, MergeChoice, RecordP
 
 use crate::drafts::{local_time, status_text, DraftStore, HouseholdSummary};
 use crate::i18n::{Bi, T};
-use crate::tr;
+use crate::{clock, tr};
 use logic::{Checked, MergeReport, Scope};
 
 /// The message of an import error code.
@@ -132,7 +132,7 @@ pub fn ExchangePanel() -> impl IntoView {
             outcome.set(Some(ExportOutcome::Empty));
             return;
         };
-        let t0 = browser::now_ms();
+        let t0 = clock::perf_now();
         let count = p.households.len();
         let (name, damaged) = (p.name.clone(), p.damaged);
         let households = p.households;
@@ -141,10 +141,10 @@ pub fn ExchangePanel() -> impl IntoView {
         let finish = move |shared: bool| {
             set_timeout(
                 move || {
-                    let t = browser::now_ms();
+                    let t = clock::perf_now();
                     let unsaved: Vec<String> =
                         logic::save_marks(&store, &households).into_iter().map(|(id, _)| id).collect();
-                    let saved_ms = browser::now_ms() - t;
+                    let saved_ms = clock::perf_now() - t;
                     browser::record_timings(
                         "export",
                         &[("households", count as f64), ("save_marks", saved_ms), ("marks_at", t)],
@@ -171,7 +171,7 @@ pub fn ExchangePanel() -> impl IntoView {
             outcome.set(Some(ExportOutcome::Failed));
             return;
         }
-        let download_ms = browser::now_ms() - t0;
+        let download_ms = clock::perf_now() - t0;
         let [(a, read_ms), (b, build_ms)] = p.timings;
         browser::record_timings(
             "export_file",
@@ -390,12 +390,12 @@ fn ImportSection(
                 let _ = state.try_set(ImportState::Unreadable);
                 return;
             };
-            let t0 = browser::now_ms();
+            let t0 = clock::perf_now();
             let next = match logic::check_file(&store, &bytes) {
                 Ok(checked) => ImportState::Preview(Arc::new(checked)),
                 Err(e) => ImportState::Refused(e),
             };
-            browser::record_timings("import_check", &[("check", browser::now_ms() - t0), ("bytes", bytes.len() as f64)]);
+            browser::record_timings("import_check", &[("check", clock::perf_now() - t0), ("bytes", bytes.len() as f64)]);
             set_take_new.set(true);
             set_take_newer.set(true);
             set_replace_other.set(false);
@@ -419,10 +419,10 @@ fn ImportSection(
             state.set(ImportState::Nothing);
             return;
         }
-        let t0 = browser::now_ms();
+        let t0 = clock::perf_now();
         match logic::merge(&store, &checked, c) {
             Ok(report) => {
-                browser::record_timings("import_merge", &[("merge", browser::now_ms() - t0), ("saved", report.saved.len() as f64)]);
+                browser::record_timings("import_merge", &[("merge", clock::perf_now() - t0), ("saved", report.saved.len() as f64)]);
                 state.set(ImportState::Done(report));
             }
             Err(e) => state.set(ImportState::Refused(e)),
