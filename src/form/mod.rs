@@ -3,12 +3,12 @@
 //!
 //! Data flows one way. The household ([`Household`]) is the only state that matters; the
 //! form evaluates it once per change into a [`Memo<Evaluation>`] (relevance, calculated
-//! values, errors, warnings, section states). One effect then brings the view of each scope
-//! (the top level, each roster member: what each item shows) up to date in place and
-//! notifies only the scopes that changed ([`Scopes`]); each question derives its small memos
-//! (value, relevance, messages) from its scope. A keystroke in member 20 thus wakes member
-//! 20's questions and card and nothing of the other members, and only the DOM nodes whose
-//! text really changed are touched. Only the current section is rendered, and in the members
+//! values, errors, warnings, section states). One effect then brings what each item of each
+//! scope (the top level, each roster member) shows up to date, writing only the items that
+//! changed ([`Scopes`]); each question derives its small memos (value, relevance, messages)
+//! from its own item. A keystroke in member 20 thus wakes the typed question, what follows
+//! from it and member 20's card, and only the DOM nodes whose text really changed are
+//! touched. Only the current section is rendered, and in the members
 //! roster only the expanded member's questions.
 //!
 //! UI-only state (which section is open, which member is expanded, which questions were

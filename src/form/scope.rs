@@ -1,10 +1,10 @@
 //! What the items of one scope (the top level, or one roster member) show, kept up to date
-//! from the evaluation and notified per scope.
+//! from the evaluation, one signal per item.
 //!
 //! A keystroke changes the household, hence the evaluation; but it changes what at most a
-//! few scopes show. Rather than having every question of every member subscribe to the
-//! evaluation (so every keystroke would wake them all), one effect compares each scope's
-//! view with the new evaluation in place and notifies only the scopes that changed.
+//! few items show. Rather than having every question of every member subscribe to the
+//! evaluation (so every keystroke would wake them all), one effect compares what each item
+//! shows with the new evaluation and writes only the items that changed.
 use std::collections::HashMap;
 use std::sync::Arc;
 
