@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { ROOT } from './support.mjs';
+import { ROOT } from '../lib/support.mjs';
 
 const QUOTA = 5_242_880; // UTF-16 units of localStorage per origin in Chromium
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
-import { waitForController, goOffline, has } from '../bench/support.mjs';
+import { waitForController, goOffline, has, id, fillMember } from '../lib/support.mjs';
 
 const SURVEY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../surveys/household');
 const surveyRows = fs.readFileSync(path.join(SURVEY, 'survey.csv'), 'utf8').split(/\r?\n/);
@@ -28,7 +28,6 @@ function label(name) {
   return { zh, ii: cells[head.indexOf('label::ii')] || zh };
 }
 
-const id = (s) => `[data-testid="${s}"]`;
 const PROFILE = { name: '吉克阿依', phone: '13800138000', unit: '凉山州住建局' };
 const HEAD = '阿苏拉且';
 const MEMBERS = [
@@ -187,12 +186,7 @@ test('an enumerator\'s whole job, offline at the end', async (tc) => {
       for (const [i, m] of MEMBERS.entries()) {
         await page.getByTestId('add-member').click();
         await page.locator(id(`input-members[${i}].member_name`)).waitFor();
-        await page.locator(id(`input-members[${i}].member_name`)).fill(m.name);
-        await page.locator(id(`input-members[${i}].id_number`)).fill(m.id);
-        await page.locator(`${id(`choice-members[${i}].relation-${m.relation}`)} input`).check();
-        await page.locator(`${id(`choice-members[${i}].sex-${m.sex}`)} input`).check();
-        await page.locator(id(`input-members[${i}].birth_date`)).fill(m.birth);
-        await page.locator(`${id(`choice-members[${i}].medical_insurance-yes`)} input`).check();
+        await fillMember(page, i, m);
       }
       assert.equal(await page.getByTestId('member-count').innerText(), '3');
       const idInput = page.locator(id('input-members[2].id_number'));

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
+import { id } from '../lib/support.mjs';
 
 let server;
 before(async () => { server = await serve(); });
 after(async () => { await server.close(); });
 
-const id = (s) => `[data-testid="${s}"]`;
 const both = (text, key) => {
   const m = t(key);
   return text.includes(m.zh) && text.includes(m.ii);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
+import { id, fillMember } from '../lib/support.mjs';
 
 const SURVEY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../surveys/household');
 
@@ -52,21 +53,11 @@ let server;
 before(async () => { server = await serve(); });
 after(async () => { await server.close(); });
 
-const id = (s) => `[data-testid="${s}"]`;
 
 async function openNewHousehold(page) {
   await page.goto(server.url);
   await page.getByTestId('new-household').click();
   await page.getByTestId('household-form').waitFor();
-}
-
-async function fillMember(page, i, m) {
-  await page.locator(id(`input-members[${i}].member_name`)).fill(m.name);
-  await page.locator(id(`input-members[${i}].id_number`)).fill(m.id);
-  await page.locator(`${id(`choice-members[${i}].relation-${m.relation}`)} input`).check();
-  await page.locator(`${id(`choice-members[${i}].sex-${m.sex}`)} input`).check();
-  await page.locator(id(`input-members[${i}].birth_date`)).fill(m.birth);
-  await page.locator(`${id(`choice-members[${i}].medical_insurance-yes`)} input`).check();
 }
 
 test('a household with 3 members; a wrong ID number is caught and cleared when corrected', async () => {

@@ -12,7 +12,7 @@ import { launch } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import {
   ROOT, precacheOf, copyOfBuild, makeNewVersion, waitForController, goOffline, cachesOf, storageOf, has,
-} from '../bench/support.mjs';
+} from '../lib/support.mjs';
 
 /** Every file of a build directory, as sorted relative paths. */
 function filesOf(dir, rel = '') {

@@ -1,11 +1,12 @@
-// Shared by e2e/tests/{offline,acceptance}.test.mjs and the benchmarks: the service worker's precache list, a
-// disposable copy of the build that a test may turn into "a new version", network cuts.
+// Shared by e2e/tests/*.test.mjs and the benchmarks: the service worker's precache list, a
+// disposable copy of the build that a test may turn into "a new version", network cuts,
+// filling in a roster member.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DIST } from '../lib/server.mjs';
+import { DIST } from './server.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -65,4 +66,17 @@ export async function storageOf(page) {
 /** Whether an element with this test id is in the page (the other screens land over time). */
 export async function has(page, testid) {
   return (await page.getByTestId(testid).count()) > 0;
+}
+
+/** The CSS selector of a test id. */
+export const id = (s) => `[data-testid="${s}"]`;
+
+/** Fills roster member `i`: name, ID number, relation, sex, birth date, medical insurance. */
+export async function fillMember(page, i, m) {
+  await page.locator(id(`input-members[${i}].member_name`)).fill(m.name);
+  await page.locator(id(`input-members[${i}].id_number`)).fill(m.id);
+  await page.locator(`${id(`choice-members[${i}].relation-${m.relation}`)} input`).check();
+  await page.locator(`${id(`choice-members[${i}].sex-${m.sex}`)} input`).check();
+  await page.locator(id(`input-members[${i}].birth_date`)).fill(m.birth);
+  await page.locator(`${id(`choice-members[${i}].medical_insurance-yes`)} input`).check();
 }
