@@ -46,3 +46,42 @@ test('start screen shows the kit in Yi and Chinese with the shipped Yi font', as
     await b.close();
   }
 });
+
+test('before the kit has loaded, the page says so in Yi and Chinese; the app takes that screen down', async () => {
+  const b = await launch();
+  try {
+    // Hold the wasm back, as a slow village network does.
+    let release;
+    const held = new Promise((ok) => { release = ok; });
+    await b.page.route(/_bg\.wasm$/, async (route) => { await held; await route.continue(); });
+    await b.page.goto(server.url);
+    const loading = b.page.locator('#splash .splash-loading');
+    await loading.waitFor();
+    const text = await loading.innerText();
+    assert.ok(text.includes(t('app.loading').zh) && text.includes(t('app.loading').ii), `loading text: ${text}`);
+    assert.equal(await b.page.locator('#splash [lang=ii]').first().innerText(), t('app.title').ii);
+    assert.equal(await b.page.locator('#splash .splash-failed').isVisible(), false, 'no failure shown while loading');
+
+    release();
+    await b.page.getByTestId('new-household').waitFor();
+    assert.equal(await b.page.locator('#splash').count(), 0, 'start screen removed when the app mounted');
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test('when the kit cannot start, the page says so in Yi and Chinese instead of loading forever', async () => {
+  const b = await launch();
+  try {
+    await b.page.route(/_bg\.wasm$/, (route) => route.abort('internetdisconnected'));
+    await b.page.goto(server.url);
+    const failed = b.page.locator('#splash .splash-failed');
+    await failed.waitFor({ state: 'visible' });
+    const text = await failed.innerText();
+    assert.ok(text.includes(t('app.start_failed').zh) && text.includes(t('app.start_failed').ii), `failure text: ${text}`);
+    assert.equal(await b.page.locator('#splash .splash-loading').isVisible(), false);
+  } finally {
+    await b.close();
+  }
+});
