@@ -11,7 +11,7 @@ use liangshan_survey::drafts::{
 use liangshan_survey::{clock, default_survey, storage, tr};
 use survey_core::checks::{self, EnumeratorProfile};
 use survey_core::compact::{self, RepeatSchema, Schema};
-use survey_core::{FieldPath, FieldType, Household, Status};
+use survey_core::{FieldPath, Household, Status};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::HtmlInputElement;
@@ -35,36 +35,8 @@ fn new_household(id: &str) -> Household {
 
 /// A household of the shipped survey with `members` members and every input answered.
 fn full_household(id: &str, members: usize) -> Household {
-    let survey = default_survey::household();
     let mut h = new_household(id);
-    h.enumerator =
-        Some(EnumeratorProfile { name: "吉克阿依".into(), phone: "13800138000".into(), unit: "凉山州住房和城乡建设局".into() });
-    for item in survey.items().iter().filter(|i| i.is_input()) {
-        let value = |m: usize| -> String {
-            let choices = survey.choices(item);
-            match item.field_type().unwrap() {
-                FieldType::Text if item.name.ends_with("id_number") => format!("51342919780802{m:03}5"),
-                FieldType::Text if item.name.ends_with("phone") => "13800138000".into(),
-                FieldType::Text => "阿苏拉且木呷".into(),
-                FieldType::Integer => "12".into(),
-                FieldType::Decimal => "1.5".into(),
-                FieldType::Date => "1978-08-02".into(),
-                FieldType::SelectOne { .. } => choices.last().unwrap().name.clone(),
-                FieldType::SelectMultiple { .. } => {
-                    choices.iter().take(2).map(|c| c.name.as_str()).collect::<Vec<_>>().join(" ")
-                }
-                _ => String::new(),
-            }
-        };
-        match survey.repeat_of(item) {
-            None => h.record.answers.set(&FieldPath::top(&item.name), value(0)),
-            Some(r) => {
-                for m in 0..members {
-                    h.record.answers.set(&FieldPath::member(&r.name, m, &item.name), value(m));
-                }
-            }
-        }
-    }
+    survey_core::fixtures::answer_every_input(default_survey::household(), &mut h, members);
     h
 }
 

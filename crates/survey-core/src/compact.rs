@@ -475,7 +475,6 @@ mod tests {
     #[cfg(feature = "csv")]
     #[test]
     fn a_full_household_of_the_shipped_survey_is_small() {
-        use crate::survey::FieldType;
         let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../surveys/household");
         let survey = Survey::load_dir(dir).unwrap();
         let s = Schema::of(&survey);
@@ -487,38 +486,8 @@ mod tests {
             "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f".into(),
             "2026-11-29T08:00:00.000Z",
         );
-        h.enumerator = Some(crate::checks::EnumeratorProfile {
-            name: "吉克阿依".into(),
-            phone: "13800138000".into(),
-            unit: "凉山州住房和城乡建设局".into(),
-        });
         h.modified = "2026-11-29T09:12:45.123Z".into();
-        let value = |item: &crate::survey::Item, m: usize| -> String {
-            let choices = survey.choices(item);
-            match item.field_type().unwrap() {
-                FieldType::Text if item.name.ends_with("id_number") => format!("51342919780802{:03}5", m),
-                FieldType::Text if item.name.ends_with("phone") => "13800138000".into(),
-                FieldType::Text => "阿苏拉且木呷".into(),
-                FieldType::Integer => "12".into(),
-                FieldType::Decimal => "1.5".into(),
-                FieldType::Date => "1978-08-02".into(),
-                FieldType::SelectOne { .. } => choices.last().unwrap().name.clone(),
-                FieldType::SelectMultiple { .. } => {
-                    choices.iter().take(2).map(|c| c.name.as_str()).collect::<Vec<_>>().join(" ")
-                }
-                _ => unreachable!(),
-            }
-        };
-        for item in survey.items().iter().filter(|i| i.is_input()) {
-            match survey.repeat_of(item) {
-                None => h.record.answers.set(&FieldPath::top(&item.name), value(item, 0)),
-                Some(r) => {
-                    for m in 0..5 {
-                        h.record.answers.set(&FieldPath::member(&r.name, m, &item.name), value(item, m));
-                    }
-                }
-            }
-        }
+        crate::fixtures::answer_every_input(&survey, &mut h, 5);
         let text = encode(&h, &s);
         assert_eq!(decode(&text, &s).unwrap(), h);
         let compact = text.encode_utf16().count();

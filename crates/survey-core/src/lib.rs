@@ -45,6 +45,8 @@ pub mod dates;
 pub mod definition;
 pub mod exchange;
 pub mod expr;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod household;
 pub mod id_number;
 #[cfg(feature = "csv")]
