@@ -6,9 +6,9 @@ use crate::{FieldPath, Household, Survey};
 
 /// Fills `h` as a cadre who answered everything would: the enumerator profile, then every
 /// input of `survey`, in every repeat for `members` members. Values are of the right type
-/// and pass the kit's own checks (an ID number with a valid check digit per member, a
-/// mobile number, a date); a choice question takes its last choice, a multiple choice its
-/// first two.
+/// and shape (an 18-character ID number per member, not all with a valid check digit; a
+/// mobile number; a date); a choice question takes its last choice, a multiple choice its
+/// first two. For sizes and storage, not for a household without errors.
 pub fn answer_every_input(survey: &Survey, h: &mut Household, members: usize) {
     h.enumerator =
         Some(EnumeratorProfile { name: "吉克阿依".into(), phone: "13800138000".into(), unit: "凉山州住房和城乡建设局".into() });
