@@ -69,6 +69,18 @@ impl HistoryEntry {
     }
 }
 
+/// Where a copy came from: another version of household `id`, brought in from a file and
+/// kept as a household of its own (with its own id) beside the tablet's version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyOf {
+    /// The id of the household it is a version of.
+    pub id: String,
+    /// `exported_at` of the file it came from.
+    pub file_exported_at: String,
+    /// The tablet (device id) that wrote that file.
+    pub file_device: String,
+}
+
 /// Why a lifecycle step was refused. Codes map to translation keys in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LifecycleError {
@@ -132,6 +144,10 @@ pub struct Household {
     /// What happened to it, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// Set on a copy kept beside the tablet's own version when an import found the two
+    /// edited independently ("keep both"): which household, from which file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<CopyOf>,
     /// Answers and warning acknowledgements.
     #[serde(default)]
     pub record: Record,
@@ -166,6 +182,7 @@ impl Household {
             enumerator: None,
             device,
             history: vec![HistoryEntry::new(Event::Created, now)],
+            copy_of: None,
             record: Record::default(),
             extra: BTreeMap::new(),
         }

@@ -118,9 +118,9 @@ fn incoming(text: &str) -> Vec<Household> {
 
 /// The file's households as a tablet that did not have them stores them at `now`.
 fn brought_in(text: &str, now: &str) -> Vec<Household> {
-    let hs = incoming(text);
-    let p = preview(&hs, &[]);
-    plan(&hs, &p, MergeChoice::default(), now)
+    let file = read_file(text.as_bytes(), &shipped()).unwrap();
+    let p = preview(&file.households, &[]);
+    plan(&file, &p, &MergeChoice::default(), now, &mut || unreachable!("no conflict"))
 }
 
 fn both_ways(held: &Household, incoming: &Household) -> (Relation, Relation) {
