@@ -301,9 +301,10 @@ pub fn HouseholdPage(
     let copy_notice = move || {
         household.with(|h| {
             h.copy_of.clone().map(|c| {
+                let text = if c.replaced { tr!(drafts.page.copy_replaced) } else { tr!(drafts.page.copy_of) };
                 view! {
-                    <p class="drafts-notice drafts-copy-notice" data-testid="copy-notice">
-                        <T text=tr!(drafts.page.copy_of) />
+                    <p class="drafts-notice drafts-copy-notice" data-testid="copy-notice" data-replaced=c.replaced.to_string()>
+                        <T text=text />
                         " " <code data-testid="copy-of-id">{c.id}</code>
                         " · " <T text=tr!(drafts.page.copy_from) /> " " {local_time(&c.file_exported_at)}
                     </p>

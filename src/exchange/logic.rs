@@ -212,7 +212,8 @@ pub struct MergeReport {
 /// quota is below [`storage::QUOTA_CHARS`] can still fail part-way: those are reported.)
 pub fn merge(store: &DraftStore, checked: &Checked, choice: &MergeChoice) -> Result<MergeReport, ImportError> {
     let now = clock::now_rfc3339();
-    let plan = exchange::plan(&checked.file, &checked.preview, choice, &now, &mut || uuid::Uuid::new_v4().to_string());
+    let (here, _) = tablet(store);
+    let plan = exchange::plan(&checked.file, &here, &checked.preview, choice, &now, &mut || uuid::Uuid::new_v4().to_string());
     let needed = store.room_needed(&plan);
     let (used, _) = storage::used_chars();
     let free = (storage::QUOTA_CHARS - used).max(0.0) as usize;

@@ -274,7 +274,7 @@ fn bad_file_changes_nothing(bytes: &[u8], code: &str) -> ImportError {
     let err = match read_file(bytes, &shipped()) {
         Ok(f) => {
             let p = preview(&f.households, &store);
-            store.extend(plan(&f, &p, &MergeChoice::default(), NOW, &mut || "copy".into()));
+            store.extend(plan(&f, &store, &p, &MergeChoice::default(), NOW, &mut || "copy".into()));
             panic!("accepted a bad file ({code})")
         }
         Err(e) => e,
@@ -427,7 +427,7 @@ fn preview_tells_new_identical_continuing_older_and_conflicting_and_plan_follows
 
     let mut ids = (1..).map(|i| format!("copy-{i}"));
     let mut new_id = || ids.next().unwrap();
-    let saved = plan(&file, &p, &MergeChoice::default(), NOW, &mut new_id);
+    let saved = plan(&file, &tablet, &p, &MergeChoice::default(), NOW, &mut new_id);
     let saved_ids: Vec<&str> = saved.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(saved_ids, ["new", "older-here"], "the default replaces nothing the file's version does not continue");
     let last = saved[0].history.last().unwrap();
@@ -435,23 +435,29 @@ fn preview_tells_new_identical_continuing_older_and_conflicting_and_plan_follows
 
     // The conflict, each way.
     let take = MergeChoice { conflicts: [("both".to_string(), Resolution::TakeFile)].into(), ..MergeChoice::default() };
-    let saved = plan(&file, &p, &take, NOW, &mut new_id);
-    assert_eq!(saved.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["new", "older-here", "both"]);
-    assert_eq!(saved[2].record.answers.values["pigs"], "9");
+    let saved = plan(&file, &tablet, &p, &take, NOW, &mut new_id);
+    assert_eq!(saved.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["new", "older-here", "copy-1", "both"]);
+    assert_eq!(saved[3].record.answers.values["pigs"], "9");
+    // The tablet's version is not lost: kept as a copy, marked as the replaced one.
+    assert_eq!(saved[2].record, tablet[3].record);
+    assert_eq!(
+        saved[2].copy_of,
+        Some(CopyOf { id: "both".into(), file_exported_at: NOW.into(), file_device: "device-a".into(), replaced: true })
+    );
     let both = MergeChoice { add_new: false, take_newer: false, conflicts: [("both".to_string(), Resolution::KeepBoth)].into() };
-    let saved = plan(&file, &p, &both, NOW, &mut new_id);
+    let saved = plan(&file, &tablet, &p, &both, NOW, &mut new_id);
     assert_eq!(saved.len(), 1);
-    assert_eq!(saved[0].id, "copy-1");
+    assert_eq!(saved[0].id, "copy-2");
     assert_eq!(saved[0].record.answers.values["pigs"], "9");
     assert_eq!(
         saved[0].copy_of,
-        Some(CopyOf { id: "both".into(), file_exported_at: NOW.into(), file_device: "device-a".into() })
+        Some(CopyOf { id: "both".into(), file_exported_at: NOW.into(), file_device: "device-a".into(), replaced: false })
     );
     // The copy goes out and comes back as it is.
     let copy_text = export_json(&saved, ExportKind::Bureau);
     assert_eq!(read(&copy_text).unwrap().households[0].copy_of, saved[0].copy_of);
     let keep = MergeChoice { add_new: false, take_newer: false, conflicts: [("both".to_string(), Resolution::KeepTablet)].into() };
-    assert!(plan(&file, &p, &keep, NOW, &mut new_id).is_empty());
+    assert!(plan(&file, &tablet, &p, &keep, NOW, &mut new_id).is_empty());
 
     // What differs, question by question, with the survey's labels.
     let diff = differences(&shipped(), &tablet[4 - 1], &file.households[4]);
@@ -463,7 +469,7 @@ fn preview_tells_new_identical_continuing_older_and_conflicting_and_plan_follows
 
     // After merging, importing the same file again finds nothing to do.
     let mut merged = tablet.clone();
-    for h in plan(&file, &p, &MergeChoice::default(), NOW, &mut new_id) {
+    for h in plan(&file, &tablet, &p, &MergeChoice::default(), NOW, &mut new_id) {
         match merged.iter_mut().find(|t| t.id == h.id) {
             Some(t) => *t = h,
             None => merged.push(h),

@@ -120,7 +120,7 @@ fn incoming(text: &str) -> Vec<Household> {
 fn brought_in(text: &str, now: &str) -> Vec<Household> {
     let file = read_file(text.as_bytes(), &shipped()).unwrap();
     let p = preview(&file.households, &[]);
-    plan(&file, &p, &MergeChoice::default(), now, &mut || unreachable!("no conflict"))
+    plan(&file, &[], &p, &MergeChoice::default(), now, &mut || unreachable!("no conflict"))
 }
 
 fn both_ways(held: &Household, incoming: &Household) -> (Relation, Relation) {

@@ -300,6 +300,7 @@ pub fn export_household(survey: &Survey, h: &Household, cx: &Context, kind: Expo
             id: c.id.clone(),
             file_exported_at: c.file_exported_at.clone(),
             file_device: c.file_device.clone(),
+            replaced: c.replaced,
         }),
         extra: h.extra.clone(),
         record_extra: h.record.extra.clone(),

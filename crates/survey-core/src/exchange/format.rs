@@ -265,6 +265,10 @@ pub struct ExportCopyOf {
     pub file_exported_at: String,
     /// The tablet that wrote that file.
     pub file_device: String,
+    /// `true` when this is the tablet's own version, kept as a copy when the file's version
+    /// replaced it; absent (false) when this is the file's version kept beside the tablet's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replaced: bool,
 }
 
 /// A soft warning the enumerator acknowledged.
@@ -340,8 +344,8 @@ pub struct ExportHousehold {
     /// (reopening with a reason), exports and imports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<ExportHistoryEntry>,
-    /// Present on a copy: another version of household `copy_of.id`, edited independently
-    /// of the tablet's, that an enumerator kept as a household of its own on import.
+    /// Present on a copy: another version of household `copy_of.id`, edited independently,
+    /// that an import kept as a household of its own so that neither version was lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_of: Option<ExportCopyOf>,
     /// Keys of the stored household this format does not know (written by another kit

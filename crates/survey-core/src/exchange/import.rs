@@ -489,7 +489,12 @@ fn to_household(h: ExportHousehold, dict: &DictIndex<'_>, survey: &Survey) -> Re
                 modified: e.modified,
             })
             .collect(),
-        copy_of: h.copy_of.map(|c| CopyOf { id: c.id, file_exported_at: c.file_exported_at, file_device: c.file_device }),
+        copy_of: h.copy_of.map(|c| CopyOf {
+            id: c.id,
+            file_exported_at: c.file_exported_at,
+            file_device: c.file_device,
+            replaced: c.replaced,
+        }),
         record: Record { answers, acks, extra: h.record_extra },
         extra,
     })

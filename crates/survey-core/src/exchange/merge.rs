@@ -103,7 +103,8 @@ pub enum Resolution {
     /// Keep the tablet's version; the file's is not brought in (the file still holds it).
     #[default]
     KeepTablet,
-    /// The file's version replaces the tablet's.
+    /// The file's version replaces the tablet's, which is kept as a copy (a new id, marked
+    /// [`crate::Household::copy_of`] with `replaced`).
     TakeFile,
     /// Keep the tablet's, and store the file's as a separate copy (a new id, marked
     /// [`crate::Household::copy_of`]).
@@ -279,34 +280,46 @@ pub fn chosen(e: &PreviewEntry, choice: &MergeChoice) -> bool {
     }
 }
 
-/// The households to save for `choice`, each with an `imported` line added to its
-/// history at `now`, recording the `modified` of the version brought in. A conflict kept
-/// both ways gets a new id from `new_id` and says whose copy it is ([`CopyOf`]); the
-/// tablet's version is left as it is.
+/// The households to save for `choice`, each brought in with an `imported` line added to
+/// its history at `now`, recording the `modified` of the version brought in. Nothing is
+/// lost in a conflict: kept both ways, the file's version gets a new id from `new_id` and
+/// says whose copy it is ([`CopyOf`]); taken, the tablet's version (from `tablet`, every
+/// readable household on it) is saved as such a copy before the file's takes its place.
 pub fn plan(
     file: &ImportedFile,
+    tablet: &[Household],
     preview: &Preview,
     choice: &MergeChoice,
     now: &str,
     new_id: &mut dyn FnMut() -> String,
 ) -> Vec<Household> {
-    preview
-        .entries
-        .iter()
-        .filter(|e| chosen(e, choice))
-        .map(|e| {
-            let mut h = file.households[e.index].clone();
-            h.history.push(HistoryEntry { modified: Some(h.modified.clone()), ..HistoryEntry::new(Event::Imported, now) });
-            if e.matched == Match::Conflict && choice.resolution(&e.id) == Resolution::KeepBoth {
-                h.copy_of = Some(CopyOf {
-                    id: std::mem::replace(&mut h.id, new_id()),
-                    file_exported_at: file.exported_at.clone(),
-                    file_device: file.device.clone(),
-                });
+    let mut out = Vec::new();
+    for e in preview.entries.iter().filter(|e| chosen(e, choice)) {
+        let mut h = file.households[e.index].clone();
+        h.history.push(HistoryEntry { modified: Some(h.modified.clone()), ..HistoryEntry::new(Event::Imported, now) });
+        let copy_of = |replaced: bool| CopyOf {
+            id: e.id.clone(),
+            file_exported_at: file.exported_at.clone(),
+            file_device: file.device.clone(),
+            replaced,
+        };
+        if e.matched == Match::Conflict {
+            match choice.resolution(&e.id) {
+                Resolution::KeepBoth => {
+                    h.id = new_id();
+                    h.copy_of = Some(copy_of(false));
+                }
+                Resolution::TakeFile => {
+                    if let Some(mine) = tablet.iter().find(|t| t.id == e.id) {
+                        out.push(Household { id: new_id(), copy_of: Some(copy_of(true)), ..mine.clone() });
+                    }
+                }
+                Resolution::KeepTablet => {}
             }
-            h
-        })
-        .collect()
+        }
+        out.push(h);
+    }
+    out
 }
 
 /// One question whose answer differs between two versions of a household.
