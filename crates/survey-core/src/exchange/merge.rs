@@ -1,5 +1,5 @@
 //! Before an import changes anything: which households of a file are new, already here
-//! and identical, or here in another version (and which version is newer); then the
+//! and identical, continue the version here, are older, or conflict with it; then the
 //! households to save for the user's choice.
 //!
 //! [`relate`] is the one merge rule of the kit (the tablet's import and the bureau's intake
