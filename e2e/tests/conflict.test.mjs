@@ -160,6 +160,8 @@ test('an independent edit on two tablets is a conflict, each choice loses nothin
     await c.page.getByTestId('copy-notice').waitFor();
     assert.equal(await c.page.getByTestId('copy-of-id').innerText(), h3);
     assert.ok(both(await c.page.getByTestId('copy-notice').innerText(), 'drafts.page.copy_of'));
+    await c.page.getByTestId('close-form').click();
+    await c.page.getByTestId('home').waitFor();
 
     // Choice 3: take the file's. A's version takes the id; C's is kept as a marked copy.
     await preview(c.page, second.file);
