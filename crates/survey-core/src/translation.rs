@@ -44,6 +44,9 @@ impl Counts {
 /// The report for one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FileReport {
+    /// Reviewed strings per reviewer (as recorded by `apply-corrections`; `""` when the
+    /// status file names nobody).
+    pub by_reviewer: std::collections::BTreeMap<String, usize>,
     /// File path as shown.
     pub file: String,
     /// Counts.
@@ -59,6 +62,12 @@ impl FileReport {
         FileReport {
             file,
             ..Default::default()
+        }
+    }
+
+    fn count_by(&mut self, reviewer: &str, status: Option<IiStatus>, ii: &str) {
+        if status == Some(IiStatus::Reviewed) && !ii.trim().is_empty() {
+            *self.by_reviewer.entry(reviewer.to_string()).or_default() += 1;
         }
     }
 
@@ -91,6 +100,7 @@ pub fn survey_reports(dir: &str, raw: &RawSurvey) -> Vec<FileReport> {
         status: &str,
     ) {
         let status = IiStatus::parse(status);
+        let reviewer = get(REVIEWER_COLUMN);
         for (col, zh) in cells.filter(|(c, _)| c.ends_with("::zh")) {
             let base = &col[..col.len() - 4];
             let ii = get(&format!("{base}::ii"));
@@ -99,6 +109,7 @@ pub fn survey_reports(dir: &str, raw: &RawSurvey) -> Vec<FileReport> {
             } else {
                 format!("第 {row} 行 {base} ({name})")
             };
+            report.count_by(reviewer, status, ii);
             report.count(at, zh, ii, status);
         }
     }
@@ -154,10 +165,11 @@ pub fn locale_report(
             .and_then(|v| lookup(v, &key))
             .map(leaf_text)
             .unwrap_or_default();
-        let st = status
+        let (st, reviewer) = status
             .and_then(|v| lookup(v, &key))
-            .and_then(Value::as_str)
-            .and_then(IiStatus::parse);
+            .map(status_entry)
+            .unwrap_or_default();
+        report.count_by(&reviewer, st, &ii_text);
         report.count(key, &zh_text, &ii_text, st);
     }
     report
@@ -196,6 +208,273 @@ fn lookup<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     }
     let (head, rest) = key.split_once('.')?;
     lookup(map.get(head)?, rest)
+}
+
+/// Column of the survey files naming who reviewed the row's Yi text (kit extension,
+/// written by `apply-corrections`).
+pub const REVIEWER_COLUMN: &str = "ii_reviewer";
+/// Column of the survey files with the date (`YYYY-MM-DD`) of that review.
+pub const REVIEWED_ON_COLUMN: &str = "ii_reviewed_on";
+
+/// The status and reviewer of one entry of an `ii-status` file: either a plain status
+/// (`"draft"`) or, once reviewed through a corrections file,
+/// `{"status": "reviewed", "reviewer": "…", "date": "YYYY-MM-DD"}`.
+pub fn status_entry(v: &Value) -> (Option<IiStatus>, String) {
+    match v {
+        Value::String(s) => (IiStatus::parse(s), String::new()),
+        Value::Object(m) => (
+            m.get("status").and_then(Value::as_str).and_then(IiStatus::parse),
+            m.get("reviewer").and_then(Value::as_str).unwrap_or_default().to_string(),
+        ),
+        _ => (None, String::new()),
+    }
+}
+
+/// One Yi text of the kit (interface or survey), as the review mode lists it and as a
+/// corrections file names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TextEntry {
+    /// Stable key (see [`TextKey`]).
+    pub key: String,
+    /// Where it appears, for filtering: `ui/<area>` (an interface area), `section/<name>`
+    /// (a section of the form), `list/<name>` (a choice list) or `title`.
+    pub place: String,
+    /// The survey field the text belongs to (`""` for interface texts and choices).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub question: String,
+    /// The choice list: of a choice, or used by a select question.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub list: String,
+    /// Chinese text.
+    pub zh: String,
+    /// Yi text (`""` = missing).
+    pub ii: String,
+    /// Review status; `None` when the Yi text is missing. Yi without a status is a draft.
+    pub status: Option<IiStatus>,
+}
+
+/// What a [`TextEntry::key`] names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextKey {
+    /// `ui/<area>/<dotted.key>`: an interface string in `locales/*/<area>.json`.
+    Ui {
+        /// The locale file (namespace).
+        area: String,
+        /// The dotted key inside it.
+        key: String,
+    },
+    /// `survey/<form_id>/survey/<name>/<column>`: a text column of a `survey.csv` row.
+    Row {
+        /// The survey's `form_id`.
+        form: String,
+        /// The row's `name`.
+        name: String,
+        /// The column without `::zh`/`::ii` (`label`, `hint`, `constraint_message`, …).
+        column: String,
+    },
+    /// `survey/<form_id>/choices/<list>/<name>/<column>`: a choice label.
+    Choice {
+        /// The survey's `form_id`.
+        form: String,
+        /// The choice list.
+        list: String,
+        /// The choice's name.
+        name: String,
+        /// The column (`label`).
+        column: String,
+    },
+    /// `survey/<form_id>/settings/<column>`: the form title.
+    Settings {
+        /// The survey's `form_id`.
+        form: String,
+        /// The column (`form_title`).
+        column: String,
+    },
+}
+
+impl TextKey {
+    /// Parses a key; `None` when it is not one of the four shapes.
+    pub fn parse(key: &str) -> Option<TextKey> {
+        let parts: Vec<&str> = key.split('/').collect();
+        let ok = |s: &&str| !s.is_empty();
+        match parts.as_slice() {
+            ["ui", area, k] if [area, k].iter().all(|s| ok(s)) => Some(TextKey::Ui {
+                area: area.to_string(),
+                key: k.to_string(),
+            }),
+            ["survey", f, "survey", n, c] if [f, n, c].iter().all(|s| ok(s)) => Some(TextKey::Row {
+                form: f.to_string(),
+                name: n.to_string(),
+                column: c.to_string(),
+            }),
+            ["survey", f, "choices", l, n, c] if [f, l, n, c].iter().all(|s| ok(s)) => {
+                Some(TextKey::Choice {
+                    form: f.to_string(),
+                    list: l.to_string(),
+                    name: n.to_string(),
+                    column: c.to_string(),
+                })
+            }
+            ["survey", f, "settings", c] if [f, c].iter().all(|s| ok(s)) => Some(TextKey::Settings {
+                form: f.to_string(),
+                column: c.to_string(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for TextKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextKey::Ui { area, key } => write!(f, "ui/{area}/{key}"),
+            TextKey::Row { form, name, column } => write!(f, "survey/{form}/survey/{name}/{column}"),
+            TextKey::Choice { form, list, name, column } => {
+                write!(f, "survey/{form}/choices/{list}/{name}/{column}")
+            }
+            TextKey::Settings { form, column } => write!(f, "survey/{form}/settings/{column}"),
+        }
+    }
+}
+
+fn entry_status(ii: &str, status: Option<IiStatus>) -> Option<IiStatus> {
+    if ii.trim().is_empty() {
+        None
+    } else {
+        Some(status.unwrap_or(IiStatus::Draft))
+    }
+}
+
+/// Every text of one interface area (locale namespace `area`): `zh` and `ii` are the
+/// nested locale JSON, `status` the flat status map.
+pub fn locale_texts(area: &str, zh: &Value, ii: Option<&Value>, status: Option<&Value>) -> Vec<TextEntry> {
+    let mut leaves = Vec::new();
+    collect_leaves(zh, String::new(), &mut leaves);
+    leaves
+        .into_iter()
+        .map(|(key, zh_text)| {
+            let ii_text = ii.and_then(|v| lookup(v, &key)).map(leaf_text).unwrap_or_default();
+            let st = status.and_then(|v| lookup(v, &key)).and_then(|v| status_entry(v).0);
+            TextEntry {
+                key: TextKey::Ui { area: area.to_string(), key: key.clone() }.to_string(),
+                place: format!("ui/{area}"),
+                question: String::new(),
+                list: String::new(),
+                status: entry_status(&ii_text, st),
+                zh: zh_text,
+                ii: ii_text,
+            }
+        })
+        .collect()
+}
+
+/// Every text of a survey definition (rows, choices, title), in file order. Survey texts
+/// share their row's `ii_status`. A row is placed in its top-level section.
+pub fn survey_texts(raw: &RawSurvey) -> Vec<TextEntry> {
+    let form = raw.settings.form_id.as_str();
+    let mut out = Vec::new();
+    let push = |out: &mut Vec<TextEntry>, key: TextKey, place: &str, question: &str, list: &str, zh: &str, ii: &str, status: &str| {
+        out.push(TextEntry {
+            key: key.to_string(),
+            place: place.to_string(),
+            question: question.to_string(),
+            list: list.to_string(),
+            zh: zh.to_string(),
+            ii: ii.to_string(),
+            status: entry_status(ii, IiStatus::parse(status)),
+        })
+    };
+    let s = &raw.settings;
+    for (col, zh) in s.cells().filter(|(c, _)| c.ends_with("::zh")) {
+        let base = &col[..col.len() - 4];
+        let key = TextKey::Settings { form: form.into(), column: base.into() };
+        push(&mut out, key, "title", "", "", zh, s.get(&format!("{base}::ii")), &s.ii_status);
+    }
+    let mut depth = 0usize;
+    let mut section = String::new();
+    for r in &raw.survey {
+        let kind = r.kind.trim();
+        if kind.starts_with("end_group") || kind.starts_with("end_repeat") || kind.starts_with("end group") || kind.starts_with("end repeat") {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let opens = kind.starts_with("begin_group") || kind.starts_with("begin_repeat") || kind.starts_with("begin group") || kind.starts_with("begin repeat");
+        if opens && depth == 0 {
+            section = r.name.clone();
+        }
+        let place = if depth == 0 && !opens { "section/".to_string() } else { format!("section/{section}") };
+        let list = kind
+            .strip_prefix("select_one ")
+            .or_else(|| kind.strip_prefix("select_multiple "))
+            .map(|l| l.split_whitespace().next().unwrap_or_default())
+            .unwrap_or_default();
+        let name = if r.name.is_empty() { format!("row{}", r.row) } else { r.name.clone() };
+        for (col, zh) in r.cells().filter(|(c, _)| c.ends_with("::zh")) {
+            let base = &col[..col.len() - 4];
+            let key = TextKey::Row { form: form.into(), name: name.clone(), column: base.into() };
+            push(&mut out, key, &place, &name, list, zh, r.get(&format!("{base}::ii")), &r.ii_status);
+        }
+        if opens {
+            depth += 1;
+        }
+    }
+    for c in &raw.choices {
+        for (col, zh) in c.cells().filter(|(c, _)| c.ends_with("::zh")) {
+            let base = &col[..col.len() - 4];
+            let key = TextKey::Choice { form: form.into(), list: c.list_name.clone(), name: c.name.clone(), column: base.into() };
+            let place = format!("list/{}", c.list_name);
+            push(&mut out, key, &place, "", &c.list_name, zh, c.get(&format!("{base}::ii")), &c.ii_status);
+        }
+    }
+    out
+}
+
+/// One term of the consistency list: a Chinese term that is a whole text somewhere, its
+/// Yi renderings there, and the other texts whose Chinese contains the term but whose Yi
+/// contains none of those renderings (or whose whole-text renderings differ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Inconsistency {
+    /// The Chinese term.
+    pub zh: String,
+    /// Each Yi rendering of the term as a whole text, with the keys that use it.
+    pub renderings: Vec<(String, Vec<String>)>,
+    /// Keys of longer texts with the term in Chinese and none of its renderings in Yi.
+    pub elsewhere: Vec<String>,
+}
+
+/// The consistency list: Chinese terms rendered by different Yi in different texts.
+/// A term is a Chinese text of at most `max_term` characters that is a whole text
+/// (typically a choice label such as 户主); it is listed when it has more than one Yi
+/// rendering as a whole text, or when a longer text containing it in Chinese has none of
+/// its renderings in Yi. Texts without Yi are left out.
+pub fn consistency(texts: &[TextEntry], max_term: usize) -> Vec<Inconsistency> {
+    use std::collections::BTreeMap;
+    let with_yi: Vec<&TextEntry> = texts.iter().filter(|t| !t.ii.trim().is_empty()).collect();
+    let mut terms: BTreeMap<&str, BTreeMap<&str, Vec<String>>> = BTreeMap::new();
+    for t in &with_yi {
+        let zh = t.zh.trim();
+        let n = zh.chars().count();
+        if n >= 2 && n <= max_term && zh.chars().all(|c| ('\u{3400}'..='\u{9FFF}').contains(&c)) {
+            terms.entry(zh).or_default().entry(t.ii.trim()).or_default().push(t.key.clone());
+        }
+    }
+    let mut out = Vec::new();
+    for (term, renderings) in terms {
+        let elsewhere: Vec<String> = with_yi
+            .iter()
+            .filter(|t| t.zh.trim() != term && t.zh.contains(term))
+            .filter(|t| !renderings.keys().any(|r| t.ii.contains(r)))
+            .map(|t| t.key.clone())
+            .collect();
+        if renderings.len() > 1 || !elsewhere.is_empty() {
+            out.push(Inconsistency {
+                zh: term.to_string(),
+                renderings: renderings.into_iter().map(|(ii, keys)| (ii.to_string(), keys)).collect(),
+                elsewhere,
+            });
+        }
+    }
+    out
 }
 
 /// Finds and counts the UI locale files under `locales`: either `zh.json` + `ii.json` +
