@@ -133,7 +133,10 @@ pub fn parse(json: &str) -> Result<CorrectionsFile, Refusal> {
     }
     let head: Head = serde_json::from_str(json).map_err(|e| Refusal::Damaged(e.to_string()))?;
     if head.format != FORMAT {
-        return Err(Refusal::Damaged(format!("format is {:?}, not {FORMAT:?}", head.format)));
+        return Err(Refusal::Damaged(format!(
+            "format is {:?}, not {FORMAT:?}",
+            head.format
+        )));
     }
     if head.format_version != FORMAT_VERSION {
         return Err(Refusal::FormatVersion(head.format_version));
@@ -188,18 +191,30 @@ pub fn plan(
 ) -> Result<Plan, Vec<Refusal>> {
     let mut refusals = Vec::new();
     if file.kit_version != kit_version {
-        refusals.push(Refusal::KitVersion { file: file.kit_version.clone(), kit: kit_version.to_string() });
+        refusals.push(Refusal::KitVersion {
+            file: file.kit_version.clone(),
+            kit: kit_version.to_string(),
+        });
     }
     for s in &file.surveys {
-        let here = surveys.iter().find(|k| k.id == s.id).map(|k| k.version.as_str()).unwrap_or_default();
+        let here = surveys
+            .iter()
+            .find(|k| k.id == s.id)
+            .map(|k| k.version.as_str())
+            .unwrap_or_default();
         if here != s.version {
-            refusals.push(Refusal::SurveyVersion { id: s.id.clone(), file: s.version.clone(), kit: here.to_string() });
+            refusals.push(Refusal::SurveyVersion {
+                id: s.id.clone(),
+                file: s.version.clone(),
+                kit: here.to_string(),
+            });
         }
     }
     if file.reviewer.trim().is_empty() {
         refusals.push(Refusal::NoReviewer);
     }
-    let by_key: std::collections::HashMap<&str, &TextEntry> = texts.iter().map(|t| (t.key.as_str(), t)).collect();
+    let by_key: std::collections::HashMap<&str, &TextEntry> =
+        texts.iter().map(|t| (t.key.as_str(), t)).collect();
     let mut seen = std::collections::HashSet::new();
     let mut plan = Plan::default();
     for c in &file.corrections {
@@ -207,22 +222,43 @@ pub fn plan(
             refusals.push(Refusal::Duplicate(c.key.clone()));
             continue;
         }
-        let Some(current) = by_key.get(c.key.as_str()).filter(|_| TextKey::parse(&c.key).is_some()) else {
+        let Some(current) = by_key
+            .get(c.key.as_str())
+            .filter(|_| TextKey::parse(&c.key).is_some())
+        else {
             refusals.push(Refusal::UnknownKey(c.key.clone()));
             continue;
         };
         if let Err(error) = yi::check_text(&c.ii_after) {
-            refusals.push(Refusal::NotYi { key: c.key.clone(), error });
+            refusals.push(Refusal::NotYi {
+                key: c.key.clone(),
+                error,
+            });
             continue;
         }
         if current.zh != c.zh {
-            plan.stale.push(Stale { key: c.key.clone(), changed: "zh", seen: c.zh.clone(), now: current.zh.clone() });
-        } else if current.ii == c.ii_after && current.status == Some(crate::survey::IiStatus::Reviewed) {
+            plan.stale.push(Stale {
+                key: c.key.clone(),
+                changed: "zh",
+                seen: c.zh.clone(),
+                now: current.zh.clone(),
+            });
+        } else if current.ii == c.ii_after
+            && current.status == Some(crate::survey::IiStatus::Reviewed)
+        {
             plan.unchanged.push(c.key.clone());
         } else if current.ii != c.ii_before && current.ii != c.ii_after {
-            plan.stale.push(Stale { key: c.key.clone(), changed: "ii", seen: c.ii_before.clone(), now: current.ii.clone() });
+            plan.stale.push(Stale {
+                key: c.key.clone(),
+                changed: "ii",
+                seen: c.ii_before.clone(),
+                now: current.ii.clone(),
+            });
         } else {
-            plan.changes.push(Change { correction: c.clone(), current: (*current).clone() });
+            plan.changes.push(Change {
+                correction: c.clone(),
+                current: (*current).clone(),
+            });
         }
     }
     if refusals.is_empty() {
@@ -254,7 +290,10 @@ mod tests {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
             kit_version: "1.0".into(),
-            surveys: vec![SurveyVersion { id: "s".into(), version: "2".into() }],
+            surveys: vec![SurveyVersion {
+                id: "s".into(),
+                version: "2".into(),
+            }],
             reviewer: "阿依".into(),
             exported_at: "2026-11-30T10:00:00Z".into(),
             corrections,
@@ -289,13 +328,24 @@ mod tests {
             fix("ui/app/d", "丁", "ꀃ", "ꀋ"),
             fix("ui/app/e", "戊", "ꀅ", "ꀅ"),
         ]);
-        let surveys = [SurveyVersion { id: "s".into(), version: "2".into() }];
+        let surveys = [SurveyVersion {
+            id: "s".into(),
+            version: "2".into(),
+        }];
         let p = plan(&f, &texts, "1.0", &surveys).unwrap();
-        let keys: Vec<_> = p.changes.iter().map(|c| c.correction.key.as_str()).collect();
+        let keys: Vec<_> = p
+            .changes
+            .iter()
+            .map(|c| c.correction.key.as_str())
+            .collect();
         assert_eq!(keys, ["ui/app/a", "ui/app/e"]);
         assert!(p.changes[1].correction.accepted());
         assert_eq!(p.unchanged, ["ui/app/b"]);
-        let stale: Vec<_> = p.stale.iter().map(|s| (s.key.as_str(), s.changed)).collect();
+        let stale: Vec<_> = p
+            .stale
+            .iter()
+            .map(|s| (s.key.as_str(), s.changed))
+            .collect();
         assert_eq!(stale, [("ui/app/c", "zh"), ("ui/app/d", "ii")]);
     }
 
@@ -323,8 +373,14 @@ mod tests {
     fn parse_refuses_damaged_and_other_formats() {
         let good = serde_json::to_string(&file(vec![])).unwrap();
         assert_eq!(parse(&good).unwrap(), file(vec![]));
-        assert!(matches!(parse(&good[..good.len() - 3]), Err(Refusal::Damaged(_))));
-        assert!(matches!(parse("{\"format\": \"x\", \"format_version\": 1}"), Err(Refusal::Damaged(_))));
+        assert!(matches!(
+            parse(&good[..good.len() - 3]),
+            Err(Refusal::Damaged(_))
+        ));
+        assert!(matches!(
+            parse("{\"format\": \"x\", \"format_version\": 1}"),
+            Err(Refusal::Damaged(_))
+        ));
         let v2 = good.replace("\"format_version\":1", "\"format_version\":2");
         assert_eq!(parse(&v2), Err(Refusal::FormatVersion(2)));
     }

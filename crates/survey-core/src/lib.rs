@@ -42,8 +42,8 @@
 pub mod answers;
 pub mod checks;
 pub mod compact;
-pub mod corrections;
 mod compile;
+pub mod corrections;
 pub mod dates;
 pub mod definition;
 pub mod exchange;

@@ -223,8 +223,13 @@ pub fn status_entry(v: &Value) -> (Option<IiStatus>, String) {
     match v {
         Value::String(s) => (IiStatus::parse(s), String::new()),
         Value::Object(m) => (
-            m.get("status").and_then(Value::as_str).and_then(IiStatus::parse),
-            m.get("reviewer").and_then(Value::as_str).unwrap_or_default().to_string(),
+            m.get("status")
+                .and_then(Value::as_str)
+                .and_then(IiStatus::parse),
+            m.get("reviewer")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
         ),
         _ => (None, String::new()),
     }
@@ -302,11 +307,13 @@ impl TextKey {
                 area: area.to_string(),
                 key: k.to_string(),
             }),
-            ["survey", f, "survey", n, c] if [f, n, c].iter().all(|s| ok(s)) => Some(TextKey::Row {
-                form: f.to_string(),
-                name: n.to_string(),
-                column: c.to_string(),
-            }),
+            ["survey", f, "survey", n, c] if [f, n, c].iter().all(|s| ok(s)) => {
+                Some(TextKey::Row {
+                    form: f.to_string(),
+                    name: n.to_string(),
+                    column: c.to_string(),
+                })
+            }
             ["survey", f, "choices", l, n, c] if [f, l, n, c].iter().all(|s| ok(s)) => {
                 Some(TextKey::Choice {
                     form: f.to_string(),
@@ -315,10 +322,12 @@ impl TextKey {
                     column: c.to_string(),
                 })
             }
-            ["survey", f, "settings", c] if [f, c].iter().all(|s| ok(s)) => Some(TextKey::Settings {
-                form: f.to_string(),
-                column: c.to_string(),
-            }),
+            ["survey", f, "settings", c] if [f, c].iter().all(|s| ok(s)) => {
+                Some(TextKey::Settings {
+                    form: f.to_string(),
+                    column: c.to_string(),
+                })
+            }
             _ => None,
         }
     }
@@ -328,8 +337,15 @@ impl std::fmt::Display for TextKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TextKey::Ui { area, key } => write!(f, "ui/{area}/{key}"),
-            TextKey::Row { form, name, column } => write!(f, "survey/{form}/survey/{name}/{column}"),
-            TextKey::Choice { form, list, name, column } => {
+            TextKey::Row { form, name, column } => {
+                write!(f, "survey/{form}/survey/{name}/{column}")
+            }
+            TextKey::Choice {
+                form,
+                list,
+                name,
+                column,
+            } => {
                 write!(f, "survey/{form}/choices/{list}/{name}/{column}")
             }
             TextKey::Settings { form, column } => write!(f, "survey/{form}/settings/{column}"),
@@ -347,16 +363,30 @@ fn entry_status(ii: &str, status: Option<IiStatus>) -> Option<IiStatus> {
 
 /// Every text of one interface area (locale namespace `area`): `zh` and `ii` are the
 /// nested locale JSON, `status` the flat status map.
-pub fn locale_texts(area: &str, zh: &Value, ii: Option<&Value>, status: Option<&Value>) -> Vec<TextEntry> {
+pub fn locale_texts(
+    area: &str,
+    zh: &Value,
+    ii: Option<&Value>,
+    status: Option<&Value>,
+) -> Vec<TextEntry> {
     let mut leaves = Vec::new();
     collect_leaves(zh, String::new(), &mut leaves);
     leaves
         .into_iter()
         .map(|(key, zh_text)| {
-            let ii_text = ii.and_then(|v| lookup(v, &key)).map(leaf_text).unwrap_or_default();
-            let st = status.and_then(|v| lookup(v, &key)).and_then(|v| status_entry(v).0);
+            let ii_text = ii
+                .and_then(|v| lookup(v, &key))
+                .map(leaf_text)
+                .unwrap_or_default();
+            let st = status
+                .and_then(|v| lookup(v, &key))
+                .and_then(|v| status_entry(v).0);
             TextEntry {
-                key: TextKey::Ui { area: area.to_string(), key: key.clone() }.to_string(),
+                key: TextKey::Ui {
+                    area: area.to_string(),
+                    key: key.clone(),
+                }
+                .to_string(),
                 place: format!("ui/{area}"),
                 question: String::new(),
                 list: String::new(),
@@ -373,7 +403,14 @@ pub fn locale_texts(area: &str, zh: &Value, ii: Option<&Value>, status: Option<&
 pub fn survey_texts(raw: &RawSurvey) -> Vec<TextEntry> {
     let form = raw.settings.form_id.as_str();
     let mut out = Vec::new();
-    let push = |out: &mut Vec<TextEntry>, key: TextKey, place: &str, question: &str, list: &str, zh: &str, ii: &str, status: &str| {
+    let push = |out: &mut Vec<TextEntry>,
+                key: TextKey,
+                place: &str,
+                question: &str,
+                list: &str,
+                zh: &str,
+                ii: &str,
+                status: &str| {
         out.push(TextEntry {
             key: key.to_string(),
             place: place.to_string(),
@@ -387,32 +424,68 @@ pub fn survey_texts(raw: &RawSurvey) -> Vec<TextEntry> {
     let s = &raw.settings;
     for (col, zh) in s.cells().filter(|(c, _)| c.ends_with("::zh")) {
         let base = &col[..col.len() - 4];
-        let key = TextKey::Settings { form: form.into(), column: base.into() };
-        push(&mut out, key, "title", "", "", zh, s.get(&format!("{base}::ii")), &s.ii_status);
+        let key = TextKey::Settings {
+            form: form.into(),
+            column: base.into(),
+        };
+        push(
+            &mut out,
+            key,
+            "title",
+            "",
+            "",
+            zh,
+            s.get(&format!("{base}::ii")),
+            &s.ii_status,
+        );
     }
     let mut depth = 0usize;
     let mut section = String::new();
-    for r in &raw.survey {
+    for (i, r) in raw.survey.iter().enumerate() {
         let kind = r.kind.trim();
-        if kind.starts_with("end_group") || kind.starts_with("end_repeat") || kind.starts_with("end group") || kind.starts_with("end repeat") {
+        if kind.starts_with("end_group")
+            || kind.starts_with("end_repeat")
+            || kind.starts_with("end group")
+            || kind.starts_with("end repeat")
+        {
             depth = depth.saturating_sub(1);
             continue;
         }
-        let opens = kind.starts_with("begin_group") || kind.starts_with("begin_repeat") || kind.starts_with("begin group") || kind.starts_with("begin repeat");
+        let opens = kind.starts_with("begin_group")
+            || kind.starts_with("begin_repeat")
+            || kind.starts_with("begin group")
+            || kind.starts_with("begin repeat");
         if opens && depth == 0 {
             section = r.name.clone();
         }
-        let place = if depth == 0 && !opens { "section/".to_string() } else { format!("section/{section}") };
+        let place = if depth == 0 && !opens {
+            "section/".to_string()
+        } else {
+            format!("section/{section}")
+        };
         let list = kind
             .strip_prefix("select_one ")
             .or_else(|| kind.strip_prefix("select_multiple "))
             .map(|l| l.split_whitespace().next().unwrap_or_default())
             .unwrap_or_default();
-        let name = if r.name.is_empty() { format!("row{}", r.row) } else { r.name.clone() };
+        let name = row_name(i, r);
         for (col, zh) in r.cells().filter(|(c, _)| c.ends_with("::zh")) {
             let base = &col[..col.len() - 4];
-            let key = TextKey::Row { form: form.into(), name: name.clone(), column: base.into() };
-            push(&mut out, key, &place, &name, list, zh, r.get(&format!("{base}::ii")), &r.ii_status);
+            let key = TextKey::Row {
+                form: form.into(),
+                name: name.clone(),
+                column: base.into(),
+            };
+            push(
+                &mut out,
+                key,
+                &place,
+                &name,
+                list,
+                zh,
+                r.get(&format!("{base}::ii")),
+                &r.ii_status,
+            );
         }
         if opens {
             depth += 1;
@@ -421,12 +494,87 @@ pub fn survey_texts(raw: &RawSurvey) -> Vec<TextEntry> {
     for c in &raw.choices {
         for (col, zh) in c.cells().filter(|(c, _)| c.ends_with("::zh")) {
             let base = &col[..col.len() - 4];
-            let key = TextKey::Choice { form: form.into(), list: c.list_name.clone(), name: c.name.clone(), column: base.into() };
+            let key = TextKey::Choice {
+                form: form.into(),
+                list: c.list_name.clone(),
+                name: c.name.clone(),
+                column: base.into(),
+            };
             let place = format!("list/{}", c.list_name);
-            push(&mut out, key, &place, "", &c.list_name, zh, c.get(&format!("{base}::ii")), &c.ii_status);
+            push(
+                &mut out,
+                key,
+                &place,
+                "",
+                &c.list_name,
+                zh,
+                c.get(&format!("{base}::ii")),
+                &c.ii_status,
+            );
         }
     }
     out
+}
+
+/// The name a survey row has in a [`TextKey`]: its `name`, or `row<N>` (its spreadsheet
+/// row) when it has none.
+fn row_name(index: usize, r: &crate::definition::RawRow) -> String {
+    if !r.name.is_empty() {
+        return r.name.clone();
+    }
+    format!("row{}", if r.row == 0 { index as u32 + 2 } else { r.row })
+}
+
+/// Sets the Yi text a survey key names in a definition (`Row`, `Choice` or `Settings`
+/// key of this survey): what the review mode shows in place before the sources are
+/// changed. Returns whether the text was found.
+pub fn set_survey_text(raw: &mut RawSurvey, key: &TextKey, ii: &str) -> bool {
+    let form = raw.settings.form_id.clone();
+    match key {
+        TextKey::Row {
+            form: f,
+            name,
+            column,
+        } if *f == form => {
+            let row = raw
+                .survey
+                .iter_mut()
+                .enumerate()
+                .find(|(i, r)| row_name(*i, r) == *name);
+            match row {
+                Some((_, r)) if !r.get(&format!("{column}::zh")).is_empty() => {
+                    r.set(&format!("{column}::ii"), ii);
+                    true
+                }
+                _ => false,
+            }
+        }
+        TextKey::Choice {
+            form: f,
+            list,
+            name,
+            column,
+        } if *f == form => {
+            match raw
+                .choices
+                .iter_mut()
+                .find(|c| c.list_name == *list && c.name == *name)
+            {
+                Some(c) if !c.get(&format!("{column}::zh")).is_empty() => {
+                    c.set(&format!("{column}::ii"), ii);
+                    true
+                }
+                _ => false,
+            }
+        }
+        TextKey::Settings { form: f, column }
+            if *f == form && !raw.settings.get(&format!("{column}::zh")).is_empty() =>
+        {
+            raw.settings.set(&format!("{column}::ii"), ii);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// One term of the consistency list: a Chinese term that is a whole text somewhere, its
@@ -455,7 +603,12 @@ pub fn consistency(texts: &[TextEntry], max_term: usize) -> Vec<Inconsistency> {
         let zh = t.zh.trim();
         let n = zh.chars().count();
         if n >= 2 && n <= max_term && zh.chars().all(|c| ('\u{3400}'..='\u{9FFF}').contains(&c)) {
-            terms.entry(zh).or_default().entry(t.ii.trim()).or_default().push(t.key.clone());
+            terms
+                .entry(zh)
+                .or_default()
+                .entry(t.ii.trim())
+                .or_default()
+                .push(t.key.clone());
         }
     }
     let mut out = Vec::new();
@@ -469,7 +622,10 @@ pub fn consistency(texts: &[TextEntry], max_term: usize) -> Vec<Inconsistency> {
         if renderings.len() > 1 || !elsewhere.is_empty() {
             out.push(Inconsistency {
                 zh: term.to_string(),
-                renderings: renderings.into_iter().map(|(ii, keys)| (ii.to_string(), keys)).collect(),
+                renderings: renderings
+                    .into_iter()
+                    .map(|(ii, keys)| (ii.to_string(), keys))
+                    .collect(),
                 elsewhere,
             });
         }
@@ -533,6 +689,134 @@ pub fn locale_reports(locales: &std::path::Path) -> Result<Vec<FileReport>, Stri
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn survey_texts_keys_places_and_set_text() {
+        let mut raw = RawSurvey::from_json(r#"{
+          "settings": {"form_id": "f", "version": "1", "form_title::zh": "表", "form_title::ii": "ꀀ", "ii_status": "sourced", "ii_source": "x"},
+          "survey": [
+            {"type": "begin_group", "name": "g", "label::zh": "组", "label::ii": "ꀁ", "ii_status": "draft"},
+            {"type": "select_one yn", "name": "q", "label::zh": "问", "hint::zh": "提示", "hint::ii": "ꀂ", "ii_status": "reviewed"},
+            {"type": "end_group"},
+            {"type": "note", "name": "n", "label::zh": "注"}
+          ],
+          "choices": [{"list_name": "yn", "name": "y", "label::zh": "是", "label::ii": "ꉬ", "ii_status": "sourced", "ii_source": "CLDR"}]
+        }"#).unwrap();
+        let t = survey_texts(&raw);
+        let rows: Vec<_> = t
+            .iter()
+            .map(|e| {
+                (
+                    e.key.as_str(),
+                    e.place.as_str(),
+                    e.question.as_str(),
+                    e.list.as_str(),
+                    e.status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "survey/f/settings/form_title",
+                    "title",
+                    "",
+                    "",
+                    Some(IiStatus::Sourced)
+                ),
+                (
+                    "survey/f/survey/g/label",
+                    "section/g",
+                    "g",
+                    "",
+                    Some(IiStatus::Draft)
+                ),
+                ("survey/f/survey/q/label", "section/g", "q", "yn", None),
+                (
+                    "survey/f/survey/q/hint",
+                    "section/g",
+                    "q",
+                    "yn",
+                    Some(IiStatus::Reviewed)
+                ),
+                ("survey/f/survey/n/label", "section/", "n", "", None),
+                (
+                    "survey/f/choices/yn/y/label",
+                    "list/yn",
+                    "",
+                    "yn",
+                    Some(IiStatus::Sourced)
+                ),
+            ]
+        );
+        for e in &t {
+            assert_eq!(
+                TextKey::parse(&e.key).map(|k| k.to_string()).as_deref(),
+                Some(e.key.as_str())
+            );
+        }
+        assert!(
+            TextKey::parse("ui/app").is_none()
+                && TextKey::parse("survey/f/survey//label").is_none()
+        );
+        for key in [
+            "survey/f/survey/q/label",
+            "survey/f/choices/yn/y/label",
+            "survey/f/settings/form_title",
+        ] {
+            assert!(
+                set_survey_text(&mut raw, &TextKey::parse(key).unwrap(), "ꆈ"),
+                "{key}"
+            );
+        }
+        assert!(!set_survey_text(
+            &mut raw,
+            &TextKey::parse("survey/other/survey/q/label").unwrap(),
+            "ꆈ"
+        ));
+        assert!(!set_survey_text(
+            &mut raw,
+            &TextKey::parse("survey/f/survey/q/constraint_message").unwrap(),
+            "ꆈ"
+        ));
+        assert_eq!(
+            survey_texts(&raw).iter().filter(|e| e.ii == "ꆈ").count(),
+            3
+        );
+    }
+
+    #[test]
+    fn consistency_lists_terms_with_other_renderings() {
+        let e = |key: &str, zh: &str, ii: &str| TextEntry {
+            key: key.into(),
+            place: String::new(),
+            question: String::new(),
+            list: String::new(),
+            zh: zh.into(),
+            ii: ii.into(),
+            status: Some(IiStatus::Draft),
+        };
+        let texts = [
+            e("a", "户主", "ꑷꈓꌊꁈ"),
+            e("b", "户主", "ꑷꈓ ꌋ"),
+            e("c", "户主的电话", "ꑷꈓꌊꁈ ꂷ"),
+            e("d", "户主姓名", "ꑷꌋ ꂷ"),
+            e("e", "花椒", "ꊰꀕ"),
+            e("f", "花椒苗", "ꊰꀕ ꋩ"),
+        ];
+        let list = consistency(&texts, 6);
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].zh, "户主");
+        assert_eq!(
+            list[0].renderings,
+            [
+                ("ꑷꈓ ꌋ".to_string(), vec!["b".to_string()]),
+                ("ꑷꈓꌊꁈ".to_string(), vec!["a".to_string()])
+            ]
+        );
+        assert_eq!(list[0].elsewhere, ["d"]);
+    }
 
     #[test]
     fn locale_counts_by_status_with_null_as_missing() {

@@ -20,10 +20,13 @@ pub const RADICALS: std::ops::RangeInclusive<char> = '\u{A490}'..='\u{A4C6}';
 
 /// Every syllable with its Yi Pinyin, in code point order.
 pub fn syllables() -> impl Iterator<Item = (char, &'static str)> {
-    table::NAMES.split_terminator(' ').enumerate().map(|(i, name)| {
-        let c = char::from_u32(table::FIRST + i as u32).expect("the Yi Syllables block");
-        (c, name)
-    })
+    table::NAMES
+        .split_terminator(' ')
+        .enumerate()
+        .map(|(i, name)| {
+            let c = char::from_u32(table::FIRST + i as u32).expect("the Yi Syllables block");
+            (c, name)
+        })
 }
 
 /// The Yi Pinyin of a syllable (`'ꆈ'` → `"nuop"`), `None` for any other character.
@@ -31,7 +34,9 @@ pub fn pinyin(c: char) -> Option<&'static str> {
     if !SYLLABLES.contains(&c) {
         return None;
     }
-    table::NAMES.split_terminator(' ').nth(c as usize - table::FIRST as usize)
+    table::NAMES
+        .split_terminator(' ')
+        .nth(c as usize - table::FIRST as usize)
 }
 
 /// Syllables for what has been typed so far (lower-cased ASCII, e.g. `nuo`): first those
@@ -111,7 +116,11 @@ pub fn check_text(text: &str) -> Result<(), NotYi> {
                 | '\u{FF5B}'..='\u{FF65}')
         };
         if !ok {
-            return Err(NotYi::Foreign { ch, code: ch as u32, position: i + 1 });
+            return Err(NotYi::Foreign {
+                ch,
+                code: ch as u32,
+                position: i + 1,
+            });
         }
     }
     if syllables == 0 {
@@ -128,7 +137,15 @@ mod tests {
     fn table_covers_the_block_with_distinct_names() {
         let all: Vec<_> = syllables().collect();
         assert_eq!(all.len(), 0xA48C - 0xA000 + 1);
-        assert_eq!(all[..4], [('\u{A000}', "it"), ('\u{A001}', "ix"), ('\u{A002}', "i"), ('\u{A003}', "ip")]);
+        assert_eq!(
+            all[..4],
+            [
+                ('\u{A000}', "it"),
+                ('\u{A001}', "ix"),
+                ('\u{A002}', "i"),
+                ('\u{A003}', "ip")
+            ]
+        );
         let names: std::collections::HashSet<_> = all.iter().map(|(_, n)| n).collect();
         assert_eq!(names.len(), all.len());
         assert_eq!(pinyin('\u{A48C}'), Some("yyr"));
@@ -157,9 +174,22 @@ mod tests {
         assert_eq!(check_text("ꇬꀋ JSON ꇁ（ꉬ）。{{ count }}"), Ok(()));
         assert_eq!(check_text("  "), Err(NotYi::NoSyllable));
         assert_eq!(check_text("ok"), Err(NotYi::NoSyllable));
-        assert_eq!(check_text("ꆈ户主"), Err(NotYi::Foreign { ch: '户', code: 0x6237, position: 2 }));
+        assert_eq!(
+            check_text("ꆈ户主"),
+            Err(NotYi::Foreign {
+                ch: '户',
+                code: 0x6237,
+                position: 2
+            })
+        );
         // U+A494 YI RADICAL, looks like the syllable U+A2CD ꋍ.
-        assert!(matches!(check_text("ꆈ\u{A494}"), Err(NotYi::Foreign { code: 0xA494, .. })));
-        assert!(matches!(check_text("ꆈ\u{0}"), Err(NotYi::Foreign { code: 0, .. })));
+        assert!(matches!(
+            check_text("ꆈ\u{A494}"),
+            Err(NotYi::Foreign { code: 0xA494, .. })
+        ));
+        assert!(matches!(
+            check_text("ꆈ\u{0}"),
+            Err(NotYi::Foreign { code: 0, .. })
+        ));
     }
 }

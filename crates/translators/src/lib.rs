@@ -45,7 +45,9 @@ pub fn default_root() -> PathBuf {
 
 fn read_json(p: &Path) -> Result<Option<serde_json::Value>, String> {
     match std::fs::read_to_string(p) {
-        Ok(text) => serde_json::from_str(&text).map(Some).map_err(|e| format!("{}: {e}", p.display())),
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", p.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: {e}", p.display())),
     }
@@ -59,7 +61,9 @@ impl Kit {
         // corrections file is then refused, the report still works.
         let version = match std::fs::read_to_string(&cargo) {
             Ok(text) => {
-                let manifest: toml::Table = text.parse().map_err(|e| format!("{}: {e}", cargo.display()))?;
+                let manifest: toml::Table = text
+                    .parse()
+                    .map_err(|e| format!("{}: {e}", cargo.display()))?;
                 manifest
                     .get("package")
                     .and_then(|p| p.get("version"))
@@ -70,7 +74,12 @@ impl Kit {
             Err(_) => String::new(),
         };
         let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("surveys"))
-            .map(|e| e.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+            .map(|e| {
+                e.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
             .unwrap_or_default();
         dirs.sort();
         let mut surveys = Vec::new();
@@ -84,24 +93,40 @@ impl Kit {
         let mut areas: Vec<String> = std::fs::read_dir(root.join("locales/zh"))
             .map(|e| {
                 e.flatten()
-                    .filter_map(|e| e.file_name().to_str()?.strip_suffix(".json").map(str::to_string))
+                    .filter_map(|e| {
+                        e.file_name()
+                            .to_str()?
+                            .strip_suffix(".json")
+                            .map(str::to_string)
+                    })
                     .collect()
             })
             .unwrap_or_default();
         areas.sort();
-        Ok(Kit { root: root.to_path_buf(), version, surveys, areas })
+        Ok(Kit {
+            root: root.to_path_buf(),
+            version,
+            surveys,
+            areas,
+        })
     }
 
     /// Every survey's id and version.
     pub fn survey_versions(&self) -> Vec<SurveyVersion> {
         self.surveys
             .iter()
-            .map(|(_, r)| SurveyVersion { id: r.settings.form_id.clone(), version: r.settings.version.clone() })
+            .map(|(_, r)| SurveyVersion {
+                id: r.settings.form_id.clone(),
+                version: r.settings.version.clone(),
+            })
             .collect()
     }
 
     fn locale(&self, lang: &str, area: &str) -> PathBuf {
-        self.root.join("locales").join(lang).join(format!("{area}.json"))
+        self.root
+            .join("locales")
+            .join(lang)
+            .join(format!("{area}.json"))
     }
 
     /// Every Yi text of the kit: the surveys', then the interface's.
@@ -114,7 +139,12 @@ impl Kit {
             let zh = read_json(&self.locale("zh", area))?.unwrap_or_default();
             let ii = read_json(&self.locale("ii", area))?;
             let st = read_json(&self.locale("ii-status", area))?;
-            out.extend(translation::locale_texts(area, &zh, ii.as_ref(), st.as_ref()));
+            out.extend(translation::locale_texts(
+                area,
+                &zh,
+                ii.as_ref(),
+                st.as_ref(),
+            ));
         }
         Ok(out)
     }
@@ -148,7 +178,11 @@ pub struct Prepared {
 fn date_of(at: &str) -> Option<&str> {
     let d = at.get(..10)?;
     let b = d.as_bytes();
-    (b.len() == 10 && b[4] == b'-' && b[7] == b'-' && d.chars().filter(|c| c.is_ascii_digit()).count() == 8).then_some(d)
+    (b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && d.chars().filter(|c| c.is_ascii_digit()).count() == 8)
+        .then_some(d)
 }
 
 /// Checks a corrections file against the kit and computes every file it changes, without
@@ -169,7 +203,9 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
             Some(TextKey::Ui { area, key }) => ui.entry(area).or_default().push((ch, key)),
             Some(k @ (TextKey::Row { .. } | TextKey::Choice { .. } | TextKey::Settings { .. })) => {
                 let form = match &k {
-                    TextKey::Row { form, .. } | TextKey::Choice { form, .. } | TextKey::Settings { form, .. } => form.clone(),
+                    TextKey::Row { form, .. }
+                    | TextKey::Choice { form, .. }
+                    | TextKey::Settings { form, .. } => form.clone(),
                     TextKey::Ui { .. } => unreachable!(),
                 };
                 sv.entry(form).or_default().push((ch, k));
@@ -183,10 +219,15 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
         let st_path = kit.locale("ii-status", &area);
         let ii_before = std::fs::read_to_string(&ii_path).unwrap_or_else(|_| "{}\n".into());
         let st_before = std::fs::read_to_string(&st_path).unwrap_or_else(|_| "{}\n".into());
-        let mut ii: Ordered = serde_json::from_str(&ii_before).map_err(|e| damaged(format!("{}: {e}", ii_path.display())))?;
-        let mut st: Ordered = serde_json::from_str(&st_before).map_err(|e| damaged(format!("{}: {e}", st_path.display())))?;
+        let mut ii: Ordered = serde_json::from_str(&ii_before)
+            .map_err(|e| damaged(format!("{}: {e}", ii_path.display())))?;
+        let mut st: Ordered = serde_json::from_str(&st_before)
+            .map_err(|e| damaged(format!("{}: {e}", st_path.display())))?;
         for (ch, key) in changes {
-            ii.set_path(&key, serde_json::Value::String(ch.correction.ii_after.clone()));
+            ii.set_path(
+                &key,
+                serde_json::Value::String(ch.correction.ii_after.clone()),
+            );
             st.set_flat(
                 &key,
                 serde_json::json!({"status": IiStatus::Reviewed.as_str(), "reviewer": reviewer, "date": date}),
@@ -195,13 +236,19 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
         for (path, before, value) in [(ii_path, ii_before, ii), (st_path, st_before, st)] {
             let after = value.to_pretty();
             if after != before {
-                writes.push(FileWrite { path, before, after });
+                writes.push(FileWrite {
+                    path,
+                    before,
+                    after,
+                });
             }
         }
     }
     for (form, changes) in sv {
         let Some((dir, raw)) = kit.surveys.iter().find(|(_, r)| r.settings.form_id == form) else {
-            return Err(vec![Refusal::UnknownKey(changes[0].0.correction.key.clone())]);
+            return Err(vec![Refusal::UnknownKey(
+                changes[0].0.correction.key.clone(),
+            )]);
         };
         let keys: BTreeSet<&str> = plan
             .changes
@@ -214,24 +261,43 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
         for (table, pick) in [("survey", 0u8), ("choices", 1), ("settings", 2)] {
             let mine: Vec<&(&Change, TextKey)> = changes
                 .iter()
-                .filter(|(_, k)| matches!((pick, k), (0, TextKey::Row { .. }) | (1, TextKey::Choice { .. }) | (2, TextKey::Settings { .. })))
+                .filter(|(_, k)| {
+                    matches!(
+                        (pick, k),
+                        (0, TextKey::Row { .. })
+                            | (1, TextKey::Choice { .. })
+                            | (2, TextKey::Settings { .. })
+                    )
+                })
                 .collect();
             if mine.is_empty() {
                 continue;
             }
             let path = dir.join(format!("{table}.csv"));
-            let before = std::fs::read_to_string(&path).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
-            let mut sheet = Sheet::parse(&before).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
+            let before = std::fs::read_to_string(&path)
+                .map_err(|e| damaged(format!("{}: {e}", path.display())))?;
+            let mut sheet =
+                Sheet::parse(&before).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
             let mut rows_done: BTreeSet<usize> = BTreeSet::new();
             for (ch, key) in mine {
                 let (row, column, row_prefix) = match key {
-                    TextKey::Row { name, column, .. } => (sheet.find(&[("name", name)]), column, format!("survey/{form}/survey/{name}/")),
-                    TextKey::Choice { list, name, column, .. } => (
+                    TextKey::Row { name, column, .. } => (
+                        sheet.find(&[("name", name)]),
+                        column,
+                        format!("survey/{form}/survey/{name}/"),
+                    ),
+                    TextKey::Choice {
+                        list, name, column, ..
+                    } => (
                         sheet.find(&[("list_name", list), ("name", name)]),
                         column,
                         format!("survey/{form}/choices/{list}/{name}/"),
                     ),
-                    TextKey::Settings { column, .. } => (Some(1).filter(|_| sheet.rows.len() > 1), column, format!("survey/{form}/settings/")),
+                    TextKey::Settings { column, .. } => (
+                        Some(1).filter(|_| sheet.rows.len() > 1),
+                        column,
+                        format!("survey/{form}/settings/"),
+                    ),
                     TextKey::Ui { .. } => unreachable!(),
                 };
                 let Some(row) = row else {
@@ -239,23 +305,39 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
                 };
                 sheet.set(row, &format!("{column}::ii"), &ch.correction.ii_after);
                 if rows_done.insert(row) {
-                    let whole = all.iter().filter(|t| t.key.starts_with(&row_prefix)).all(|t| keys.contains(t.key.as_str()));
+                    let whole = all
+                        .iter()
+                        .filter(|t| t.key.starts_with(&row_prefix))
+                        .all(|t| keys.contains(t.key.as_str()));
                     if whole {
                         sheet.set(row, "ii_status", IiStatus::Reviewed.as_str());
                         sheet.set(row, REVIEWER_COLUMN, &reviewer);
                         sheet.set(row, REVIEWED_ON_COLUMN, &date);
                     } else {
-                        partial_rows.push((path.display().to_string(), row_prefix.trim_end_matches('/').to_string()));
+                        partial_rows.push((
+                            path.display().to_string(),
+                            row_prefix.trim_end_matches('/').to_string(),
+                        ));
                     }
                 }
             }
-            let after = sheet.to_csv().map_err(|e| damaged(format!("{}: {e}", path.display())))?;
+            let after = sheet
+                .to_csv()
+                .map_err(|e| damaged(format!("{}: {e}", path.display())))?;
             if after != before {
-                writes.push(FileWrite { path, before, after });
+                writes.push(FileWrite {
+                    path,
+                    before,
+                    after,
+                });
             }
         }
     }
-    Ok(Prepared { plan, writes, partial_rows })
+    Ok(Prepared {
+        plan,
+        writes,
+        partial_rows,
+    })
 }
 
 /// Writes every file or none: each new content goes to a temporary file beside its
@@ -287,7 +369,10 @@ struct Sheet {
 
 impl Sheet {
     fn parse(text: &str) -> Result<Sheet, csv::Error> {
-        let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
         let mut rows = Vec::new();
         for rec in r.records() {
             rows.push(rec?.iter().map(str::to_string).collect());
@@ -301,7 +386,10 @@ impl Sheet {
 
     /// The first data row whose cells match every (column, value).
     fn find(&self, by: &[(&str, &String)]) -> Option<usize> {
-        let cols: Option<Vec<(usize, &String)>> = by.iter().map(|(c, v)| self.column(c).map(|i| (i, *v))).collect();
+        let cols: Option<Vec<(usize, &String)>> = by
+            .iter()
+            .map(|(c, v)| self.column(c).map(|i| (i, *v)))
+            .collect();
         let cols = cols?;
         (1..self.rows.len()).find(|&r| cols.iter().all(|(i, v)| self.rows[r].get(*i) == Some(*v)))
     }
@@ -323,7 +411,9 @@ impl Sheet {
 
     fn to_csv(&self) -> Result<String, csv::Error> {
         let width = self.rows.first().map_or(0, Vec::len);
-        let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
         for r in &self.rows {
             let mut r = r.clone();
             if r.len() < width {
@@ -331,7 +421,9 @@ impl Sheet {
             }
             w.write_record(&r)?;
         }
-        let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))?;
         Ok(String::from_utf8(bytes).expect("cells are UTF-8"))
     }
 }

@@ -92,7 +92,8 @@ impl<'de> Deserialize<'de> for Ordered {
                 Ok(Ordered::Object(entries))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, a: A) -> Result<Ordered, A::Error> {
-                Value::deserialize(serde::de::value::SeqAccessDeserializer::new(a)).map(Ordered::Other)
+                Value::deserialize(serde::de::value::SeqAccessDeserializer::new(a))
+                    .map(Ordered::Other)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Ordered, E> {
                 Ok(Ordered::Other(Value::String(v.to_string())))
@@ -110,7 +111,9 @@ impl<'de> Deserialize<'de> for Ordered {
                 Ok(Ordered::Other(v.into()))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Ordered, E> {
-                Ok(Ordered::Other(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)))
+                Ok(Ordered::Other(
+                    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
+                ))
             }
             fn visit_unit<E: serde::de::Error>(self) -> Result<Ordered, E> {
                 Ok(Ordered::Other(Value::Null))

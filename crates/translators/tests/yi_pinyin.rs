@@ -6,12 +6,22 @@
 fn every_syllable_matches_its_unicode_name() {
     let mut n = 0;
     for (c, pinyin) in survey_core::yi::syllables() {
-        let name = unicode_names2::name(c).expect("a named character").to_string();
-        assert_eq!(name, format!("YI SYLLABLE {}", pinyin.to_ascii_uppercase()), "U+{:04X}", c as u32);
+        let name = unicode_names2::name(c)
+            .expect("a named character")
+            .to_string();
+        assert_eq!(
+            name,
+            format!("YI SYLLABLE {}", pinyin.to_ascii_uppercase()),
+            "U+{:04X}",
+            c as u32
+        );
         n += 1;
     }
     // The whole block, U+A000..=U+A48C, and nothing after it is a syllable.
     assert_eq!(n, 1165);
     assert!(unicode_names2::name('\u{A48D}').is_none());
-    assert_eq!(unicode_names2::name('\u{A490}').unwrap().to_string(), "YI RADICAL QOT");
+    assert_eq!(
+        unicode_names2::name('\u{A490}').unwrap().to_string(),
+        "YI RADICAL QOT"
+    );
 }

@@ -32,7 +32,9 @@ fn main() -> ExitCode {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
-            other if file.is_none() && !other.starts_with("--") => file = Some(PathBuf::from(other)),
+            other if file.is_none() && !other.starts_with("--") => {
+                file = Some(PathBuf::from(other))
+            }
             other => {
                 eprintln!("未知参数 unknown argument {other}\n{USAGE}");
                 return ExitCode::from(2);
@@ -47,7 +49,12 @@ fn main() -> ExitCode {
     let text = match std::fs::read(&file) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
-            Err(_) => return refused(&file, &[corrections::Refusal::Damaged("not UTF-8 text".into())]),
+            Err(_) => {
+                return refused(
+                    &file,
+                    &[corrections::Refusal::Damaged("not UTF-8 text".into())],
+                )
+            }
         },
         Err(e) => {
             eprintln!("无法读取 cannot read {}: {e}", file.display());
@@ -81,7 +88,10 @@ fn main() -> ExitCode {
         if c.accepted() {
             println!("  确认 accepted   {}  「{}」", c.key, c.ii_after);
         } else {
-            println!("  更正 corrected  {}  「{}」 → 「{}」", c.key, c.ii_before, c.ii_after);
+            println!(
+                "  更正 corrected  {}  「{}」 → 「{}」",
+                c.key, c.ii_before, c.ii_after
+            );
         }
         if !c.comment.trim().is_empty() {
             println!("                  备注 comment: {}", c.comment.trim());
@@ -91,11 +101,21 @@ fn main() -> ExitCode {
         println!("  注意 note  {file}: {row} 这一行还有未审校的彝文，状态不改为 reviewed (other Yi texts of the row are not reviewed yet)");
     }
     for s in &prepared.plan.stale {
-        let what = if s.changed == "zh" { "中文已改 Chinese changed" } else { "彝文已改 Yi changed" };
-        println!("  过期未改 stale  {}: {what} since the review: 「{}」 → 「{}」", s.key, s.seen, s.now);
+        let what = if s.changed == "zh" {
+            "中文已改 Chinese changed"
+        } else {
+            "彝文已改 Yi changed"
+        };
+        println!(
+            "  过期未改 stale  {}: {what} since the review: 「{}」 → 「{}」",
+            s.key, s.seen, s.now
+        );
     }
     if !prepared.plan.unchanged.is_empty() {
-        println!("  已是审校后的文字 already applied: {}", prepared.plan.unchanged.len());
+        println!(
+            "  已是审校后的文字 already applied: {}",
+            prepared.plan.unchanged.len()
+        );
     }
     if prepared.writes.is_empty() {
         println!("没有要修改的文件 nothing to change.");
@@ -118,7 +138,10 @@ fn main() -> ExitCode {
 }
 
 fn refused(file: &std::path::Path, reasons: &[corrections::Refusal]) -> ExitCode {
-    eprintln!("拒绝 refused {}: 没有修改任何文件 nothing was changed.", file.display());
+    eprintln!(
+        "拒绝 refused {}: 没有修改任何文件 nothing was changed.",
+        file.display()
+    );
     for r in reasons {
         eprintln!("  {}", translators::describe(r));
     }

@@ -121,11 +121,19 @@ fn main() -> ExitCode {
     if !reviewers.is_empty() {
         println!("\n审校人 reviewer  reviewed");
         for (who, n) in &reviewers {
-            let who = if who.is_empty() { "（未记录 not recorded）" } else { who };
+            let who = if who.is_empty() {
+                "（未记录 not recorded）"
+            } else {
+                who
+            };
             println!("  {who}  {n}");
         }
         for r in reports.iter().filter(|r| !r.by_reviewer.is_empty()) {
-            let parts: Vec<String> = r.by_reviewer.iter().map(|(w, n)| format!("{w} {n}")).collect();
+            let parts: Vec<String> = r
+                .by_reviewer
+                .iter()
+                .map(|(w, n)| format!("{w} {n}"))
+                .collect();
             println!("  {}: {}", r.file, parts.join(", "));
         }
     }
@@ -133,7 +141,10 @@ fn main() -> ExitCode {
         Ok(texts) => {
             let list = consistency(&texts, 6);
             if !list.is_empty() {
-                println!("\n一致性 consistency — 同一中文词的彝文译法不同 ({} 个词 terms):", list.len());
+                println!(
+                    "\n一致性 consistency — 同一中文词的彝文译法不同 ({} 个词 terms):",
+                    list.len()
+                );
             }
             for item in &list {
                 let forms: Vec<String> = item
@@ -143,7 +154,11 @@ fn main() -> ExitCode {
                     .collect();
                 println!("  {}: {}", item.zh, forms.join(" / "));
                 if !item.elsewhere.is_empty() {
-                    println!("      其他含「{}」而彝文不同的文字 elsewhere: {}", item.zh, item.elsewhere.join(", "));
+                    println!(
+                        "      其他含「{}」而彝文不同的文字 elsewhere: {}",
+                        item.zh,
+                        item.elsewhere.join(", ")
+                    );
                 }
             }
         }
