@@ -14,6 +14,7 @@ pub use page::ReviewPage;
 pub use yi_input::YiKeyboard;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use serde::{Deserialize, Serialize};
 use survey_core::corrections::{Correction, CorrectionsFile, SurveyVersion, FORMAT, FORMAT_VERSION};
 use survey_core::translation::{survey_texts, TextEntry, TextKey};
@@ -226,7 +227,14 @@ pub fn question_link(name: &'static str) -> impl IntoView {
                     type="button"
                     class="review-open"
                     data-testid=format!("review-open-{name}")
-                    on:click=move |_| nav.go(Screen::Review(Some(name.to_string())))
+                    on:click=move |ev| {
+                        // Leave the question first (its focusout runs while the form is
+                        // still there), then change screens.
+                        if let Some(button) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                            let _ = button.blur();
+                        }
+                        nav.go(Screen::Review(Some(name.to_string())))
+                    }
                 >
                     <T text=tr!(review.form.open) />
                 </button>
