@@ -80,7 +80,7 @@ impl Review {
 
     /// Records the reviewer's verdict on a text: `ii_after` equal to the shipped Yi means
     /// accepted. Refused (with the message to show) when `ii_after` is not Yi text.
-    pub fn record(self, text: &TextEntry, ii_after: &str, comment: &str) -> Result<(), Bi> {
+    pub fn record(self, text: &TextEntry, ii_after: &str, comment: &str) -> Result<(), (Bi, String)> {
         let ii_after = ii_after.trim();
         survey_core::yi::check_text(ii_after).map_err(not_yi_text)?;
         let c = Correction {
@@ -120,15 +120,11 @@ impl Review {
     }
 }
 
-/// The message for a text that is not Yi (the offending character appended).
-pub fn not_yi_text(e: NotYi) -> Bi {
+/// The message for a text that is not Yi, and the offending character (`「户」U+6237`).
+pub fn not_yi_text(e: NotYi) -> (Bi, String) {
     match e {
-        NotYi::NoSyllable => tr!(review.msg.no_syllable),
-        NotYi::Foreign { ch, code, .. } => {
-            let t = tr!(review.msg.not_yi);
-            let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-            Bi { zh: leak(format!("{}「{ch}」U+{code:04X}", t.zh)), ii: leak(format!("{}「{ch}」U+{code:04X}", t.ii)) }
-        }
+        NotYi::NoSyllable => (tr!(review.msg.no_syllable), String::new()),
+        NotYi::Foreign { ch, code, .. } => (tr!(review.msg.not_yi), format!("「{ch}」U+{code:04X}")),
     }
 }
 
@@ -161,7 +157,6 @@ pub fn all_texts() -> Vec<TextEntry> {
 #[component]
 pub fn ReviewEntry() -> impl IntoView {
     let review = Review::use_context();
-    let lang = UiLanguage::use_context();
     let nav = use_context::<Nav>();
     let Some(review) = review else { return ().into_any() };
     let name = RwSignal::new(review.state.get_untracked().reviewer);
@@ -188,16 +183,7 @@ pub fn ReviewEntry() -> impl IntoView {
             <h3><T text=tr!(review.profile.heading) /></h3>
             <p class="hint"><T text=tr!(review.profile.hint) /></p>
             <form on:submit=start novalidate>
-                <label class="drafts-profile-field">
-                    <span class="drafts-label"><T text=label /></span>
-                    <input
-                        type="text"
-                        data-testid="review-reviewer"
-                        aria-label=move || lang.mode.get().pick(label)
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))
-                    />
-                </label>
+                {text_field("drafts-profile-field", label, name, "review-reviewer")}
                 <Show when=move || missing.get()>
                     <p class="drafts-field-error" role="alert" data-testid="review-reviewer-missing"><T text=tr!(review.profile.name_required) /></p>
                 </Show>
@@ -212,6 +198,23 @@ pub fn ReviewEntry() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// A labelled one-line text input bound to `value`.
+fn text_field(class: &'static str, label: Bi, value: RwSignal<String>, testid: &'static str) -> impl IntoView {
+    let lang = UiLanguage::use_context();
+    view! {
+        <label class=class>
+            <span class="drafts-label"><T text=label /></span>
+            <input
+                type="text"
+                data-testid=testid
+                aria-label=move || lang.mode.get().pick(label)
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
+    }
 }
 
 /// While the review mode is on, a button by a question that opens its texts (the

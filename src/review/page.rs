@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use survey_core::translation::TextEntry;
 
-use super::{all_texts, Review, YiKeyboard};
+use super::{all_texts, text_field, Review, YiKeyboard};
 use crate::app::{Nav, Screen};
 use crate::i18n::{Bi, LangMode, UiLanguage, T};
 use crate::tr;
@@ -273,7 +273,7 @@ fn ReviewItem(
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
     let comment = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<Bi>);
+    let error = RwSignal::new(None::<(Bi, String)>);
     let shown_ii = move || mine.with(|m| m.as_ref().map_or_else(|| text.with_value(|t| t.ii.clone()), |c| c.ii_after.clone()));
     let status = move || text.with_value(|t| status_text(status_of(t, mine.with(Option::is_some))));
     let accept = move |_| {
@@ -341,17 +341,8 @@ fn ReviewItem(
                         ></textarea>
                     </label>
                     <YiKeyboard target=draft />
-                    <label>
-                        <span><T text=comment_label /></span>
-                        <input
-                            type="text"
-                            data-testid="review-comment"
-                            aria-label=move || lang.mode.get().pick(comment_label)
-                            prop:value=move || comment.get()
-                            on:input=move |ev| comment.set(event_target_value(&ev))
-                        />
-                    </label>
-                    {move || error.get().map(|e| view! { <p class="drafts-field-error" role="alert" data-testid="review-error"><T text=e /></p> })}
+                    {text_field("review-comment", comment_label, comment, "review-comment")}
+                    {move || error.get().map(|(e, what)| view! { <p class="drafts-field-error" role="alert" data-testid="review-error"><T text=e /> " " <span>{what}</span></p> })}
                     <div class="review-actions">
                         <button type="button" data-testid="review-save" on:click=save><T text=tr!(review.action.save) /></button>
                         <button type="button" data-testid="review-cancel" on:click=move |_| editing.set(false)><T text=tr!(review.action.cancel) /></button>

@@ -633,21 +633,25 @@ pub fn consistency(texts: &[TextEntry], max_term: usize) -> Vec<Inconsistency> {
     out
 }
 
+/// Reads a JSON file: `Ok(None)` when it does not exist, an error naming the file when it
+/// cannot be read or parsed.
+#[cfg(feature = "csv")]
+pub fn read_json(p: &std::path::Path) -> Result<Option<Value>, String> {
+    match std::fs::read_to_string(p) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", p.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", p.display())),
+    }
+}
+
 /// Finds and counts the UI locale files under `locales`: either `zh.json` + `ii.json` +
 /// `ii-status.json`, or per-namespace files `zh/<ns>.json` + `ii/<ns>.json` +
 /// `ii-status/<ns>.json`. Returns an empty list when there are no locale files.
 #[cfg(feature = "csv")]
 pub fn locale_reports(locales: &std::path::Path) -> Result<Vec<FileReport>, String> {
-    use std::path::Path;
-    let read = |p: &Path| -> Result<Option<Value>, String> {
-        match std::fs::read_to_string(p) {
-            Ok(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| format!("{}: {e}", p.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("{}: {e}", p.display())),
-        }
-    };
+    let read = read_json;
     let mut out = Vec::new();
     let flat = locales.join("zh.json");
     if let Some(zh) = read(&flat)? {

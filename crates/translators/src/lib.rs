@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use survey_core::corrections::{self, Change, CorrectionsFile, Plan, Refusal, SurveyVersion};
 use survey_core::survey::IiStatus;
-use survey_core::translation::{self, TextEntry, TextKey, REVIEWED_ON_COLUMN, REVIEWER_COLUMN};
+use survey_core::translation::{self, read_json, TextEntry, TextKey, REVIEWED_ON_COLUMN, REVIEWER_COLUMN};
 use survey_core::RawSurvey;
 
 /// The kit's translatable sources under a root directory.
@@ -40,16 +40,6 @@ pub fn default_root() -> PathBuf {
         cwd
     } else {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-    }
-}
-
-fn read_json(p: &Path) -> Result<Option<serde_json::Value>, String> {
-    match std::fs::read_to_string(p) {
-        Ok(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| format!("{}: {e}", p.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{}: {e}", p.display())),
     }
 }
 

@@ -34,30 +34,18 @@ fn main() -> ExitCode {
     let root = root.unwrap_or_else(translators::default_root);
     let mut reports: Vec<FileReport> = Vec::new();
 
-    let surveys = root.join("surveys");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&surveys)
-        .map(|e| {
-            e.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.sort();
-    if dirs.is_empty() {
-        println!("没有问卷（no surveys in {}）", surveys.display());
-    }
-    for dir in dirs {
-        let shown = rel(&root, &dir);
-        match survey_core::load_survey_dir(&dir) {
-            Ok(raw) => reports.extend(survey_reports(&shown, &raw)),
-            Err(problems) => {
-                for p in problems {
-                    eprintln!("{shown}: {p}");
-                }
-                return ExitCode::from(2);
-            }
+    let kit = match translators::Kit::load(&root) {
+        Ok(kit) => kit,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
         }
+    };
+    if kit.surveys.is_empty() {
+        println!("没有问卷（no surveys in {}）", root.join("surveys").display());
+    }
+    for (dir, raw) in &kit.surveys {
+        reports.extend(survey_reports(&rel(&root, dir), raw));
     }
     match locale_reports(&root.join("locales")) {
         Ok(found) if found.is_empty() => println!(
@@ -137,7 +125,7 @@ fn main() -> ExitCode {
             println!("  {}: {}", r.file, parts.join(", "));
         }
     }
-    match translators::Kit::load(&root).and_then(|k| k.texts()) {
+    match kit.texts() {
         Ok(texts) => {
             let list = consistency(&texts, 6);
             if !list.is_empty() {
