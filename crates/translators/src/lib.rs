@@ -16,7 +16,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use survey_core::corrections::{self, Change, CorrectionsFile, Plan, Refusal, SurveyVersion};
 use survey_core::survey::IiStatus;
-use survey_core::translation::{self, read_json, TextEntry, TextKey, REVIEWED_ON_COLUMN, REVIEWER_COLUMN};
+use survey_core::translation::{
+    self, read_json, TextEntry, TextKey, REVIEWED_ON_COLUMN, REVIEWER_COLUMN,
+};
 use survey_core::RawSurvey;
 
 /// The kit's translatable sources under a root directory.

@@ -236,6 +236,16 @@ fn applies_once_reports_stale_and_counts_the_reviewer() {
         report.contains("surveys/household/choices.csv: 阿依莫 2"),
         "{report}"
     );
+    // The consistency list: 户主 is now ꑷꈓ ꌋ as a choice, and other texts with 户主 in
+    // Chinese do not have it in Yi.
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("  户主: "))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        line.contains("「ꑷꈓ ꌋ」 (survey/liangshan_household/choices/relation/head/label)"),
+        "{line}"
+    );
     let _ = std::fs::remove_dir_all(&root);
 }
 
