@@ -18,7 +18,8 @@ fn same(got: &str, want: &str) -> bool {
         return true;
     }
     match (got.parse::<f64>(), want.parse::<f64>()) {
-        (Ok(a), Ok(b)) => (a - b).abs() <= 1e-15 * a.abs().max(b.abs()),
+        // Different text for the same number is a difference (of writing numbers).
+        (Ok(a), Ok(b)) => a != b && (a - b).abs() <= 1e-15 * a.abs().max(b.abs()),
         _ => false,
     }
 }
@@ -77,4 +78,38 @@ fn the_kit_evaluates_every_case_as_odk_does() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// docs/survey-format.md names every function the kit runs and every ODK function it
+/// refuses, so a form author can tell from the docs alone.
+#[test]
+fn the_format_docs_name_every_function() {
+    let docs = include_str!("../../../docs/survey-format.md");
+    let missing: Vec<&str> = survey_core::expr::function_names()
+        .chain(survey_core::expr::UNSUPPORTED.iter().map(|u| u.0))
+        .filter(|name| !docs.contains(&format!("`{name}(")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not in docs/survey-format.md: {missing:?}"
+    );
+}
+
+/// Every ODK function the kit runs has cases checked against ODK's engine (the kit's own
+/// functions, and `today()`, which reads the clock in ODK, are tested in expressions.rs).
+#[test]
+fn every_odk_function_has_reference_cases() {
+    let kit_only = [
+        "setting",
+        "id-valid",
+        "id-birthdate",
+        "id-sex",
+        "age",
+        "today",
+    ];
+    let missing: Vec<&str> = survey_core::expr::function_names()
+        .filter(|name| !kit_only.contains(name))
+        .filter(|name| !CASES.contains(&format!("{name}(")))
+        .collect();
+    assert!(missing.is_empty(), "no case in odk_cases.json: {missing:?}");
 }

@@ -85,19 +85,27 @@ pub(crate) fn parse_number(s: &str) -> f64 {
     t.parse().unwrap_or(f64::NAN)
 }
 
-/// Writes a number as XPath `string()` does, with ODK's rule that NaN is `''`.
+/// Writes a number as ODK does (JavaScript's `String(n)`: the shortest text that reads back
+/// as the same number, with an exponent from 1e21 up and below 1e-6), except that NaN is
+/// `''`.
 pub(crate) fn write_number(out: &mut String, n: f64) {
     use std::fmt::Write;
+    let a = n.abs();
     if n.is_nan() {
     } else if n.is_infinite() {
         out.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
-    } else if n == n.trunc() && n.abs() < 9.0e15 {
-        let _ = write!(out, "{}", n as i64);
-    } else if n == n.trunc() && n.abs() < 1e21 {
-        // Integers without ".0"; -0 prints as 0.
-        let _ = write!(out, "{}", if n == 0.0 { 0.0 } else { n });
-    } else {
+    } else if n == 0.0 {
+        out.push('0');
+    } else if (1e-6..1e21).contains(&a) {
         let _ = write!(out, "{n}");
+    } else {
+        let e = format!("{n:e}");
+        match e.split_once('e') {
+            Some((mantissa, exp)) if !exp.starts_with('-') => {
+                let _ = write!(out, "{mantissa}e+{exp}");
+            }
+            _ => out.push_str(&e),
+        }
     }
 }
 
@@ -652,5 +660,9 @@ mod tests {
         assert_eq!(s(f64::INFINITY), "Infinity");
         assert_eq!(s(f64::NEG_INFINITY), "-Infinity");
         assert_eq!(s(1e20), "100000000000000000000");
+        assert_eq!(s(1e21), "1e+21");
+        assert_eq!(s(-1.5e-7), "-1.5e-7");
+        assert_eq!(s(1e-6), "0.000001");
+        assert_eq!(s(123456789012.0), "123456789012");
     }
 }

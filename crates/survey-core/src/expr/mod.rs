@@ -1,23 +1,24 @@
 //! The expression engine: ODK/XLSForm expressions parsed once into an AST
-//! ([`parse`]) and evaluated with XPath 1.0 semantics as ODK applies them ([`eval`]).
+//! ([`parse`]) and evaluated with XPath 1.0 semantics as ODK applies them ([`eval`]), with
+//! ODK's own engine (`@getodk/xpath`) as the reference: `tests/odk_cases.json` holds the
+//! cases, checked against it in e2e/tests/odk-expressions.test.mjs and run here by
+//! `tests/odk_cases.rs`. `docs/survey-format.md` lists the semantics, the ODK functions not
+//! supported ([`UNSUPPORTED`], refused by the linter) and the deliberate differences.
 //!
-//! Semantics worth knowing (they follow ODK, see `docs/survey-format.md`):
+//! Semantics worth knowing:
 //! - a blank answer is the empty string: `${x} + 1` with `x` blank is NaN, and NaN shown as
-//!   text is `''`; `${x} = 0` is false and `${x} != 0` true;
-//! - a non-relevant field reads as blank;
+//!   text is `''`; `${x} = 0` is false and `${x} != 0` true; a non-relevant field reads as
+//!   blank; a reference is a node, true in a boolean context even when blank;
 //! - `=`/`!=`: booleans compare as booleans, else if either side is a number both are
 //!   numbers, else both compare as text; `<`, `<=`, `>`, `>=` compare numbers, and an ISO
-//!   date (`'2024-01-05'`) counts as days since 1970-01-01, so dates order correctly and
-//!   subtracting two dates gives days;
-//! - `number()` accepts surrounding spaces, a sign and an exponent; `div` by zero gives
-//!   ±Infinity and `0 div 0` NaN; `mod` keeps the sign of the dividend; `int()` truncates
-//!   toward zero; `round()` rounds half away from zero;
-//! - `string-length()` counts UTF-16 code units; `regex()` uses JavaScript syntax (through
-//!   `regex-lite`, which covers the usual subset: classes, `\d`, `\w`, `\s`, quantifiers,
-//!   anchors, groups and alternation, but no Unicode property classes or look-around);
+//!   date or date-time counts as days since 1970-01-01 (the time as a fraction, UTC);
+//! - numbers read and print as JavaScript's (`Infinity`, `1e+21`) ([`text`]);
+//! - text lengths and positions count UTF-16 code units, and `regex()` (JavaScript syntax,
+//!   through `regex-lite`) matches unit by unit ([`text::utf16_view`]);
 //! - inside a repeat `${sibling}` is the same member's field and `position(..)` the
-//!   member's 1-based index; outside it a repeat field may only appear inside `sum()`,
-//!   `count()`, `min()` or `max()`, which then see every member's value.
+//!   member's 1-based index; outside it a repeat field is the node-set of every member's
+//!   value (aggregates, `join()`, `concat()` take all; comparisons hold for any member;
+//!   elsewhere the first member counts); `indexed-repeat()` picks one member.
 
 pub(crate) mod eval;
 pub(crate) mod parse;

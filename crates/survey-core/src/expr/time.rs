@@ -46,7 +46,7 @@ fn clock_ms(clock: &str) -> Option<f64> {
             ms += format!("0.{frac}").parse::<f64>().ok()? * 1000.0;
         }
     }
-    if h > 24 || m > 59 || ms >= 60_000.0 {
+    if h > 23 || m > 59 || ms >= 60_000.0 {
         return None;
     }
     Some(f64::from(h * 60 + m) * 60_000.0 + ms)
