@@ -187,18 +187,15 @@ impl<'a> Value<'a> {
         }
         dates::from_days(i32::try_from(days.floor() as i64).ok()?)
     }
-
-    fn is_text(&self) -> bool {
-        matches!(self, Value::Str(_) | Value::String(_) | Value::Node(..))
-    }
 }
 
 fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Bool(_), _) | (_, Value::Bool(_)) => a.to_bool() == b.to_bool(),
-        (Value::Num(_), _) | (_, Value::Num(_)) => a.to_number() == b.to_number(),
-        (Value::Date(x), Value::Date(y)) => x == y,
-        _ if a.is_text() && b.is_text() => a.to_text() == b.to_text(),
+        // A date value equals the same point in time, however it is written.
+        (Value::Num(_) | Value::Date(_), _) | (_, Value::Num(_) | Value::Date(_)) => {
+            a.to_number() == b.to_number()
+        }
         _ => a.to_text() == b.to_text(),
     }
 }
