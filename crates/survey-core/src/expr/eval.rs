@@ -99,13 +99,27 @@ pub(crate) fn write_number(out: &mut String, n: f64) {
     } else if (1e-6..1e21).contains(&a) {
         let _ = write!(out, "{n}");
     } else {
-        let e = format!("{n:e}");
-        match e.split_once('e') {
-            Some((mantissa, exp)) if !exp.starts_with('-') => {
-                let _ = write!(out, "{mantissa}e+{exp}");
+        // JavaScript's exponent form, built from the shortest decimal digits (Rust's own
+        // `{:e}` would add ~10 KB of float formatting to the app).
+        let plain = format!("{a}");
+        let (digits, exp) = match plain.split_once('.') {
+            // 1e21 and up: all digits before the point.
+            None => (plain.trim_end_matches('0'), plain.len() as i32 - 1),
+            // Below 1e-6: `0.000000ddd`.
+            Some((_, frac)) => {
+                let zeros = frac.len() - frac.trim_start_matches('0').len();
+                (frac.trim_start_matches('0'), -(zeros as i32) - 1)
             }
-            _ => out.push_str(&e),
+        };
+        if n < 0.0 {
+            out.push('-');
         }
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(out, "e{}{exp}", if exp > 0 { "+" } else { "" });
     }
 }
 
@@ -485,13 +499,6 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
         Func::Exp10 => math(|x| 10f64.powf(x)),
         Func::Log => math(f64::ln),
         Func::Log10 => math(f64::log10),
-        Func::Sin => math(f64::sin),
-        Func::Cos => math(f64::cos),
-        Func::Tan => math(f64::tan),
-        Func::Asin => math(f64::asin),
-        Func::Acos => math(f64::acos),
-        Func::Atan => math(f64::atan),
-        Func::Atan2 => Value::Num(num(0).atan2(num(1))),
         Func::Pow => Value::Num(num(0).powf(num(1))),
         Func::Pi => Value::Num(std::f64::consts::PI),
         Func::Coalesce => {
@@ -659,6 +666,9 @@ mod tests {
         assert_eq!(s(1e20), "100000000000000000000");
         assert_eq!(s(1e21), "1e+21");
         assert_eq!(s(-1.5e-7), "-1.5e-7");
+        assert_eq!(s(1.2345e25), "1.2345e+25");
+        assert_eq!(s(5e-324), "5e-324");
+        assert_eq!(s(f64::MAX), "1.7976931348623157e+308");
         assert_eq!(s(1e-6), "0.000001");
         assert_eq!(s(123456789012.0), "123456789012");
     }
