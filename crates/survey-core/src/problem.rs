@@ -136,8 +136,8 @@ pub enum ProblemKind {
         found: usize,
         position: usize,
     },
-    /// An expression misuses a reference (a repeat field outside its repeat without
-    /// `sum()`/`count()`, a group as a value, `position(..)` outside a repeat, …).
+    /// An expression misuses a reference (the repeat itself outside `count()` /
+    /// `indexed-repeat()`, a group as a value, `position(..)` outside a repeat, …).
     #[error("{column}：{message}（第 {position} 个字符）")]
     BadReference {
         column: String,
