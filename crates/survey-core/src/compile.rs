@@ -192,10 +192,29 @@ struct ResolveCx<'a> {
 struct ItemMeta {
     kind: ItemKind,
     scope: u32,
+    /// For a repeat: the scope of its members' fields.
+    inner_scope: u32,
     name: String,
 }
 
-fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Vec<Problem>) {
+/// `indexed-repeat(${field}, ${repeat}, n)`: the field must belong to that repeat.
+fn indexed_repeat_mismatch(args: &[Expr], cx: &ResolveCx) -> Option<String> {
+    let item = |e: &Expr| match e {
+        Expr::Ref(r) => cx.names.get(&*r.name).map(|id| &cx.items[id.index()]),
+        _ => None,
+    };
+    let (field, repeat) = (item(&args[0])?, item(&args[1]));
+    match repeat {
+        Some(rep) if matches!(rep.kind, ItemKind::Repeat) => (rep.inner_scope != field.scope)
+            .then(|| format!("`${{{}}}` 不在重复组 `${{{}}}` 中", field.name, rep.name)),
+        _ => Some("indexed-repeat() 的第二个参数必须是重复组 ${…}".to_string()),
+    }
+}
+
+/// Where an expression sits within its parent call: the function and the argument's index.
+type Arg = Option<(Func, usize)>;
+
+fn resolve(e: &mut Expr, cx: &ResolveCx, parent: Arg, out: &mut Vec<Problem>) {
     let pos = |byte: u32| expr::char_position(cx.src, byte as usize);
     let bad = |out: &mut Vec<Problem>, message: String, byte: u32| {
         out.push(Problem::new(
@@ -208,6 +227,7 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
             },
         ))
     };
+    let parent_call = parent.map(|p| p.0);
     match e {
         Expr::Ref(r) => {
             let Some(&id) = cx.names.get(&*r.name) else {
@@ -222,7 +242,7 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
                 return;
             };
             let t = &cx.items[id.index()];
-            let aggregate = parent_call.is_some_and(Func::is_aggregate);
+            let indexed = parent == Some((Func::IndexedRepeat, 0));
             r.target = match &t.kind {
                 ItemKind::Group => {
                     bad(
@@ -232,28 +252,29 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
                     );
                     Target::Unresolved
                 }
-                ItemKind::Repeat if parent_call == Some(Func::Count) => Target::Repeat(id.0),
+                ItemKind::Repeat if parent.is_some_and(|(f, i)| f.takes_repeat(i)) => {
+                    Target::Repeat(id.0)
+                }
                 ItemKind::Repeat => {
                     bad(
                         out,
-                        format!("重复组 `${{{}}}` 只能用在 count() 中", t.name),
-                        r.pos,
-                    );
-                    Target::Unresolved
-                }
-                ItemKind::Field(_) if t.scope == 0 || t.scope == cx.scope => Target::Field(id.0),
-                ItemKind::Field(_) if aggregate => Target::Members(id.0),
-                ItemKind::Field(_) => {
-                    bad(
-                        out,
                         format!(
-                            "`${{{}}}` 属于重复组，在组外只能用 sum()、count()、min() 或 max() 汇总",
+                            "重复组 `${{{}}}` 只能用在 count() 或 indexed-repeat() 的第二个参数中",
                             t.name
                         ),
                         r.pos,
                     );
                     Target::Unresolved
                 }
+                // Reported by the call (`indexed_repeat_mismatch`).
+                ItemKind::Field(_) if indexed && t.scope == 0 => Target::Unresolved,
+                // The same member's field, or a top-level one.
+                ItemKind::Field(_) if !indexed && (t.scope == 0 || t.scope == cx.scope) => {
+                    Target::Field(id.0)
+                }
+                // A roster field read from outside the roster (or indexed): every member's
+                // value, as an XPath node-set.
+                ItemKind::Field(_) => Target::Members(id.0),
             };
         }
         Expr::Name(n, p) => match cx.choice_columns {
@@ -277,20 +298,36 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
         }
         Expr::Call(c) => {
             let Some((func, min, max)) = Func::lookup(&c.name) else {
+                let unsupported = expr::UNSUPPORTED.iter().find(|u| u.0 == &*c.name);
                 out.push(Problem::new(
                     Table::Survey,
                     cx.row,
-                    P::UnknownFunction {
-                        column: cx.column.to_string(),
-                        function: c.name.to_string(),
-                        position: pos(c.pos),
+                    match unsupported {
+                        Some((_, reason)) => P::UnsupportedFunction {
+                            column: cx.column.to_string(),
+                            function: c.name.to_string(),
+                            reason: reason.to_string(),
+                            position: pos(c.pos),
+                        },
+                        None => P::UnknownFunction {
+                            column: cx.column.to_string(),
+                            function: c.name.to_string(),
+                            position: pos(c.pos),
+                        },
                     },
                 ));
+                // Problems inside the arguments are reported too.
+                for a in &mut c.args {
+                    resolve(a, cx, None, out);
+                }
                 return;
             };
             let n = c.args.len();
-            if n < min || n > max {
+            // weighted-checklist(min, max, value, weight, …) takes values in pairs.
+            let unpaired = func == Func::WeightedChecklist && n % 2 != 0;
+            if n < min || n > max || unpaired {
                 let expected = match (min, max) {
+                    _ if unpaired => "最小值、最大值，然后成对的值与权重".to_string(),
                     (a, b) if a == b => a.to_string(),
                     (a, usize::MAX) => format!("至少 {a} 个"),
                     (a, b) => format!("{a} 到 {b} 个"),
@@ -338,7 +375,7 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
                 },
                 Func::Regex => {
                     if let Expr::Str(p) = &c.args[1] {
-                        match regex_lite::Regex::new(p) {
+                        match expr::text::regex(p) {
                             Ok(re) => c.regex = Some(Box::new(re)),
                             Err(err) => out.push(Problem::new(
                                 Table::Survey,
@@ -353,9 +390,25 @@ fn resolve(e: &mut Expr, cx: &ResolveCx, parent_call: Option<Func>, out: &mut Ve
                 }
                 _ => {}
             }
+            if matches!(
+                func,
+                Func::Count | Func::CountNonEmpty | Func::IndexedRepeat
+            ) && !matches!(c.args[0], Expr::Ref(_))
+            {
+                bad(
+                    out,
+                    format!("{}() 的第一个参数必须是字段引用 ${{…}}", c.name),
+                    c.pos,
+                );
+            }
+            if func == Func::IndexedRepeat {
+                if let Some(message) = indexed_repeat_mismatch(&c.args, cx) {
+                    bad(out, message, c.pos);
+                }
+            }
             c.func = Some(func);
-            for a in &mut c.args {
-                resolve(a, cx, Some(func), out);
+            for (i, a) in c.args.iter_mut().enumerate() {
+                resolve(a, cx, Some((func, i)), out);
             }
         }
         Expr::Num(_) | Expr::Str(_) | Expr::Current => {}
@@ -678,6 +731,7 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
         .map(|it| ItemMeta {
             kind: it.kind.clone(),
             scope: it.scope,
+            inner_scope: it.inner_scope,
             name: it.name.clone(),
         })
         .collect();
@@ -927,6 +981,7 @@ pub(crate) fn compile_expression(s: &Inner, src: &str, scope: u32) -> Result<Exp
         .map(|it| ItemMeta {
             kind: it.kind.clone(),
             scope: it.scope,
+            inner_scope: it.inner_scope,
             name: it.name.clone(),
         })
         .collect();

@@ -19,18 +19,6 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
 }
 
-/// Parses a "date-like" value: `YYYY-MM-DD`, optionally followed by a time part
-/// (`2024-01-05T10:00:00+08:00`), ignoring the time. Used when a date takes part in
-/// arithmetic or `<`/`>` comparisons.
-pub(crate) fn parse_date_like(s: &str) -> Option<Date> {
-    let s = s.trim();
-    match s.len() {
-        10 => parse_date(s),
-        n if n > 10 && s.as_bytes()[10] == b'T' => parse_date(&s[..10]),
-        _ => None,
-    }
-}
-
 /// Parses `n` ASCII digits into a number.
 pub(crate) fn digits(b: &[u8]) -> Option<u32> {
     let mut n: u32 = 0;
@@ -90,11 +78,6 @@ mod tests {
         assert!(parse_date("2024-1-01").is_none());
         assert!(parse_date("24-01-01").is_none());
         assert!(parse_date("").is_none());
-        assert_eq!(
-            parse_date_like("2024-01-05T10:00:00+08:00"),
-            parse_date("2024-01-05")
-        );
-        assert_eq!(parse_date_like("2024-01-05x"), None);
     }
 
     #[test]

@@ -136,8 +136,8 @@ pub enum ProblemKind {
         found: usize,
         position: usize,
     },
-    /// An expression misuses a reference (a repeat field outside its repeat without
-    /// `sum()`/`count()`, a group as a value, `position(..)` outside a repeat, …).
+    /// An expression misuses a reference (the repeat itself outside `count()` /
+    /// `indexed-repeat()`, a group as a value, `position(..)` outside a repeat, …).
     #[error("{column}：{message}（第 {position} 个字符）")]
     BadReference {
         column: String,
@@ -190,6 +190,17 @@ pub enum ProblemKind {
         codepoint: u32,
         position: usize,
     },
+    /// A function of the ODK XForms specification that the kit does not run (the reason
+    /// says why; see docs/survey-format.md).
+    #[error(
+        "{column} 使用了 ODK 函数 `{function}()`，本工具包不支持：{reason}（第 {position} 个字符）"
+    )]
+    UnsupportedFunction {
+        column: String,
+        function: String,
+        reason: String,
+        position: usize,
+    },
 }
 
 impl ProblemKind {
@@ -228,6 +239,7 @@ impl ProblemKind {
             BadIiStatus { .. } => "bad_ii_status",
             MissingIiSource => "missing_ii_source",
             YiRadical { .. } => "yi_radical",
+            UnsupportedFunction { .. } => "unsupported_function",
         }
     }
 }

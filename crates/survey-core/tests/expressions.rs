@@ -148,7 +148,12 @@ fn dates_compare_and_subtract_in_days() {
         ("date(19723)", "2024-01-01"),
         ("date('2024-02-30')", ""),
         ("date('nonsense')", ""),
-        ("date('2024-01-05T10:00:00+08:00')", "2024-01-05"),
+        // A date-time keeps its time (converted to UTC), as ODK's date() does.
+        (
+            "date('2024-01-05T10:00:00+08:00')",
+            "2024-01-05T02:00:00.000+00:00",
+        ),
+        ("'2024-01-05T10:00:00' < '2024-01-05T12:00:00'", "true"),
         ("number(date('1970-01-11'))", "10"),
         ("concat('on ', today())", "on 2024-05-01"),
     ]);
@@ -165,7 +170,9 @@ fn logic_functions() {
         ("boolean(0)", "false"),
         ("boolean(0 div 0)", "false"),
         ("if(${n} > 3, 'big', 'small')", "big"),
-        ("if(${a}, 'set', 'blank')", "blank"),
+        // A field is a node: true even when blank, as in ODK (compare with '' instead).
+        ("if(${a}, 'set', 'blank')", "set"),
+        ("if(${a} != '', 'set', 'blank')", "blank"),
         ("if(1, 2, 1 div 0)", "2"),
     ]);
 }
@@ -263,6 +270,15 @@ fn aggregates_over_the_roster() {
         ("sum(${m_income})", ""),
         ("sum(${n})", "5"),
         ("count(${n})", "1"),
+        // Outside the roster a roster field is a node-set, as in ODK: its first member's
+        // value where one value is wanted, any member in a comparison.
+        ("${m_age} + 1", "11"),
+        ("${m_age} > 25", "true"),
+        ("${m_age} = 20", "true"),
+        ("join('、', ${m_name})", "阿呷、木呷、吉克"),
+        ("count-non-empty(${m_income})", "2"),
+        ("indexed-repeat(${m_name}, ${members}, 2)", "木呷"),
+        ("indexed-repeat(${m_name}, ${members}, 4)", ""),
     ]);
 }
 
@@ -274,6 +290,11 @@ fn inside_the_repeat_siblings_are_the_same_member() {
     assert_eq!(at("concat(${m_name}, '/', ${n})", 0), "阿呷/5");
     assert_eq!(at("position(..)", 2), "3");
     assert_eq!(at("sum(${m_age})", 2), "30");
+    // indexed-repeat() reads another member from inside the roster.
+    assert_eq!(
+        at("indexed-repeat(${m_name}, ${members}, position(..) + 1)", 0),
+        "木呷"
+    );
     assert_eq!(ev.value(&member(1, "m_pos")), "2");
     assert_eq!(ev.value(&member(0, "m_pos")), "1");
 }
@@ -328,7 +349,32 @@ fn bad_expressions_are_reported_not_evaluated() {
     assert_eq!(codes("${nope} + 1", None), ["unknown_field"]);
     assert_eq!(codes("frob(1)", None), ["unknown_function"]);
     assert_eq!(codes("if(1, 2)", None), ["arity"]);
-    assert_eq!(codes("${m_age} + 1", None), ["bad_reference"]);
+    assert_eq!(codes("now()", None), ["unsupported_function"]);
+    assert_eq!(
+        codes("jr:choice-name('a', '${a}')", None),
+        ["unsupported_function"]
+    );
+    assert_eq!(codes("count('a')", None), ["bad_reference"]);
+    assert_eq!(
+        codes("indexed-repeat(${n}, ${members}, 1)", None),
+        ["bad_reference"]
+    );
+    assert_eq!(
+        codes("indexed-repeat(${m_age}, ${n}, 1)", None),
+        ["bad_reference"]
+    );
+    assert_eq!(
+        codes(
+            "indexed-repeat(${m_age}, ${members}, 1, ${members}, 2)",
+            None
+        ),
+        ["arity"]
+    );
+    assert_eq!(codes("weighted-checklist(1, 2, 'yes')", None), ["arity"]);
+    assert_eq!(
+        codes("count-non-empty(${members})", None),
+        ["bad_reference"]
+    );
     assert_eq!(codes("position(..)", None), ["bad_reference"]);
     assert_eq!(codes("..", Some(("members", 0))), ["bad_reference"]);
     assert_eq!(codes("village = 'x'", None), ["bad_reference"]);

@@ -160,14 +160,15 @@ fn choice_filter_may_use_choice_columns() {
 }
 
 #[test]
-fn repeat_fields_outside_the_repeat_need_an_aggregate() {
+fn repeat_fields_outside_the_repeat_are_node_sets_the_repeat_is_not_a_value() {
     let p = problems(
         vec![
             row("begin_repeat", "members", &[]),
             row("integer", "age", &[]),
             row("end_repeat", "", &[]),
             row("calculate", "total", &[("calculation", "sum(${age})")]),
-            row("calculate", "oldest", &[("calculation", "${age} + 1")]),
+            // As in ODK: the first member's age.
+            row("calculate", "first_age", &[("calculation", "${age} + 1")]),
             row("calculate", "pos", &[("calculation", "position(..)")]),
             row(
                 "calculate",
@@ -177,14 +178,43 @@ fn repeat_fields_outside_the_repeat_need_an_aggregate() {
         ],
         vec![],
     );
-    assert_eq!(
-        p,
-        [
-            (6, "bad_reference"),
-            (7, "bad_reference"),
-            (8, "bad_reference")
-        ]
+    assert_eq!(p, [(7, "bad_reference"), (8, "bad_reference")]);
+}
+
+/// An ODK function the kit does not run fails the linter with its row and its name — it is
+/// never evaluated as something else.
+#[test]
+fn unsupported_odk_functions_are_named_with_their_row() {
+    let raw = raw(
+        vec![
+            row("text", "a", &[]),
+            row("calculate", "stamp", &[("calculation", "once(now())")]),
+            row(
+                "text",
+                "b",
+                &[("relevant", "pulldata('x', 'y', 'z', ${a}) = 1")],
+            ),
+            row("calculate", "c", &[("calculation", "frobnicate(${a})")]),
+        ],
+        vec![],
     );
+    let problems = survey_core::Survey::compile(raw).unwrap_err();
+    let got: Vec<(u32, &str, String)> = problems
+        .iter()
+        .map(|p| (p.row, p.code(), p.to_string()))
+        .collect();
+    assert_eq!(got.len(), 4, "{got:#?}");
+    assert_eq!((got[0].0, got[0].1), (3, "unsupported_function"));
+    assert!(got[0].2.contains("`once()`"), "{}", got[0].2);
+    assert_eq!((got[1].0, got[1].1), (3, "unsupported_function"));
+    assert!(
+        got[1].2.contains("`now()`") && got[1].2.contains("时钟"),
+        "{}",
+        got[1].2
+    );
+    assert_eq!((got[2].0, got[2].1), (4, "unsupported_function"));
+    assert!(got[2].2.contains("`pulldata()`"), "{}", got[2].2);
+    assert_eq!((got[3].0, got[3].1), (5, "unknown_function"));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Evaluator: walks the AST with XPath 1.0 semantics as ODK applies them.
 
-use super::{BinOp, Call, Expr, Func, Target};
+use super::{text, time, BinOp, Call, Expr, Func, Target};
 use crate::dates::{self, Date};
 use crate::id_number::ResidentId;
 use std::borrow::Cow;
@@ -12,8 +12,13 @@ pub(crate) enum Value<'a> {
     String(String),
     Num(f64),
     Bool(bool),
-    /// Days since 1970-01-01 (from `today()`, `date()`, `id-birthdate()`).
-    Date(i32),
+    /// Days since 1970-01-01 (from `today()`, `date()`, `id-birthdate()`); a fraction is
+    /// the time of day (UTC), written as a date-time.
+    Date(f64),
+    /// A node-set as XPath sees it: the text of its first node (a field, `.`, a roster
+    /// field read from outside the roster, `indexed-repeat()`), and whether it holds any
+    /// node. A node is true in a boolean context even when blank, as in ODK.
+    Node(&'a str, bool),
 }
 
 /// What the evaluator reads: answers (as strings, blank when non-relevant), the current
@@ -80,28 +85,51 @@ pub(crate) fn parse_number(s: &str) -> f64 {
     t.parse().unwrap_or(f64::NAN)
 }
 
-/// Writes a number as XPath `string()` does, with ODK's rule that NaN is `''`.
+/// Writes a number as ODK does (JavaScript's `String(n)`: the shortest text that reads back
+/// as the same number, with an exponent from 1e21 up and below 1e-6), except that NaN is
+/// `''`.
 pub(crate) fn write_number(out: &mut String, n: f64) {
     use std::fmt::Write;
+    let a = n.abs();
     if n.is_nan() {
     } else if n.is_infinite() {
         out.push_str(if n > 0.0 { "Infinity" } else { "-Infinity" });
-    } else if n == n.trunc() && n.abs() < 9.0e15 {
-        let _ = write!(out, "{}", n as i64);
-    } else if n == n.trunc() && n.abs() < 1e21 {
-        // Integers without ".0"; -0 prints as 0.
-        let _ = write!(out, "{}", if n == 0.0 { 0.0 } else { n });
-    } else {
+    } else if n == 0.0 {
+        out.push('0');
+    } else if (1e-6..1e21).contains(&a) {
         let _ = write!(out, "{n}");
+    } else {
+        // JavaScript's exponent form, built from the shortest decimal digits (Rust's own
+        // `{:e}` would add ~10 KB of float formatting to the app).
+        let plain = format!("{a}");
+        let (digits, exp) = match plain.split_once('.') {
+            // 1e21 and up: all digits before the point.
+            None => (plain.trim_end_matches('0'), plain.len() as i32 - 1),
+            // Below 1e-6: `0.000000ddd`.
+            Some((_, frac)) => {
+                let zeros = frac.len() - frac.trim_start_matches('0').len();
+                (frac.trim_start_matches('0'), -(zeros as i32) - 1)
+            }
+        };
+        if n < 0.0 {
+            out.push('-');
+        }
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let _ = write!(out, "e{}{exp}", if exp > 0 { "+" } else { "" });
     }
 }
 
-/// Text → number, with ISO dates counting as days since 1970-01-01.
+/// Text → number as ODK reads it ([`text::number_of`]), with an ISO date or date-time
+/// counting as days since 1970-01-01 (a fraction is the time of day).
 fn str_to_number(s: &str) -> f64 {
-    let n = parse_number(s);
+    let n = text::number_of(s);
     if n.is_nan() {
-        if let Some(d) = dates::parse_date_like(s) {
-            return f64::from(dates::to_days(d));
+        if let Some(days) = time::parse_days(s) {
+            return days;
         }
     }
     n
@@ -110,11 +138,10 @@ fn str_to_number(s: &str) -> f64 {
 impl<'a> Value<'a> {
     pub(crate) fn to_number(&self) -> f64 {
         match self {
-            Value::Str(s) => str_to_number(s),
+            Value::Str(s) | Value::Node(s, _) => str_to_number(s),
             Value::String(s) => str_to_number(s),
-            Value::Num(n) => *n,
+            Value::Num(n) | Value::Date(n) => *n,
             Value::Bool(b) => f64::from(u8::from(*b)),
-            Value::Date(d) => f64::from(*d),
         }
     }
 
@@ -125,28 +152,25 @@ impl<'a> Value<'a> {
             Value::Num(n) => *n != 0.0 && !n.is_nan(),
             Value::Bool(b) => *b,
             Value::Date(_) => true,
+            Value::Node(_, exists) => *exists,
         }
     }
 
     /// Appends the text form of the value.
     pub(crate) fn write_to(&self, out: &mut String) {
         match self {
-            Value::Str(s) => out.push_str(s),
+            Value::Str(s) | Value::Node(s, _) => out.push_str(s),
             Value::String(s) => out.push_str(s),
             Value::Num(n) => write_number(out, *n),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Date(d) => {
-                if let Some(date) = dates::from_days(*d) {
-                    dates::write_date(out, date);
-                }
-            }
+            Value::Date(d) => time::write_days(out, *d),
         }
     }
 
     /// The text form of the value.
     pub(crate) fn to_text(&self) -> Cow<'a, str> {
         match self {
-            Value::Str(s) => Cow::Borrowed(s),
+            Value::Str(s) | Value::Node(s, _) => Cow::Borrowed(s),
             Value::String(s) => Cow::Owned(s.clone()),
             _ => {
                 let mut s = String::new();
@@ -158,43 +182,49 @@ impl<'a> Value<'a> {
 
     fn into_text(self) -> Cow<'a, str> {
         match self {
-            Value::Str(s) => Cow::Borrowed(s),
+            Value::Str(s) | Value::Node(s, _) => Cow::Borrowed(s),
             Value::String(s) => Cow::Owned(s),
             other => other.to_text(),
         }
     }
 
+    /// The calendar date of the value, if it names a point in time.
     fn to_date(&self) -> Option<Date> {
-        match self {
-            Value::Str(s) => dates::parse_date_like(s),
-            Value::String(s) => dates::parse_date_like(s),
-            Value::Date(d) => dates::from_days(*d),
-            Value::Num(n) if n.is_finite() => dates::from_days(n.floor() as i32),
-            _ => None,
+        let days = match self {
+            Value::Str(s) | Value::Node(s, _) => time::parse_days(s)?,
+            Value::String(s) => time::parse_days(s)?,
+            Value::Date(d) | Value::Num(d) => *d,
+            Value::Bool(_) => return None,
+        };
+        if !days.is_finite() {
+            return None;
         }
-    }
-
-    fn is_text(&self) -> bool {
-        matches!(self, Value::Str(_) | Value::String(_))
+        dates::from_days(i32::try_from(days.floor() as i64).ok()?)
     }
 }
 
 fn values_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Bool(_), _) | (_, Value::Bool(_)) => a.to_bool() == b.to_bool(),
-        (Value::Num(_), _) | (_, Value::Num(_)) => a.to_number() == b.to_number(),
-        (Value::Date(x), Value::Date(y)) => x == y,
-        _ if a.is_text() && b.is_text() => a.to_text() == b.to_text(),
+        // A date value equals the same point in time, however it is written.
+        (Value::Num(_) | Value::Date(_), _) | (_, Value::Num(_) | Value::Date(_)) => {
+            a.to_number() == b.to_number()
+        }
         _ => a.to_text() == b.to_text(),
     }
 }
 
-fn round_half_away(n: f64, digits: f64) -> f64 {
-    if digits.is_nan() || digits == 0.0 {
-        return n.round();
+/// `round(x)` rounds half away from zero; `round(x, digits)` scales by `10^digits` first
+/// (ODK takes any number of digits, even a fraction; a blank or non-number gives NaN).
+fn round_to(n: f64, digits: Option<f64>) -> f64 {
+    match digits {
+        None => n.round(),
+        Some(d) if d == 0.0 => n.round(),
+        Some(d) => {
+            let f = 10f64.powf(d);
+            (n * f).round() / f
+        }
     }
-    let f = 10f64.powi(digits as i32);
-    (n * f).round() / f
 }
 
 /// Evaluates an expression.
@@ -203,18 +233,64 @@ pub(crate) fn eval<'a, E: Env<'a>>(e: &'a Expr, env: &E) -> Value<'a> {
         Expr::Num(n) => Value::Num(*n),
         Expr::Str(s) => Value::Str(s),
         Expr::Ref(r) => match r.target {
-            Target::Field(i) => Value::Str(env.field(i)),
-            // Outside an aggregate these are rejected when the survey compiles.
-            Target::Members(_) | Target::Repeat(_) | Target::Unresolved => Value::Str(""),
+            Target::Field(i) => Value::Node(env.field(i), true),
+            Target::Members(i) => {
+                let mut first = None;
+                env.each_member(i, &mut |s| {
+                    first.get_or_insert(s);
+                });
+                Value::Node(first.unwrap_or(""), first.is_some())
+            }
+            // A repeat only appears where its members are counted (checked when compiling).
+            Target::Repeat(i) => Value::Node("", env.member_count(i) > 0),
+            Target::Unresolved => Value::Str(""),
         },
-        Expr::Current => Value::Str(env.current()),
-        Expr::Parent(_) | Expr::Name(..) => match e {
-            Expr::Name(n, _) => Value::Str(env.choice_column(n)),
-            _ => Value::Str(""),
-        },
+        Expr::Current => Value::Node(env.current(), true),
+        Expr::Name(n, _) => Value::Node(env.choice_column(n), true),
+        Expr::Parent(_) => Value::Str(""),
         Expr::Neg(x) => Value::Num(-eval(x, env).to_number()),
         Expr::Bin(op, a, b) => binary(*op, a, b, env),
         Expr::Call(c) => call(c, env),
+    }
+}
+
+/// Every member's value when `e` is a roster field read as a node-set.
+fn members<'a, E: Env<'a>>(e: &'a Expr, env: &E) -> Option<Vec<&'a str>> {
+    match e {
+        Expr::Ref(r) => match r.target {
+            Target::Members(i) => {
+                let mut all = Vec::new();
+                env.each_member(i, &mut |s| all.push(s));
+                Some(all)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Calls `f` with every value an argument stands for: each member of a node-set, or the
+/// argument's own value.
+fn each_value<'a, E: Env<'a>>(arg: &'a Expr, env: &E, f: &mut dyn FnMut(Value<'a>)) {
+    match members(arg, env) {
+        Some(all) => all.into_iter().for_each(|s| f(Value::Node(s, true))),
+        None => f(eval(arg, env)),
+    }
+}
+
+fn compare(op: BinOp, a: &Value, b: &Value) -> bool {
+    match op {
+        BinOp::Eq => values_equal(a, b),
+        BinOp::Ne => !values_equal(a, b),
+        _ => {
+            let (x, y) = (a.to_number(), b.to_number());
+            match op {
+                BinOp::Lt => x < y,
+                BinOp::Le => x <= y,
+                BinOp::Gt => x > y,
+                _ => x >= y,
+            }
+        }
     }
 }
 
@@ -222,39 +298,79 @@ fn binary<'a, E: Env<'a>>(op: BinOp, a: &'a Expr, b: &'a Expr, env: &E) -> Value
     match op {
         BinOp::Or => Value::Bool(eval(a, env).to_bool() || eval(b, env).to_bool()),
         BinOp::And => Value::Bool(eval(a, env).to_bool() && eval(b, env).to_bool()),
-        BinOp::Eq | BinOp::Ne => {
-            let eq = values_equal(&eval(a, env), &eval(b, env));
-            Value::Bool(if op == BinOp::Eq { eq } else { !eq })
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            let (x, y) = (eval(a, env), eval(b, env));
+            // A node-set compared with a boolean counts as its own boolean; with anything
+            // else the comparison holds when it holds for any of its members (XPath 1.0).
+            let (xs, ys) = match (&x, &y) {
+                (Value::Bool(_), _) | (_, Value::Bool(_)) => (None, None),
+                _ => (members(a, env), members(b, env)),
+            };
+            Value::Bool(match (xs, ys) {
+                (None, None) => compare(op, &x, &y),
+                (Some(xs), None) => xs.iter().any(|s| compare(op, &Value::Node(s, true), &y)),
+                (None, Some(ys)) => ys.iter().any(|s| compare(op, &x, &Value::Node(s, true))),
+                (Some(xs), Some(ys)) => xs.iter().any(|s| {
+                    ys.iter()
+                        .any(|t| compare(op, &Value::Node(s, true), &Value::Node(t, true)))
+                }),
+            })
         }
         _ => {
             let x = eval(a, env).to_number();
             let y = eval(b, env).to_number();
-            match op {
-                BinOp::Lt => Value::Bool(x < y),
-                BinOp::Le => Value::Bool(x <= y),
-                BinOp::Gt => Value::Bool(x > y),
-                BinOp::Ge => Value::Bool(x >= y),
-                BinOp::Add => Value::Num(x + y),
-                BinOp::Sub => Value::Num(x - y),
-                BinOp::Mul => Value::Num(x * y),
-                BinOp::Div => Value::Num(x / y),
-                BinOp::Mod => Value::Num(x % y),
-                _ => unreachable!("handled above"),
-            }
+            Value::Num(match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div => x / y,
+                _ => x % y,
+            })
         }
     }
 }
 
-/// Calls `f` with every number an aggregate argument stands for.
-fn each_number<'a, E: Env<'a>>(arg: &'a Expr, env: &E, f: &mut dyn FnMut(f64)) {
-    match arg {
-        Expr::Ref(r) if matches!(r.target, Target::Members(_)) => {
-            let Target::Members(item) = r.target else {
-                unreachable!()
-            };
-            env.each_member(item, &mut |s| f(str_to_number(s)));
+/// `substring(s, start, length)` of XPath 1.0: 1-based positions, rounded, in UTF-16 units.
+fn substring(s: &str, start: f64, len: Option<f64>) -> String {
+    let xpath_round = |n: f64| (n + 0.5).floor();
+    let first = xpath_round(start);
+    let end = len.map_or(f64::INFINITY, |l| first + xpath_round(l));
+    if first.is_nan() || end.is_nan() {
+        return String::new();
+    }
+    // Position p (1-based) is kept when first <= p < end.
+    text::utf16_slice(s, (first - 1.0).max(0.0), end - 1.0)
+}
+
+/// ODK's `substr(s, start, end)`: 0-based unit offsets like JavaScript's `slice()`, a
+/// negative offset counting from the end.
+fn substr(s: &str, start: f64, end: Option<f64>) -> String {
+    let len = text::utf16_len(s) as f64;
+    let at = |n: f64| {
+        let n = if n.is_nan() { 0.0 } else { n.trunc() };
+        if n < 0.0 {
+            (len + n).max(0.0)
+        } else {
+            n.min(len)
         }
-        _ => f(eval(arg, env).to_number()),
+    };
+    let (from, to) = (at(start), end.map_or(len, at));
+    if to <= from {
+        return String::new();
+    }
+    text::utf16_slice(s, from, to)
+}
+
+/// A date or date-time (a date value, or its text) → days since 1970-01-01; a number
+/// counts as days only when `numbers` (`date()`, `decimal-date-time()`, not
+/// `format-date()`), as in ODK. NaN when it is none of these.
+fn days_of(v: &Value, numbers: bool) -> f64 {
+    match v {
+        Value::Date(d) => *d,
+        Value::Num(n) if numbers => *n,
+        Value::Str(s) | Value::Node(s, _) => time::parse_days(s).unwrap_or(f64::NAN),
+        Value::String(s) => time::parse_days(s).unwrap_or(f64::NAN),
+        Value::Num(_) | Value::Bool(_) => f64::NAN,
     }
 }
 
@@ -264,6 +380,16 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
     };
     let a = &c.args;
     let arg = |i: usize| eval(&a[i], env);
+    let num = |i: usize| arg(i).to_number();
+    // The argument, or the context node `.` when it is left out.
+    let text_or_current = |i: usize| {
+        if a.len() > i {
+            arg(i).into_text()
+        } else {
+            Cow::Borrowed(env.current())
+        }
+    };
+    let math = |f: fn(f64) -> f64| Value::Num(f(num(0)));
     match func {
         Func::If => {
             if arg(0).to_bool() {
@@ -276,55 +402,105 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
         Func::True => Value::Bool(true),
         Func::False => Value::Bool(false),
         Func::Boolean => Value::Bool(arg(0).to_bool()),
+        Func::BooleanFromString => Value::Bool(matches!(&*arg(0).into_text(), "true" | "1")),
+        Func::String if a.is_empty() => Value::Str(env.current()),
         Func::String => match arg(0) {
             v @ (Value::Str(_) | Value::String(_)) => v,
+            Value::Node(s, _) => Value::Str(s),
             v => Value::String(v.to_text().into_owned()),
         },
         Func::Selected => {
             let list = arg(0).into_text();
             let wanted = arg(1).into_text();
             let wanted = wanted.trim();
-            Value::Bool(list.split_whitespace().any(|t| t == wanted))
+            let mut items = text::items(&list).peekable();
+            // As in ODK, a blank list holds one blank item.
+            Value::Bool(match items.peek() {
+                None => wanted.is_empty(),
+                Some(_) => items.any(|t| t == wanted),
+            })
         }
-        Func::CountSelected => Value::Num(arg(0).into_text().split_whitespace().count() as f64),
-        Func::StringLength => Value::Num(arg(0).into_text().encode_utf16().count() as f64),
+        Func::CountSelected => Value::Num(text::items(&arg(0).into_text()).count() as f64),
+        Func::SelectedAt => {
+            let list = arg(0).into_text();
+            let i = num(1).trunc();
+            let item = (i.is_finite() && i >= 0.0)
+                .then(|| text::items(&list).nth(i as usize))
+                .flatten();
+            Value::String(item.unwrap_or("").to_string())
+        }
+        Func::StringLength => Value::Num(text::utf16_len(&text_or_current(0)) as f64),
+        Func::NormalizeSpace => Value::String(text::normalize_space(&text_or_current(0))),
         Func::Contains => Value::Bool(arg(0).into_text().contains(&*arg(1).into_text())),
         Func::StartsWith => Value::Bool(arg(0).into_text().starts_with(&*arg(1).into_text())),
+        Func::EndsWith => Value::Bool(arg(0).into_text().ends_with(&*arg(1).into_text())),
+        Func::Substr => {
+            let end = (a.len() > 2).then(|| num(2));
+            Value::String(substr(&arg(0).into_text(), num(1), end))
+        }
+        Func::Substring => {
+            let len = (a.len() > 2).then(|| num(2));
+            Value::String(substring(&arg(0).into_text(), num(1), len))
+        }
+        Func::SubstringBefore | Func::SubstringAfter => {
+            let s = arg(0).into_text();
+            let sep = arg(1).into_text();
+            Value::String(match s.find(&*sep) {
+                Some(i) if func == Func::SubstringBefore => s[..i].to_string(),
+                Some(i) => s[i + sep.len()..].to_string(),
+                None => String::new(),
+            })
+        }
+        Func::Translate => Value::String(text::translate(
+            &arg(0).into_text(),
+            &arg(1).into_text(),
+            &arg(2).into_text(),
+        )),
         Func::Regex => {
-            let text = arg(0).into_text();
+            let s = arg(0).into_text();
             match &c.regex {
-                Some(re) => Value::Bool(re.is_match(&text)),
+                Some(re) => Value::Bool(text::regex_test(re, &s)),
                 None => Value::Bool(
-                    regex_lite::Regex::new(&arg(1).into_text()).is_ok_and(|re| re.is_match(&text)),
+                    text::regex(&arg(1).into_text()).is_ok_and(|re| text::regex_test(&re, &s)),
                 ),
             }
         }
-        Func::Today => env.today().map_or(Value::Str(""), Value::Date),
+        Func::Today => env
+            .today()
+            .map_or(Value::Str(""), |d| Value::Date(f64::from(d))),
         Func::Date => {
-            let v = arg(0);
-            let date = match &v {
-                Value::Str(_) | Value::String(_) => {
-                    let t = v.to_text();
-                    let n = parse_number(&t);
-                    if n.is_finite() {
-                        dates::from_days(n.floor() as i32)
-                    } else {
-                        dates::parse_date_like(&t)
-                    }
-                }
-                other => other.to_date(),
-            };
-            date.map_or(Value::Str(""), |d| Value::Date(dates::to_days(d)))
+            let days = days_of(&arg(0), true);
+            if days.is_finite() {
+                Value::Date(days)
+            } else {
+                Value::Str("")
+            }
         }
-        Func::Number => Value::Num(arg(0).to_number()),
-        Func::Int => Value::Num(arg(0).to_number().trunc()),
+        Func::DecimalDateTime => Value::Num(days_of(&arg(0), true)),
+        Func::DecimalTime => Value::Num(time::decimal_time(&arg(0).into_text())),
+        Func::FormatDate => {
+            Value::String(time::format(days_of(&arg(0), false), &arg(1).into_text()))
+        }
+        Func::Number => Value::Num(if a.is_empty() {
+            str_to_number(env.current())
+        } else {
+            num(0)
+        }),
+        Func::Int => math(f64::trunc),
         Func::Round => {
-            let digits = if a.len() > 1 { arg(1).to_number() } else { 0.0 };
-            Value::Num(round_half_away(arg(0).to_number(), digits))
+            let digits = (a.len() > 1).then(|| num(1));
+            Value::Num(round_to(num(0), digits))
         }
-        Func::Floor => Value::Num(arg(0).to_number().floor()),
-        Func::Ceiling => Value::Num(arg(0).to_number().ceil()),
-        Func::Abs => Value::Num(arg(0).to_number().abs()),
+        Func::Floor => math(f64::floor),
+        Func::Ceiling => math(f64::ceil),
+        Func::Abs => math(f64::abs),
+        Func::Sqrt => math(f64::sqrt),
+        Func::Exp => math(f64::exp),
+        Func::Exp10 => math(|x| 10f64.powf(x)),
+        Func::Log => math(f64::ln),
+        Func::Log10 => math(f64::log10),
+        Func::Pow => Value::Num(num(0).powf(num(1))),
+        Func::Pi => Value::Num(std::f64::consts::PI),
         Func::Coalesce => {
             let first = arg(0);
             if !first.to_text().is_empty() {
@@ -334,15 +510,31 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
             }
         }
         Func::Concat => {
+            // As in ODK, a roster field gives every member's value.
             let mut s = String::new();
             for x in a {
-                eval(x, env).write_to(&mut s);
+                each_value(x, env, &mut |v| v.write_to(&mut s));
+            }
+            Value::String(s)
+        }
+        Func::Join => {
+            let sep = arg(0).into_text();
+            let mut s = String::new();
+            let mut first = true;
+            for x in &a[1..] {
+                each_value(x, env, &mut |v| {
+                    if !first {
+                        s.push_str(&sep);
+                    }
+                    first = false;
+                    v.write_to(&mut s);
+                });
             }
             Value::String(s)
         }
         Func::Sum => {
             let mut total = 0.0;
-            each_number(&a[0], env, &mut |n| total += n);
+            each_value(&a[0], env, &mut |v| total += v.to_number());
             Value::Num(total)
         }
         Func::Count => match &a[0] {
@@ -352,14 +544,20 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
             },
             _ => Value::Num(1.0),
         },
+        Func::CountNonEmpty => {
+            let mut n = 0;
+            each_value(&a[0], env, &mut |v| {
+                n += usize::from(!v.to_text().is_empty())
+            });
+            Value::Num(n as f64)
+        }
         Func::Min | Func::Max => {
             let mut acc: Option<f64> = None;
             let mut nan = false;
             for x in a {
-                each_number(x, env, &mut |n| {
-                    if n.is_nan() {
-                        nan = true;
-                    }
+                each_value(x, env, &mut |v| {
+                    let n = v.to_number();
+                    nan |= n.is_nan();
                     acc = Some(match acc {
                         None => n,
                         Some(m) if func == Func::Min => m.min(n),
@@ -373,6 +571,33 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
                 acc.unwrap_or(f64::NAN)
             })
         }
+        Func::IndexedRepeat => {
+            let n = num(2);
+            let mut found = None;
+            if let Some(all) = members(&a[0], env) {
+                if n.fract() == 0.0 && n >= 1.0 {
+                    found = all.get(n as usize - 1).copied();
+                }
+            }
+            Value::Node(found.unwrap_or(""), found.is_some())
+        }
+        Func::Checklist | Func::WeightedChecklist => {
+            let (min, max) = (num(0), num(1));
+            let mut total = 0.0;
+            let rest = &a[2..];
+            if func == Func::Checklist {
+                for x in rest {
+                    each_value(x, env, &mut |v| total += f64::from(u8::from(answered(&v))));
+                }
+            } else {
+                for pair in rest.chunks(2) {
+                    if answered(&eval(&pair[0], env)) {
+                        total += pair.get(1).map_or(0.0, |w| eval(w, env).to_number());
+                    }
+                }
+            }
+            Value::Bool((min < 0.0 || total >= min) && (max < 0.0 || total <= max))
+        }
         Func::Position => env
             .position()
             .map_or(Value::Num(f64::NAN), |p| Value::Num(p as f64)),
@@ -382,7 +607,7 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
         },
         Func::IdValid => Value::Bool(ResidentId::parse(arg(0).to_text().trim()).is_ok()),
         Func::IdBirthdate => match ResidentId::parse(arg(0).to_text().trim()) {
-            Ok(id) => Value::Date(dates::to_days(id.birth_date())),
+            Ok(id) => Value::Date(f64::from(dates::to_days(id.birth_date()))),
             Err(_) => Value::Str(""),
         },
         Func::IdSex => match ResidentId::parse(arg(0).to_text().trim()) {
@@ -393,6 +618,14 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
             (Some(birth), Some(at)) => Value::Num(f64::from(dates::age_at(birth, at))),
             _ => Value::Str(""),
         },
+    }
+}
+
+/// Whether a `checklist()` item counts as answered: a field with text, or a true value.
+fn answered(v: &Value) -> bool {
+    match v {
+        Value::Node(s, _) => !s.is_empty(),
+        other => other.to_bool(),
     }
 }
 
@@ -431,5 +664,12 @@ mod tests {
         assert_eq!(s(f64::INFINITY), "Infinity");
         assert_eq!(s(f64::NEG_INFINITY), "-Infinity");
         assert_eq!(s(1e20), "100000000000000000000");
+        assert_eq!(s(1e21), "1e+21");
+        assert_eq!(s(-1.5e-7), "-1.5e-7");
+        assert_eq!(s(1.2345e25), "1.2345e+25");
+        assert_eq!(s(5e-324), "5e-324");
+        assert_eq!(s(f64::MAX), "1.7976931348623157e+308");
+        assert_eq!(s(1e-6), "0.000001");
+        assert_eq!(s(123456789012.0), "123456789012");
     }
 }

@@ -212,7 +212,12 @@ fn dots(i: &mut In) -> R<Expr> {
 
 fn name_or_call(i: &mut In) -> R<Expr> {
     let pos = i.current_token_start() as u32;
-    let name = (one_of(is_name_start), take_while(0.., is_name_char))
+    // A prefixed name (`jr:choice-name`) is read whole, so the linter can name it.
+    let name = (
+        one_of(is_name_start),
+        take_while(0.., is_name_char),
+        opt((':', one_of(is_name_start), take_while(0.., is_name_char))),
+    )
         .take()
         .parse_next(i)?;
     let start = i.checkpoint();
