@@ -215,11 +215,32 @@ fn each_kind_of_file_is_told_apart() {
     assert_eq!(envelope::classify(b"not json at all"), FileKind::Plain);
     assert_eq!(envelope::classify(b"[1, 2]"), FileKind::Plain);
     assert_eq!(envelope::classify(b"{\"protected\": 1}"), FileKind::BadEnvelope(E::Malformed));
+    assert_eq!(envelope::classify(b"{\"protected\": 1"), FileKind::BadEnvelope(E::Truncated));
     assert_eq!(envelope::open_backup(&bureau, BACKUP_PASSPHRASE), Err(E::ForBureau));
     assert_eq!(open_bureau(&backup), Err(E::IsBackup));
     assert_eq!(open_bureau(&fixture("plain-bureau.json")), Err(E::NotEnvelope));
     let bad_b64 = with_member(&bureau, "iv", "***");
     assert_eq!(open_bureau(&bad_b64), Err(E::Malformed));
+}
+
+#[test]
+fn what_an_export_becomes_and_what_the_tablet_imports() {
+    use envelope::{csv_allowed, protection, Protection as P};
+    use survey_core::exchange::ExportKind::{Backup, Bureau};
+    // No key: exactly as before.
+    assert_eq!(protection(Bureau, false, false), P::Plain);
+    assert_eq!(protection(Backup, false, false), P::Plain);
+    assert!(csv_allowed(false, false));
+    // A key: the bureau's file is always sealed; a backup needs a passphrase unless plain
+    // text is deliberately chosen; CSV only by that choice.
+    assert_eq!(protection(Bureau, true, false), P::Bureau);
+    assert_eq!(protection(Bureau, true, true), P::Bureau);
+    assert_eq!(protection(Backup, true, false), P::Passphrase);
+    assert_eq!(protection(Backup, true, true), P::Plain);
+    assert!(!csv_allowed(true, false) && csv_allowed(true, true));
+    assert_eq!(envelope::for_tablet(&fixture("plain-bureau.json")), Ok(None));
+    assert_eq!(envelope::for_tablet(&fixture("bureau-by-jwcrypto.json")), Err(E::ForBureau));
+    assert!(matches!(envelope::for_tablet(&fixture("backup-hs256-by-jwcrypto.json")), Ok(Some(_))));
 }
 
 #[test]

@@ -421,6 +421,48 @@ pub enum FileKind {
     BadEnvelope(EnvelopeError),
 }
 
+/// How an export file is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// Plain JSON (a survey without a `public_key`, or a backup by deliberate choice).
+    Plain,
+    /// A bureau envelope (the survey's `public_key`).
+    Bureau,
+    /// A backup envelope (the enumerator's passphrase).
+    Passphrase,
+}
+
+/// The rule of what an export of `kind` becomes: a survey without a `public_key` exports
+/// plain, as it always did; with one, a bureau file is always a bureau envelope, and a
+/// backup is passphrase-protected unless plain text was deliberately chosen.
+pub fn protection(kind: ExportKind, has_public_key: bool, plain_chosen: bool) -> Protection {
+    match (has_public_key, kind) {
+        (false, _) => Protection::Plain,
+        (true, ExportKind::Bureau) => Protection::Bureau,
+        (true, ExportKind::Backup) if plain_chosen => Protection::Plain,
+        (true, ExportKind::Backup) => Protection::Passphrase,
+    }
+}
+
+/// Whether the tablet may write the (never encrypted) CSV tables: always for a survey
+/// without a `public_key`; with one, only by deliberate choice.
+pub fn csv_allowed(has_public_key: bool, plain_chosen: bool) -> bool {
+    !has_public_key || plain_chosen
+}
+
+/// What the tablet's import does with a file: `Ok(None)` for a plain file (the export
+/// format's checks follow), `Ok(Some(backup))` for a backup envelope (ask for its
+/// passphrase), or why it is refused — [`EnvelopeError::ForBureau`] for a bureau envelope,
+/// which a tablet can never open.
+pub fn for_tablet(bytes: &[u8]) -> Result<Option<Envelope>, EnvelopeError> {
+    match classify(bytes) {
+        FileKind::Plain => Ok(None),
+        FileKind::Envelope(e) if e.kind() == EnvelopeKind::Backup => Ok(Some(*e)),
+        FileKind::Envelope(_) => Err(EnvelopeError::ForBureau),
+        FileKind::BadEnvelope(e) => Err(e),
+    }
+}
+
 /// Tells a plain export from an envelope (and a bad envelope from both). Anything that is
 /// not recognisably an envelope is [`FileKind::Plain`]: the export format's own checks
 /// then say what is wrong with it.
@@ -459,16 +501,16 @@ fn looks_like_envelope(bytes: &[u8]) -> bool {
 /// not an envelope at all.
 pub fn parse(bytes: &[u8]) -> Result<Envelope, EnvelopeError> {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let value: serde_json::Value = match serde_json::from_slice(text) {
-        Ok(v) => v,
-        Err(e) if e.is_eof() && looks_like_envelope(text) => return Err(EnvelopeError::Truncated),
-        Err(_) if looks_like_envelope(text) => return Err(EnvelopeError::Malformed),
-        Err(_) => return Err(EnvelopeError::NotEnvelope),
-    };
-    let Some(obj) = value.as_object() else { return Err(EnvelopeError::NotEnvelope) };
-    if !obj.contains_key("protected") && !obj.contains_key("ciphertext") {
+    // A plain export (`{"format": …`) is told apart without parsing it twice.
+    if !looks_like_envelope(text) {
         return Err(EnvelopeError::NotEnvelope);
     }
+    let value: serde_json::Value = match serde_json::from_slice(text) {
+        Ok(v) => v,
+        Err(e) if e.is_eof() => return Err(EnvelopeError::Truncated),
+        Err(_) => return Err(EnvelopeError::Malformed),
+    };
+    let Some(obj) = value.as_object() else { return Err(EnvelopeError::Malformed) };
     // JWE members the kit does not write change the meaning (an unprotected header, extra
     // AAD, several recipients): refused rather than ignored.
     if ["header", "unprotected", "aad", "recipients"].iter().any(|k| obj.contains_key(*k)) {
