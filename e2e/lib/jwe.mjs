@@ -43,7 +43,7 @@ export async function openBureau(bytes) {
 /** Opens a backup envelope with its passphrase: the export file, parsed. */
 export async function openBackup(bytes, passphrase) {
   const jwe = JSON.parse(bytes.toString('utf8'));
-  const { plaintext, protectedHeader } = await flattenedDecrypt(jwe, new TextEncoder().encode(passphrase), { maxPBES2Count: MAX_P2C });
+  const { plaintext, protectedHeader } = await flattenedDecrypt(jwe, new TextEncoder().encode(passphrase), { maxPBES2Count: MAX_P2C, keyManagementAlgorithms: ['PBES2-HS256+A128KW', 'PBES2-HS512+A256KW'] });
   assert.match(protectedHeader.alg, /^PBES2-/);
   return JSON.parse(Buffer.from(plaintext).toString('utf8'));
 }

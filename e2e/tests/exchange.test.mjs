@@ -15,7 +15,7 @@ import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { id, storageOf } from '../lib/support.mjs';
-import { openBureau, openBackup, header, assertNoneOf } from '../lib/jwe.mjs';
+import { openBureau, openBackup, header as headerOf, assertNoneOf } from '../lib/jwe.mjs';
 
 let server;
 before(async () => { server = await serve(); });
@@ -111,7 +111,7 @@ test('a finalized household is exported encrypted, opened by an independent impl
     assert.match(exported.name, /^liangshan_household_laguo_\d{4}-\d{2}-\d{2}_1户\.json$/);
     assert.ok(exported.name.includes(today.slice(0, 4)));
     // An envelope: readable routing header, nothing personal in any encoding.
-    const hd = header(exported.bytes);
+    const hd = headerOf(exported.bytes);
     assert.equal(hd.alg, 'RSA-OAEP-256');
     assert.equal(hd.lsk.kind, 'bureau');
     assert.equal(hd.lsk.household_count, 1);
@@ -201,8 +201,8 @@ test('a finalized household is exported encrypted, opened by an independent impl
     await a.page.screenshot({ path: path.join(ARTIFACTS, 'exchange-export-1280x800-both.png') });
     backup = await download(a.page, 'export-json');
     assert.match(backup.name, /^liangshan_household_backup_laguo_.*_1户\.json$/);
-    assert.equal(header(backup.bytes).alg, 'PBES2-HS256+A128KW');
-    assert.equal(header(backup.bytes).p2c, 600000);
+    assert.equal(headerOf(backup.bytes).alg, 'PBES2-HS256+A128KW');
+    assert.equal(headerOf(backup.bytes).p2c, 600000);
     assertNoneOf(backup.bytes, ['阿苏拉且', '吉克阿依', '513429197503120039', '13800138000']);
     const bk = await openBackup(backup.bytes, PASSPHRASE);
     assert.equal(bk.kind, 'backup');
