@@ -10,7 +10,7 @@
 
 use leptos::prelude::*;
 use liangshan_survey::drafts::DraftStore;
-use liangshan_survey::exchange::{error_text, logic, match_text, ExchangePanel};
+use liangshan_survey::exchange::{envelope_text, error_text, logic, match_text, ExchangePanel};
 use liangshan_survey::{clock, default_survey, tr};
 use serde_json::{json, Value};
 use survey_core::envelope::{self, EnvelopeKind, FileKind};
@@ -472,6 +472,20 @@ fn every_code_has_a_message_in_both_languages() {
         let t = error_text(&e);
         assert!(!t.zh.is_empty() && !t.ii.is_empty(), "{}", e.code());
         assert_ne!(t.zh, t.ii);
+    }
+    // Every refusal of an encrypted file has its own message, in both languages.
+    use survey_core::envelope::EnvelopeError as E;
+    let all = [
+        E::Truncated, E::Malformed, E::UnsupportedAlgorithm, E::NotEnvelope, E::ForBureau, E::IsBackup,
+        E::WrongKey, E::WrongPassphrase, E::Tampered, E::HeaderMismatch, E::BadPublicKey, E::BadPrivateKey,
+        E::PassphraseShort, E::PassphraseMismatch, E::NoWebCrypto, E::CryptoFailed,
+    ];
+    assert_eq!(all.clone().map(|e| e.code()), E::CODES);
+    let mut seen = std::collections::HashSet::new();
+    for e in all {
+        let t = envelope_text(&e);
+        assert!(!t.zh.is_empty() && !t.ii.is_empty(), "{}", e.code());
+        assert!(seen.insert(t.zh.clone()) && seen.insert(t.ii.clone()), "{}: a message of its own", e.code());
     }
     let _ = JsValue::NULL;
 }
