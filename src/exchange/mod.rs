@@ -22,7 +22,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use survey_core::envelope::{self, Envelope, EnvelopeError, Protection};
-use survey_core::exchange::{ExportKind, ImportError, Match, MergeChoice, RecordProblem, MAX_FILE_BYTES};
+use survey_core::exchange::{ExportKind, ImportError, Match, MergeChoice, RecordProblem};
 
 use crate::drafts::{local_time, status_text, DraftStore, HouseholdSummary};
 use crate::i18n::{Bi, T};
@@ -570,7 +570,9 @@ fn ImportSection(
         let Some(file) = el.files().and_then(|f| f.get(0)) else { return };
         // Choosing the same file again must fire `change` again.
         el.set_value("");
-        if file.size() > MAX_FILE_BYTES as f64 {
+        // An encrypted backup is 4/3 of its plain file (base64url); a plain file is checked
+        // against MAX_FILE_BYTES once read, and so is the plaintext of a backup.
+        if file.size() > envelope::MAX_ENVELOPE_BYTES as f64 {
             state.set(ImportState::Refused(ImportError::TooLarge { bytes: file.size() as usize }));
             return;
         }
