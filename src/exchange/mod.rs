@@ -460,26 +460,18 @@ pub fn ExchangePanel() -> impl IntoView {
                     <p class="exchange-hint" data-testid="export-encrypted-note"><T text=tr!(exchange.secure.note) /></p>
                     <Show when=move || scope.get() == Scope::Backup && !plain_chosen.get()>
                         <div class="exchange-passphrase" data-testid="backup-passphrase">
-                            <label>
-                                <T text=tr!(exchange.secure.passphrase) />
-                                <input
-                                    type="password"
-                                    autocomplete="new-password"
-                                    data-testid="backup-passphrase-1"
-                                    prop:value=move || pass1.get()
-                                    on:input=move |ev| set_pass1.set(event_target_value(&ev))
-                                />
-                            </label>
-                            <label>
-                                <T text=tr!(exchange.secure.passphrase_again) />
-                                <input
-                                    type="password"
-                                    autocomplete="new-password"
-                                    data-testid="backup-passphrase-2"
-                                    prop:value=move || pass2.get()
-                                    on:input=move |ev| set_pass2.set(event_target_value(&ev))
-                                />
-                            </label>
+                            <PassphraseField
+                                label=tr!(exchange.secure.passphrase)
+                                testid="backup-passphrase-1"
+                                autocomplete="new-password"
+                                value=(pass1, set_pass1)
+                            />
+                            <PassphraseField
+                                label=tr!(exchange.secure.passphrase_again)
+                                testid="backup-passphrase-2"
+                                autocomplete="new-password"
+                                value=(pass2, set_pass2)
+                            />
                             <p class="exchange-hint"><T text=tr!(exchange.secure.passphrase_hint) /></p>
                         </div>
                     </Show>
@@ -524,6 +516,33 @@ pub fn ExchangePanel() -> impl IntoView {
             </div>
             <ImportSection store=store />
         </section>
+    }
+}
+
+/// A labelled password input bound to a signal pair.
+#[component]
+fn PassphraseField(
+    /// The label.
+    label: Bi,
+    /// Test id of the input.
+    testid: &'static str,
+    /// `new-password` (export) or `current-password` (import).
+    autocomplete: &'static str,
+    /// The value and its setter.
+    value: (ReadSignal<String>, WriteSignal<String>),
+) -> impl IntoView {
+    let (get, set) = value;
+    view! {
+        <label>
+            <T text=label />
+            <input
+                type="password"
+                autocomplete=autocomplete
+                data-testid=testid
+                prop:value=move || get.get()
+                on:input=move |ev| set.set(event_target_value(&ev))
+            />
+        </label>
     }
 }
 
@@ -815,16 +834,12 @@ fn ImportSection(
                 }
             >
                 <p><T text=tr!(exchange.secure.need_passphrase) /></p>
-                <label>
-                    <T text=tr!(exchange.secure.passphrase) />
-                    <input
-                        type="password"
-                        autocomplete="current-password"
-                        data-testid="import-passphrase"
-                        prop:value=move || import_pass.get()
-                        on:input=move |ev| set_import_pass.set(event_target_value(&ev))
-                    />
-                </label>
+                <PassphraseField
+                    label=tr!(exchange.secure.passphrase)
+                    testid="import-passphrase"
+                    autocomplete="current-password"
+                    value=(import_pass, set_import_pass)
+                />
                 <div class="exchange-actions">
                     <button type="submit" class="primary" data-testid="import-open" disabled=opening>
                         <T text=tr!(exchange.secure.open) />
