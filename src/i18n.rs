@@ -83,6 +83,31 @@ macro_rules! tr {
     };
 }
 
+/// Shows a text of the survey or of a household (owned, not a locale string) per the current
+/// mode, like [`T`]; a text that is the same in both languages (an answer typed in) is shown
+/// once.
+#[component]
+pub fn TextOf(
+    /// The text in both languages (a blank Yi text falls back to Chinese).
+    text: survey_core::Text,
+) -> impl IntoView {
+    let lang = UiLanguage::use_context();
+    let zh = text.zh.clone();
+    let ii = text.get(survey_core::Lang::Ii).to_string();
+    move || match lang.mode.get() {
+        LangMode::Zh => view! { <span lang="zh-Hans">{zh.clone()}</span> }.into_any(),
+        LangMode::Ii => view! { <span lang="ii">{ii.clone()}</span> }.into_any(),
+        LangMode::Both if ii == zh => view! { <span>{zh.clone()}</span> }.into_any(),
+        LangMode::Both => view! {
+            <span class="bi">
+                <span lang="ii" class="bi-ii">{ii.clone()}</span>
+                <span lang="zh-Hans" class="bi-zh">{zh.clone()}</span>
+            </span>
+        }
+        .into_any(),
+    }
+}
+
 /// Shows a bilingual string per the current mode, each part tagged with its `lang`
 /// (`ii` for Yi, `zh-Hans` for Chinese) so fonts and screen readers pick the right one.
 #[component]

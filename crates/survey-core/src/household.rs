@@ -55,6 +55,36 @@ pub struct HistoryEntry {
     /// Why (required when reopening).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// On an `imported` line: the `modified` of the version brought in, so that which
+    /// version a copy started from is known (see [`crate::exchange::relate`]). Absent on
+    /// other lines and on import lines written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+}
+
+impl HistoryEntry {
+    /// A line of `event` at `at`, without reason.
+    pub fn new(event: Event, at: &str) -> HistoryEntry {
+        HistoryEntry { at: at.to_string(), event, reason: None, modified: None }
+    }
+}
+
+/// Where a copy came from: another version of household `id`, kept as a household of its
+/// own (with its own id) when an import found the tablet's version and a file's edited
+/// independently — so that neither is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyOf {
+    /// The id of the household it is a version of.
+    pub id: String,
+    /// `exported_at` of the file of that import.
+    pub file_exported_at: String,
+    /// The tablet (device id) that wrote that file.
+    pub file_device: String,
+    /// `false`: this is the file's version, kept beside the tablet's ("keep both");
+    /// `true`: this is the tablet's own version, kept when the file's replaced it ("take the
+    /// file's").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replaced: bool,
 }
 
 /// Why a lifecycle step was refused. Codes map to translation keys in the app.
@@ -120,6 +150,10 @@ pub struct Household {
     /// What happened to it, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// Set on a copy kept when an import found the tablet's version and a file's edited
+    /// independently: which household it is a version of, and which import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<CopyOf>,
     /// Answers and warning acknowledgements.
     #[serde(default)]
     pub record: Record,
@@ -153,11 +187,8 @@ impl Household {
             exported: None,
             enumerator: None,
             device,
-            history: vec![HistoryEntry {
-                at: now.to_string(),
-                event: Event::Created,
-                reason: None,
-            }],
+            history: vec![HistoryEntry::new(Event::Created, now)],
+            copy_of: None,
             record: Record::default(),
             extra: BTreeMap::new(),
         }
@@ -182,11 +213,7 @@ impl Household {
         self.status = Status::Finalized;
         self.finalized = Some(now.to_string());
         self.modified = now.to_string();
-        self.history.push(HistoryEntry {
-            at: now.to_string(),
-            event: Event::Finalized,
-            reason: None,
-        });
+        self.history.push(HistoryEntry::new(Event::Finalized, now));
         Ok(())
     }
 
@@ -201,11 +228,7 @@ impl Household {
         }
         self.status = Status::Draft;
         self.modified = now.to_string();
-        self.history.push(HistoryEntry {
-            at: now.to_string(),
-            event: Event::Reopened,
-            reason: Some(reason.to_string()),
-        });
+        self.history.push(HistoryEntry { reason: Some(reason.to_string()), ..HistoryEntry::new(Event::Reopened, now) });
         Ok(())
     }
 
@@ -216,11 +239,7 @@ impl Household {
             self.status = Status::Exported;
         }
         self.exported = Some(now.to_string());
-        self.history.push(HistoryEntry {
-            at: now.to_string(),
-            event: Event::Exported,
-            reason: None,
-        });
+        self.history.push(HistoryEntry::new(Event::Exported, now));
     }
 }
 

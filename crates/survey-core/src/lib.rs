@@ -59,7 +59,7 @@ pub mod validate;
 
 pub use answers::{Acknowledgement, Answers, FieldPath, Record, Values};
 pub use definition::{RawChoice, RawRow, RawSettings, RawSurvey};
-pub use household::{Event, HistoryEntry, Household, LifecycleError, Status};
+pub use household::{CopyOf, Event, HistoryEntry, Household, LifecycleError, Status};
 #[cfg(feature = "csv")]
 pub use loader::load_survey_dir;
 pub use problem::{Problem, ProblemKind, Table};
