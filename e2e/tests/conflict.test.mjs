@@ -189,9 +189,10 @@ test('an independent edit on two tablets is a conflict, each choice loses nothin
     const kept = onC.find((h) => h.copy_of?.replaced);
     assert.equal(kept.copy_of.id, h3);
     assert.equal(kept.answers.household_phone, PHONE_C, "C's correction is still on C");
-    // And the same file again: now identical.
+    // And the same file again: now identical (every household of A's backup).
     await preview(c.page, second.file);
-    assert.equal(await count(c.page, 'identical'), '1');
+    assert.equal(await count(c.page, 'identical'), String(second.json.households.length));
+    assert.equal(await count(c.page, 'conflict'), '0');
 
     for (const tablet of [a, b, c]) {
       assert.deepEqual(tablet.errors, []);
