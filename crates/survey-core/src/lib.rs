@@ -46,6 +46,7 @@ mod compile;
 pub mod corrections;
 pub mod dates;
 pub mod definition;
+pub mod envelope;
 pub mod exchange;
 pub mod expr;
 #[cfg(any(test, feature = "fixtures"))]
