@@ -111,7 +111,7 @@ fn household(id: &str, head: &str, status: Status) -> Household {
         h.status = status;
         h.finalized = Some(T1.into());
         h.modified = T1.into();
-        h.history.push(HistoryEntry { at: T1.into(), event: Event::Finalized, reason: None });
+        h.history.push(HistoryEntry::new(Event::Finalized, T1));
     }
     h
 }

@@ -55,6 +55,18 @@ pub struct HistoryEntry {
     /// Why (required when reopening).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// On an `imported` line: the `modified` of the version brought in, so that which
+    /// version a copy started from is known (see [`crate::exchange::relate`]). Absent on
+    /// other lines and on import lines written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+}
+
+impl HistoryEntry {
+    /// A line of `event` at `at`, without reason.
+    pub fn new(event: Event, at: &str) -> HistoryEntry {
+        HistoryEntry { at: at.to_string(), event, reason: None, modified: None }
+    }
 }
 
 /// Why a lifecycle step was refused. Codes map to translation keys in the app.
@@ -153,11 +165,7 @@ impl Household {
             exported: None,
             enumerator: None,
             device,
-            history: vec![HistoryEntry {
-                at: now.to_string(),
-                event: Event::Created,
-                reason: None,
-            }],
+            history: vec![HistoryEntry::new(Event::Created, now)],
             record: Record::default(),
             extra: BTreeMap::new(),
         }
@@ -182,11 +190,7 @@ impl Household {
         self.status = Status::Finalized;
         self.finalized = Some(now.to_string());
         self.modified = now.to_string();
-        self.history.push(HistoryEntry {
-            at: now.to_string(),
-            event: Event::Finalized,
-            reason: None,
-        });
+        self.history.push(HistoryEntry::new(Event::Finalized, now));
         Ok(())
     }
 
@@ -201,11 +205,7 @@ impl Household {
         }
         self.status = Status::Draft;
         self.modified = now.to_string();
-        self.history.push(HistoryEntry {
-            at: now.to_string(),
-            event: Event::Reopened,
-            reason: Some(reason.to_string()),
-        });
+        self.history.push(HistoryEntry { reason: Some(reason.to_string()), ..HistoryEntry::new(Event::Reopened, now) });
         Ok(())
     }
 
@@ -216,11 +216,7 @@ impl Household {
             self.status = Status::Exported;
         }
         self.exported = Some(now.to_string());
-        self.history.push(HistoryEntry {
-            at: now.to_string(),
-            event: Event::Exported,
-            reason: None,
-        });
+        self.history.push(HistoryEntry::new(Event::Exported, now));
     }
 }
 

@@ -46,9 +46,9 @@ fn finalized(id: &str) -> Household {
     h.status = Status::Finalized;
     h.finalized = Some(T1.into());
     h.modified = T1.into();
-    h.history.push(HistoryEntry { at: T1.into(), event: Event::Finalized, reason: None });
-    h.history.push(HistoryEntry { at: T1.into(), event: Event::Reopened, reason: Some("身份证号抄错".into()) });
-    h.history.push(HistoryEntry { at: T1.into(), event: Event::Finalized, reason: None });
+    h.history.push(HistoryEntry::new(Event::Finalized, T1));
+    h.history.push(HistoryEntry { reason: Some("身份证号抄错".into()), ..HistoryEntry::new(Event::Reopened, T1) });
+    h.history.push(HistoryEntry::new(Event::Finalized, T1));
     h
 }
 
@@ -398,7 +398,7 @@ fn preview_tells_new_identical_and_newer_and_plan_follows_the_choice() {
     let mut file_hs = vec![finalized("new"), finalized("same"), finalized("older-here"), finalized("newer-here"), finalized("same-time")];
     // The file's version was exported (and imported) elsewhere: still identical.
     file_hs[1].mark_exported(NOW);
-    file_hs[1].history.push(HistoryEntry { at: NOW.into(), event: Event::Imported, reason: None });
+    file_hs[1].history.push(HistoryEntry::new(Event::Imported, NOW));
     // Corrected later on another tablet: the file is newer (in another time zone).
     file_hs[2].record.answers.set(&FieldPath::top("pigs"), "3");
     file_hs[2].modified = "2024-04-20T12:00:00+08:00".into();

@@ -288,7 +288,12 @@ pub fn export_household(survey: &Survey, h: &Household, cx: &Context, kind: Expo
         history: h
             .history
             .iter()
-            .map(|e| ExportHistoryEntry { at: e.at.clone(), event: event(e.event), reason: e.reason.clone() })
+            .map(|e| ExportHistoryEntry {
+                at: e.at.clone(),
+                event: event(e.event),
+                reason: e.reason.clone(),
+                modified: e.modified.clone(),
+            })
             .collect(),
         extra: h.extra.clone(),
         record_extra: h.record.extra.clone(),

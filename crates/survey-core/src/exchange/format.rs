@@ -245,6 +245,12 @@ pub struct ExportHistoryEntry {
     /// Why (given when a household was reopened for correction).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// On an `imported` line: the `modified` of the version that was brought in (tells
+    /// which version a copy on another tablet started from). Absent on other lines, and on
+    /// import lines written by kit versions that did not record it.
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
 }
 
 /// A soft warning the enumerator acknowledged.
@@ -280,8 +286,9 @@ pub struct ExportHousehold {
     /// When started (RFC 3339).
     #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub created: String,
-    /// Last change of the answers or status (RFC 3339); the newer of two versions of a
-    /// household is the one with the later `modified`.
+    /// Last change of the answers or status (RFC 3339). Which of two versions of a
+    /// household continues the other is told by their histories and `modified` together
+    /// (docs/export-format.md, "Which version continues which").
     #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub modified: String,
     /// When last finalized.

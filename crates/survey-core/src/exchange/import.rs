@@ -473,6 +473,7 @@ fn to_household(h: ExportHousehold, dict: &DictIndex<'_>, survey: &Survey) -> Re
                     ExportEvent::Imported => Event::Imported,
                 },
                 reason: e.reason,
+                modified: e.modified,
             })
             .collect(),
         record: Record { answers, acks, extra: h.record_extra },

@@ -27,7 +27,7 @@ pub use self::csv::{csv_tables, spreadsheet_cell, CsvTables, BOM, HOUSEHOLD_COLU
 pub use export::{dictionary, export_file, export_household, file_name, safe_file_name, to_json, ExportMeta};
 pub use format::*;
 pub use import::{read_file, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS};
-pub use merge::{chosen, compare, plan, preview, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry};
+pub use merge::{chosen, compare, plan, preview, relate, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry, Relation};
 pub use time::instant;
 
 /// The JSON Schema of the format, generated from the Rust types (feature `schema`).
