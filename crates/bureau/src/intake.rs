@@ -28,35 +28,9 @@ use crate::surveys::Surveys;
 use crate::text::{t, Bi};
 use crate::Result;
 
-/// How an incoming version of a household relates to one held: the core's merge rule.
-mod rule {
-    pub use survey_core::exchange::{compare, Match};
-    use survey_core::Household;
-
-    /// The relation of `incoming` to `held`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Relation {
-        /// Same content.
-        Identical,
-        /// `incoming` continues `held`.
-        Continues,
-        /// `held` continues `incoming` (the file brings an older version).
-        Superseded,
-        /// Edited independently.
-        Independent,
-    }
-
-    /// SEAM: until the core's `relate` lands (issue 19), the core's `compare` decides.
-    pub fn relate(held: &Household, incoming: &Household) -> Relation {
-        match compare(incoming, held) {
-            Match::Identical => Relation::Identical,
-            Match::FileNewer => Relation::Continues,
-            Match::TabletNewer => Relation::Superseded,
-            Match::SameTime | Match::New => Relation::Independent,
-        }
-    }
-}
-use rule::{relate, Relation};
+// Whether an incoming version continues the one held is the core's merge rule, the same
+// one the tablet's import uses: `relate(held, incoming)`.
+use survey_core::exchange::{relate, Relation};
 
 /// What became of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

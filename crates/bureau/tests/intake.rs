@@ -122,8 +122,12 @@ fn files_are_taken_once_merged_by_id_and_conflicts_are_kept_until_resolved() {
     assert_eq!(count(&db, "SELECT count(*) FROM versions WHERE household_id = 'hh-1'"), 2);
 
     // Tablet B imported hh-2 and changed the phone; tablet A changed the wage: independent.
-    let mut b2 = a2.clone();
-    b2.device = "tablet-a".into();
+    let file = survey_core::exchange::read_file(file1.as_bytes(), &s).unwrap();
+    let onb = survey_core::exchange::preview(&file.households, &[]);
+    let mut b2 = survey_core::exchange::plan(&file.households, &onb, Default::default(), "2026-11-11T01:00:00.000Z")
+        .into_iter()
+        .find(|h| h.id == "hh-2")
+        .unwrap();
     correct(&s, &mut b2, "电话变了", "2026-11-13T02:00:00.000Z", &[("household_phone", "13900139000")]);
     let mut a2c = a2.clone();
     correct(&s, &mut a2c, "工资填错", "2026-11-14T02:00:00.000Z", &[("income_wage", "25000")]);
