@@ -307,6 +307,24 @@ fn formula_and_html_text_is_escaped_in_workbook_csv_and_report_and_duplicates_ar
     let idc = (0..members.width()).find(|&c| members.get((1, c)) == Some(&Data::String("id_number".into()))).unwrap();
     assert!(matches!(members.get((2, idc)), Some(Data::String(x)) if x.len() == 18));
 
+    // Every text comes from the locale files (a missing key would show as the key itself).
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        for c in range.used_cells() {
+            let text = c.2.to_string();
+            assert!(!["bureau.", "exchange.", "form.", "drafts."].iter().any(|k| text.starts_with(k)), "{name}: {text}");
+        }
+    }
+    let xlsx2 = dir.path().join("both.xlsx");
+    let r = bureau(&db, &["workbook", "-o", xlsx2.to_str().unwrap(), "--lang", "both"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut both: Xlsx<_> = open_workbook(&xlsx2).unwrap();
+    let h = both.worksheet_range(&bureau::text::t("bureau.sheet.households").zh).unwrap();
+    assert_eq!(h.get((0, 0)), Some(&Data::String(bureau::text::t("bureau.column._household_id").zh)));
+    assert_eq!(h.get((1, 0)), Some(&Data::String(bureau::text::t("bureau.column._household_id").ii)));
+    assert_eq!(h.get((2, 0)), Some(&Data::String("_household_id".into())));
+    assert!(h.rows().nth(3).unwrap().iter().any(|c| c.to_string().contains("拉果村 / ")), "choices in both languages");
+
     // Problems: acknowledged warnings with reasons, and both kinds of possible duplicate.
     let problems = wb.worksheet_range(&bureau::text::t("bureau.sheet.problems").zh).unwrap();
     let kinds: Vec<String> = problems.rows().skip(2).map(|r| r[0].to_string()).collect();
@@ -331,6 +349,9 @@ fn formula_and_html_text_is_escaped_in_workbook_csv_and_report_and_duplicates_ar
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(!page.contains("<script"), "no script, and the name is escaped");
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    for key in ["bureau.", "exchange.", "form.", "drafts."] {
+        assert!(!page.contains(&format!(">{key}")), "a locale key shown as text: {key}");
+    }
     assert!(!page.contains("<b>cadre</b>"));
     assert!(!page.contains("http://") || !page.contains("src=\"http"), "no network resource");
     assert!(!page.contains("https://"));
