@@ -365,3 +365,51 @@ fn formula_and_html_text_is_escaped_in_workbook_csv_and_report_and_duplicates_ar
     assert_eq!(v["summary"]["scholarship"], 1000.0);
     assert_eq!(v["summary"]["duplicates"], 3, "two ID numbers and one head name");
 }
+
+#[test]
+fn the_report_counts_done_households_against_the_assignment_list() {
+    let s = survey();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.sqlite");
+    let h1 = finalized(&s, &Spec::new("hh-1", "阿苏拉且"), "t", "2026-11-10T02:00:00.000Z");
+    let h2 = finalized(&s, &Spec { group: "laguo_3".into(), seq: 7, ..Spec::new("hh-2", "吉克木呷") }, "t", "2026-11-10T03:00:00.000Z");
+    let h2_id = h2.record.answers.members("members")[1]["id_number"].clone();
+    // A draft, as a backup carries it.
+    let mut h3 = survey_core::Household::new("hh-3".into(), s.id(), s.version(), "t".into(), "2026-11-10T04:00:00.000Z");
+    h3.record.answers.set(&"village".parse().unwrap(), "laguo");
+    h3.record.answers.set(&"village_group".parse().unwrap(), "laguo_2");
+    h3.record.answers.set(&"head_name".parse().unwrap(), "沙马");
+    let f1 = write(dir.path(), "a.json", &export(&s, &mut [h1, h2], ExportKind::Bureau, "t", "吉克阿依", "2026-11-10T08:00:00.000Z"));
+    let f2 = write(dir.path(), "b.json", &export(&s, &mut [h3], ExportKind::Backup, "t2", "阿牛", "2026-11-11T08:00:00.000Z"));
+    assert_eq!(bureau(&db, &["intake", f1.to_str().unwrap(), f2.to_str().unwrap()]).code, 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM households WHERE _status = 'draft'"), 1);
+
+    // Chinese headers, a BOM, labels or choice names, an ID number instead of a name.
+    let list = dir.path().join("分派名单.csv");
+    std::fs::write(
+        &list,
+        format!(
+            "\u{feff}帮扶责任人,村,组,户主姓名,户主身份证号\n吉克阿依,拉果村,2组,阿苏拉且,\n吉克阿依,laguo,laguo_3,,{h2_id}\n阿牛,拉果村,2组,沙马,\n阿牛,拉果村,1组,不存在,\n"
+        ),
+    )
+    .unwrap();
+    let html = dir.path().join("r.html");
+    let (code, v) = json(&db, &["report", "-o", html.to_str().unwrap(), "--assignments", list.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["summary"]["assigned"], 4);
+    assert_eq!(v["summary"]["assigned_done"], 2, "the draft and the unmatched row are not done");
+    assert_eq!(v["summary"]["households"], 3);
+    assert_eq!(v["summary"]["done"], 2);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<svg class=\"bar\""));
+    assert!(page.contains("aria-label=\"2/2\""), "吉克阿依: 2 of 2");
+    assert!(page.contains("aria-label=\"0/2\""), "阿牛: 0 of 2");
+    // When the last file from each cadre arrived.
+    assert!(page.contains("2026-11-") && page.contains("阿牛"));
+
+    // A list without the required columns is a usage error.
+    std::fs::write(&list, "name,phone\nx,y\n").unwrap();
+    let r = bureau(&db, &["report", "-o", html.to_str().unwrap(), "--assignments", list.to_str().unwrap()]);
+    assert_eq!(r.code, bureau::exit::USAGE);
+    assert!(r.stderr.contains(&bureau::text::t("bureau.assign.columns").zh));
+}
