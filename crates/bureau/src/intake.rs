@@ -97,12 +97,14 @@ impl FileReport {
 }
 
 /// What an intake needs besides the files.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Options {
     /// "Today" for re-validation (`today()` in the survey's expressions).
     pub today: Context,
     /// Now, RFC 3339 (recorded as `taken_at`).
     pub now: String,
+    /// The bureau's private key, for encrypted files.
+    pub key: Option<crate::keys::BureauKey>,
 }
 
 /// The bilingual message of an import refusal, with its details: the tablet's own text
@@ -198,8 +200,21 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
         r.message = None;
         return Ok(r);
     }
-    // SEAM (issue 13): an encrypted file is opened here with the bureau's private key,
-    // before the checks; until then it is refused by the checks as not an export.
+    // An encrypted file (the core's envelope) is opened with the bureau's private key,
+    // then checked like any other; a wrong key or a changed file is refused.
+    let bytes = match survey_core::envelope::classify(&bytes) {
+        survey_core::envelope::FileKind::Plain => bytes,
+        survey_core::envelope::FileKind::BadEnvelope(e) => {
+            return Ok(FileReport::refused(name, e.code(), crate::keys::message(e.code()), None));
+        }
+        survey_core::envelope::FileKind::Envelope(_) => match &opts.key {
+            None => return Ok(FileReport::refused(name, "no_key", t("bureau.envelope.no_key"), None)),
+            Some(k) => match k.open(&bytes) {
+                Ok(plain) => plain,
+                Err(e) => return Ok(FileReport::refused(name, e.code(), crate::keys::message(e.code()), None)),
+            },
+        },
+    };
     let file = match check(&bytes, surveys) {
         Ok(f) => f,
         Err(e) => {

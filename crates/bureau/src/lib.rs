@@ -17,6 +17,7 @@
 
 pub mod assignments;
 pub mod intake;
+pub mod keys;
 pub mod lists;
 pub mod register;
 pub mod report;

@@ -33,6 +33,11 @@ struct Cli {
     /// 以此日期为“今天”核查（默认北京时间今天）/ "today" for re-validation (default: today in China)
     #[arg(long, global = true, value_name = "YYYY-MM-DD")]
     today: Option<String>,
+    /// 州局私钥文件，用于打开加密文件；口令取自 LIANGSHAN_KEY_PASSPHRASE 或提示输入 /
+    /// the bureau's private key file, to open encrypted files; passphrase from
+    /// LIANGSHAN_KEY_PASSPHRASE or a prompt [env: LIANGSHAN_KEY]
+    #[arg(long, global = true, env = "LIANGSHAN_KEY", value_name = "PEM")]
+    key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -72,6 +77,16 @@ enum Command {
         /// 人均纯收入低于此数（元）列入名单（默认问卷设置 income_monitoring_line）/ income-per-head line (default: the survey's setting)
         #[arg(long, value_name = "YUAN")]
         income_line: Option<f64>,
+    },
+    /// 生成州局的密钥对（私钥加口令保存，公钥填入问卷设置 public_key）/ make the bureau's key pair
+    /// (private key protected by a passphrase; the public key goes into the survey's public_key setting)
+    Keygen {
+        /// 私钥文件（不会覆盖已有文件）/ the private key file to write (never overwritten)
+        #[arg(long, short = 'o', default_value = "bureau-private-key.pem")]
+        out: PathBuf,
+        /// 公钥文件 / the public key file to write
+        #[arg(long, default_value = "bureau-public-key.txt")]
+        public: PathBuf,
     },
     /// 生成进度报告（单个 HTML 文件）/ write the progress report (one HTML file)
     Report {
@@ -136,12 +151,57 @@ fn print_json(v: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
+/// The passphrase: `LIANGSHAN_KEY_PASSPHRASE`, else typed at a prompt (not echoed).
+fn passphrase(prompt_key: &str) -> Result<String, Error> {
+    if let Ok(p) = std::env::var("LIANGSHAN_KEY_PASSPHRASE") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Message(t("bureau.envelope.no_passphrase").both()));
+    }
+    rpassword::prompt_password(format!("{}: ", t(prompt_key).both())).map_err(|e| Error::Message(e.to_string()))
+}
+
+fn keygen(out: &Path, public: &Path, json: bool) -> Result<i32, Error> {
+    if out.exists() {
+        return Err(Error::Message(format!("{}: {}", out.display(), t("bureau.envelope.exists").both())));
+    }
+    let pass = passphrase("bureau.envelope.new_passphrase")?;
+    if std::env::var("LIANGSHAN_KEY_PASSPHRASE").is_err() && passphrase("bureau.envelope.again")? != pass {
+        return Err(Error::Message(bureau::keys::message("passphrase_mismatch").both()));
+    }
+    let (pem, public_key) = bureau::keys::generate(&pass).map_err(|e| Error::Message(bureau::keys::message(e.code()).both()))?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(out).map_err(|e| Error::io(out, e))?;
+    std::io::Write::write_all(&mut f, pem.as_bytes()).map_err(|e| Error::io(out, e))?;
+    std::fs::write(public, format!("{public_key}\n")).map_err(|e| Error::io(public, e))?;
+    if json {
+        print_json(&serde_json::json!({ "private_key": out, "public_key": public_key }));
+    } else {
+        println!("{} {}", t("bureau.cli.written").zh, out.display());
+        println!("{} {}", t("bureau.cli.written").zh, public.display());
+        println!("{}", t("bureau.envelope.keygen_hint").zh);
+        println!("{public_key}");
+    }
+    Ok(exit::OK)
+}
+
 fn run(cli: Cli) -> Result<i32, Error> {
+    if let Command::Keygen { out, public } = &cli.command {
+        return keygen(out, public, cli.json);
+    }
     let (now, china_today) = clock();
     let today_text = cli.today.clone().unwrap_or(china_today);
     let today = Context::from_iso(&today_text)
         .ok_or_else(|| Error::Message(format!("--today {today_text}: {}", t("bureau.cli.bad_date").both())))?;
-    let opts = Options { today, now: now.clone() };
+    // The key is opened before anything else: a wrong passphrase changes nothing.
+    let key = match &cli.key {
+        Some(path) => Some(bureau::keys::BureauKey::load(path, &passphrase("bureau.envelope.passphrase")?).map_err(|e| match e {
+            bureau::keys::KeyError::Io(e) => Error::io(path, e),
+            bureau::keys::KeyError::Envelope(e) => Error::Message(format!("{}: {}", path.display(), bureau::keys::message(e.code()).both())),
+        })?),
+        None => None,
+    };
+    let opts = Options { today, now: now.clone(), key };
     let known = surveys(&cli)?;
     let mut reg = Register::open(&cli.register)?;
     let surveys = reg.surveys(known)?;
@@ -263,6 +323,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             }
             Ok(exit::OK)
         }
+        Command::Keygen { .. } => unreachable!("handled first"),
     }
 }
 

@@ -43,6 +43,7 @@ pub mod compact;
 mod compile;
 pub mod dates;
 pub mod definition;
+pub mod envelope;
 pub mod exchange;
 pub mod expr;
 #[cfg(any(test, feature = "fixtures"))]
