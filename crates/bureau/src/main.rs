@@ -286,8 +286,8 @@ fn run(cli: Cli) -> Result<i32, Error> {
                 print_json(&serde_json::json!({ "workbook": out, "rows": counts, "csv": csv_files }));
             } else {
                 println!("{} {}", t("bureau.cli.written").zh, out.display());
-                for (k, n) in &counts {
-                    println!("  {k}: {n}");
+                for (k, n, secs) in &counts {
+                    println!("  {k}: {n} ({secs:.1} s)");
                 }
                 for f in &csv_files {
                     println!("{} {}", t("bureau.cli.written").zh, f.display());

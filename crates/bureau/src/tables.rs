@@ -193,6 +193,19 @@ trait Sink {
 /// Rows per sheet in the xlsx format, header included.
 const MAX_ROWS: u32 = 1_048_576;
 
+/// Characters in one cell of the xlsx format.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// A text cut to what one xlsx cell holds, saying so (the CSV keeps it whole).
+fn cell_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= MAX_CELL_CHARS || s.chars().count() <= MAX_CELL_CHARS {
+        return s.into();
+    }
+    let mark = t("bureau.cli.cut").zh;
+    let keep: String = s.chars().take(MAX_CELL_CHARS - mark.chars().count()).collect();
+    format!("{keep}{mark}").into()
+}
+
 struct XlsxSink {
     book: Workbook,
     sheet: usize,
@@ -252,7 +265,7 @@ impl Sink for XlsxSink {
         for (i, c) in cells.iter().enumerate() {
             match c {
                 Cell::Text(s) if !s.is_empty() => {
-                    ws.write_string(self.row, i as u16, s)?;
+                    ws.write_string(self.row, i as u16, cell_text(s))?;
                 }
                 Cell::Number(n) if n.is_finite() => {
                     ws.write_number(self.row, i as u16, *n)?;
@@ -318,8 +331,8 @@ pub struct TableOptions {
     pub lists: ListOptions,
 }
 
-/// Rows written per sheet (by key), for the command's summary.
-pub type Counts = Vec<(String, u64)>;
+/// Rows written per sheet (by key) and the seconds it took, for the command's summary.
+pub type Counts = Vec<(String, u64, f64)>;
 
 /// Writes the workbook to `path`.
 pub fn write_workbook(conn: &Connection, path: &Path, opts: TableOptions) -> Result<Counts> {
@@ -431,6 +444,12 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
     let lang = opts.lang;
     let mut counts = Vec::new();
     let order = household_order(conn)?;
+    let mut clock = std::time::Instant::now();
+    let mut lap = || {
+        let s = clock.elapsed().as_secs_f64();
+        clock = std::time::Instant::now();
+        s
+    };
 
     // 农户 households.
     let fields: Vec<String> = labels.value_fields(None).into_iter().filter(|f| has_column(conn, "households", f).unwrap_or(false)).collect();
@@ -467,7 +486,7 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
             n += 1;
         }
     }
-    counts.push(("households".to_string(), n));
+    counts.push(("households".to_string(), n, lap()));
 
     // One sheet per repeat (成员 members).
     for rep in labels.repeats() {
@@ -493,7 +512,7 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
             sink.row(&cells)?;
             n += 1;
         }
-        counts.push((rep, n));
+        counts.push((rep, n, lap()));
     }
 
     // 问题 problems.
@@ -602,7 +621,7 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
             n += 1;
         }
     }
-    counts.push(("problems".to_string(), n));
+    counts.push(("problems".to_string(), n, lap()));
 
     // 名单 lists: every row behind the report.
     let lcols: Vec<Column> = [
@@ -648,7 +667,7 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
     if let Some(e) = err {
         return Err(e);
     }
-    counts.push(("lists".to_string(), n));
+    counts.push(("lists".to_string(), n, lap()));
 
     // 文件 files.
     let fcols: Vec<(&str, f64)> = vec![
@@ -689,7 +708,7 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
         sink.row(&cells)?;
         n += 1;
     }
-    counts.push(("files".to_string(), n));
+    counts.push(("files".to_string(), n, lap()));
 
     // 标签 labels.
     let columns: Vec<Column> = [("_label_kind", 8.0), ("_list_name", 16.0), ("_name", 22.0), ("_type", 14.0), ("_label_zh", 40.0), ("_label_ii", 40.0)]
@@ -724,7 +743,7 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
         ])?;
         n += 1;
     }
-    counts.push(("labels".to_string(), n));
+    counts.push(("labels".to_string(), n, lap()));
     Ok(counts)
 }
 
@@ -738,4 +757,20 @@ pub fn household_order(conn: &Connection) -> Result<String> {
     }
     keys.push("h._household_id".into());
     Ok(format!("ORDER BY {}", keys.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_never_holds_more_than_excel_allows() {
+        let long = "ꆈ".repeat(40_000);
+        let cut = cell_text(&long);
+        assert_eq!(cut.chars().count(), MAX_CELL_CHARS);
+        assert!(cut.ends_with(&t("bureau.cli.cut").zh));
+        assert_eq!(cell_text("短"), "短");
+        let exact = "a".repeat(MAX_CELL_CHARS);
+        assert_eq!(cell_text(&exact), exact.as_str());
+    }
 }

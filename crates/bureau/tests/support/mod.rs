@@ -88,12 +88,15 @@ pub fn finalized(survey: &Survey, spec: &Spec, device: &str, at: &str) -> Househ
     set(&mut h, "head_name", &spec.head);
     set(&mut h, "household_category", "general");
     set(&mut h, "support_flags", "dibao");
+    // Birth dates vary with the sequence, so that ID numbers differ between households.
+    let (month, day) = ((spec.seq / 28_000) % 12 + 1, (spec.seq / 1000) % 28 + 1);
     for i in 0..spec.members {
-        let (birth, relation, sex) = match i {
-            0 => ("1975-03-12", "head", "male"),
-            1 => ("1978-06-01", "spouse", "female"),
-            _ => ("2012-01-15", "child", if i % 2 == 0 { "male" } else { "female" }),
+        let (year, relation, sex) = match i {
+            0 => (1975, "head", "male"),
+            1 => (1978, "spouse", "female"),
+            _ => (2012, "child", if i % 2 == 0 { "male" } else { "female" }),
         };
+        let birth = &format!("{year}-{month:02}-{day:02}");
         // Sequence parity gives the sex (odd = male).
         let base = spec.seq * 10 + i as u32 * 2;
         let seq = if sex == "male" { base | 1 } else { base & !1 };
