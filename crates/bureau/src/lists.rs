@@ -224,46 +224,26 @@ pub fn for_each(conn: &Connection, labels: &Labels, opts: ListOptions, mut f: im
         }
     }
 
-    // Pepper seedlings received against planted.
-    if has_column(conn, "households", "pepper_received")? {
-        let planted = col(conn, "households", "h", "pepper_planted")?;
-        let sql = format!(
-            "SELECT {base}, h.pepper_received, {planted} FROM households h
-             WHERE h._status != 'draft' AND h.pepper_received > 0 {order}"
-        );
-        let mut st = conn.prepare(&sql)?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let vals: Vec<rusqlite::types::Value> = (0..6).map(|i| r.get(i)).collect::<Result<_, _>>()?;
-            let mut out = row("pepper", &vals);
-            out.value = num(&vals[4]);
-            out.value2 = num(&vals[5]);
-            out.reason = format!(
-                "{}：{}；{}：{}",
-                labels.field("pepper_received"),
-                text(vals[4].clone()),
-                labels.field("pepper_planted"),
-                text(vals[5].clone())
-            );
-            f(out);
+    // Pepper seedlings received against planted, and scholarships due (the survey's
+    // calculation `scholarship`): a household with the first figure above zero, both figures.
+    for (list, first, second) in [("pepper", "pepper_received", "pepper_planted"), ("scholarship", "scholarship", "college_admitted")] {
+        if !has_column(conn, "households", first)? {
+            continue;
         }
-    }
-
-    // Scholarships due (the survey's calculation `scholarship`).
-    if has_column(conn, "households", "scholarship")? {
-        let admitted = col(conn, "households", "h", "college_admitted")?;
-        let sql = format!(
-            "SELECT {base}, h.scholarship, {admitted} FROM households h
-             WHERE h._status != 'draft' AND h.scholarship > 0 {order}"
-        );
+        let (a, b) = (col(conn, "households", "h", first)?, col(conn, "households", "h", second)?);
+        let sql = format!("SELECT {base}, {a}, {b} FROM households h WHERE h._status != 'draft' AND {a} > 0 {order}");
         let mut st = conn.prepare(&sql)?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let vals: Vec<rusqlite::types::Value> = (0..6).map(|i| r.get(i)).collect::<Result<_, _>>()?;
-            let mut out = row("scholarship", &vals);
+            let mut out = row(list, &vals);
             out.value = num(&vals[4]);
             out.value2 = num(&vals[5]);
-            out.reason = format!("{}：{}", labels.field("college_admitted"), text(vals[5].clone()));
+            out.reason = if list == "pepper" {
+                format!("{}：{}；{}：{}", labels.field(first), text(vals[4].clone()), labels.field(second), text(vals[5].clone()))
+            } else {
+                format!("{}：{}", labels.field(second), text(vals[5].clone()))
+            };
             f(out);
         }
     }
