@@ -5,7 +5,7 @@
 //! 农户 sheet's rows (状态 not 草稿) by village, group and cadre, and each list counts the
 //! 名单 sheet's rows of that list (the report shows the first rows of each; the workbook
 //! has them all). All text from files is HTML-escaped.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use crate::assignments::Assignment;
 use crate::lists::{self, Fields, ListOptions, ListRow};
 use crate::register::ident;
-use crate::tables::{has_column, household_order, Labels};
+use crate::tables::{has_column, Labels};
 use crate::text::{html, t};
 use crate::{Error, Result};
 
@@ -162,7 +162,9 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
 
     // The lists, in order; at most MAX_SHOWN rows of each are kept for the page.
     let mut shown: BTreeMap<&'static str, Vec<ListRow>> = BTreeMap::new();
-    let mut households: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+    // Rows of a list come in household order (a household's rows are next to each other),
+    // so counting households needs only the last one seen.
+    let mut households: BTreeMap<&'static str, (u64, String)> = BTreeMap::new();
     let mut rows_per: BTreeMap<&'static str, u64> = BTreeMap::new();
     lists::for_each(conn, &labels, opts.lists, |row| {
         *rows_per.entry(row.list).or_default() += 1;
@@ -173,17 +175,18 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
         if row.list == "scholarship" {
             s.scholarship += row.value.unwrap_or(0.0);
         }
-        // Rows of one list are in household order: a set of the list's ids is only needed
-        // for lists with several rows per household (special care).
-        let ids = households.entry(row.list).or_default();
-        ids.insert(row.household_id.clone());
+        let (n, last) = households.entry(row.list).or_default();
+        if *last != row.household_id {
+            *n += 1;
+            last.clone_from(&row.household_id);
+        }
         let v = shown.entry(row.list).or_default();
         if v.len() < MAX_SHOWN {
             v.push(row);
         }
     })?;
     for k in lists::KEYS {
-        s.lists.insert(k.to_string(), households.get(k).map_or(0, |h| h.len() as u64));
+        s.lists.insert(k.to_string(), households.get(k).map_or(0, |h| h.0));
     }
 
     // The page.
@@ -365,7 +368,6 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
     out.push_str(&format!("<p class=\"note\">{}</p>", tr("bureau.report.trace")));
     out.push_str(&format!("<p class=\"note\">* {}</p>", tr("bureau.report.draft_note")));
     out.push_str("</body></html>\n");
-    let _ = household_order;
     let mut f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     f.write_all(out.as_bytes()).map_err(|e| Error::io(path, e))?;
     Ok(s)
