@@ -79,12 +79,16 @@ pub struct FileReport {
 
 impl FileReport {
     fn refused(name: String, code: &str, message: Bi, detail: Option<String>) -> FileReport {
+        FileReport { code: Some(code.to_string()), message: Some(message), detail, ..FileReport::new(name, Outcome::Refused) }
+    }
+
+    fn new(name: String, outcome: Outcome) -> FileReport {
         FileReport {
             name,
-            outcome: Outcome::Refused,
-            code: Some(code.to_string()),
-            message: Some(message),
-            detail,
+            outcome,
+            code: None,
+            message: None,
+            detail: None,
             kind: None,
             households: 0,
             new: 0,
@@ -194,11 +198,7 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
     let seen: Option<i64> =
         reg.conn.query_row("SELECT file_id FROM files WHERE sha256 = ?1", [&sha], |r| r.get(0)).optional()?;
     if seen.is_some() {
-        let mut r = FileReport::refused(name, "", t("bureau.intake.already_taken"), None);
-        r.outcome = Outcome::AlreadyTaken;
-        r.code = None;
-        r.message = None;
-        return Ok(r);
+        return Ok(FileReport::new(name, Outcome::AlreadyTaken));
     }
     // An encrypted file (the core's envelope) is opened with the bureau's private key,
     // then checked like any other; a wrong key or a changed file is refused.
@@ -275,10 +275,7 @@ fn store(reg: &mut Register, surveys: &Surveys, name: &str, sha: &str, file: &Im
         ],
     )?;
     let file_id = tx.last_insert_rowid();
-    let mut r = FileReport::refused(name.to_string(), "", t("bureau.intake.taken"), None);
-    r.outcome = Outcome::Taken;
-    r.code = None;
-    r.message = None;
+    let mut r = FileReport::new(name.to_string(), Outcome::Taken);
     r.kind = Some(kind_name(file.kind).to_string());
     r.households = file.households.len();
     for h in &file.households {
