@@ -413,3 +413,49 @@ fn the_report_counts_done_households_against_the_assignment_list() {
     assert_eq!(r.code, bureau::exit::USAGE);
     assert!(r.stderr.contains(&bureau::text::t("bureau.assign.columns").zh));
 }
+
+#[test]
+fn households_are_revalidated_with_the_survey_version_they_were_filled_with() {
+    let s = survey();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.sqlite");
+    // An older version of the survey, as a folder the bureau keeps.
+    let old = dir.path().join("household-2026.10.0");
+    std::fs::create_dir(&old).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../surveys/household");
+    for f in ["survey.csv", "choices.csv"] {
+        std::fs::copy(shipped.join(f), old.join(f)).unwrap();
+    }
+    let settings = std::fs::read_to_string(shipped.join("settings.csv")).unwrap();
+    std::fs::write(old.join("settings.csv"), settings.replace(s.version(), "2026.10.0")).unwrap();
+
+    let mut h1 = finalized(&s, &Spec::new("hh-1", "阿苏拉且"), "t", "2026-11-10T02:00:00.000Z");
+    h1.survey_version = "2026.10.0".into();
+    let f1 = write(dir.path(), "a.json", &export(&s, &mut [h1], ExportKind::Bureau, "t", "吉克阿依", "2026-11-10T08:00:00.000Z"));
+    // Without the old version: validated with the newest known, and it says so.
+    assert_eq!(bureau(&db, &["intake", f1.to_str().unwrap()]).code, 0);
+    let row = |id: &str| -> (String, String) {
+        Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT _survey_version, _validated_with FROM households WHERE _household_id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+    };
+    assert_eq!(row("hh-1"), ("2026.10.0".to_string(), s.version().to_string()));
+
+    // With it: validated with it, and kept in the register for later commands.
+    let mut h2 = finalized(&s, &Spec { seq: 2, ..Spec::new("hh-2", "吉克木呷") }, "t", "2026-11-10T03:00:00.000Z");
+    h2.survey_version = "2026.10.0".into();
+    let f2 = write(dir.path(), "b.json", &export(&s, &mut [h2], ExportKind::Bureau, "t", "吉克阿依", "2026-11-10T09:00:00.000Z"));
+    let r = bureau(&db, &["--survey", old.to_str().unwrap(), "intake", f2.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(row("hh-2"), ("2026.10.0".to_string(), "2026.10.0".to_string()));
+    assert_eq!(count(&db, "SELECT count(*) FROM surveys"), 2);
+    let html = dir.path().join("r.html");
+    assert_eq!(bureau(&db, &["report", "-o", html.to_str().unwrap()]).code, 0);
+
+    // A survey folder with a problem is a usage error naming it.
+    std::fs::write(old.join("settings.csv"), "form_id\n").unwrap();
+    let r = bureau(&db, &["--survey", old.to_str().unwrap(), "conflicts"]);
+    assert_eq!(r.code, bureau::exit::USAGE);
+    assert!(r.stderr.contains("household-2026.10.0"), "{}", r.stderr);
+}
