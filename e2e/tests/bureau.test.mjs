@@ -139,7 +139,7 @@ test('files from two tablets become one register, workbook and report at the bur
   try {
     ids.h1 = await finalizeHousehold(a.page, { head: '阿苏拉且', idNumber: '513429197503120039', birth: '1975-03-12', group: 'laguo_2', cadre: '吉克阿依', housing: 'a', wage: 20000 });
     ids.h2 = await finalizeHousehold(a.page, { head: '曲比阿果<b>=1+1</b>', idNumber: '11010519491231002X', birth: '1949-12-31', sex: 'female', group: 'laguo_3', cadre: '吉克阿依', housing: 'c', wage: 3000 });
-    const a1 = await exportAs(a.page, 'new', 'a1.json');
+    const a1 = await exportAs(a.page, 'new', '1-a.json');
 
     // Tablet B: imports A's file, corrects household 2, adds its own, exports.
     await b.page.goto(server.url);
@@ -150,22 +150,23 @@ test('files from two tablets become one register, workbook and report at the bur
     await b.page.getByTestId('import-result').waitFor();
     await correct(b.page, ids.h2, 'household', 'household_phone', '13900139000');
     ids.h3 = await finalizeHousehold(b.page, { head: '沙马拉格', idNumber: '440524188001010014', birth: '1880-01-01', group: 'laguo_2', cadre: '阿牛', housing: 'a', wage: 30000 });
-    await exportAs(b.page, 'new', 'b1.json');
+    await exportAs(b.page, 'new', '2-b.json');
 
     // Tablet A: corrects household 1 and household 2 (income), exports; then a backup.
     await correct(a.page, ids.h1, 'industry', 'pigs', '5');
     await correct(a.page, ids.h2, 'income', 'income_wage', '4000');
-    await exportAs(a.page, 'new', 'a2.json');
-    await exportAs(a.page, 'backup', 'a-backup.json');
+    await exportAs(a.page, 'new', '3-a.json');
+    await exportAs(a.page, 'backup', '4-a-backup.json');
     assert.deepEqual(a.errors, []);
     assert.deepEqual(b.errors, []);
   } finally {
     await a.close();
     await b.close();
   }
-  // One file cut short on the way.
-  const whole = fs.readFileSync(path.join(INBOX, 'a1.json'));
-  fs.writeFileSync(path.join(INBOX, 'cut.json'), whole.subarray(0, Math.floor(whole.length / 2)));
+  // One file cut short on the way. (File names sort in the order the files were made:
+  // intake takes a folder's files in name order.)
+  const whole = fs.readFileSync(path.join(INBOX, '1-a.json'));
+  fs.writeFileSync(path.join(INBOX, '5-cut.json'), whole.subarray(0, Math.floor(whole.length / 2)));
   fs.writeFileSync(path.join(DIR, 'ids.json'), JSON.stringify(ids));
 
   // Intake: the cut file refused with the tablet's own message, the rest taken.
@@ -173,15 +174,15 @@ test('files from two tablets become one register, workbook and report at the bur
   assert.equal(r.code, 3, r.stderr);
   const out = JSON.parse(r.stdout);
   const file = (n) => out.files.find((f) => f.name.endsWith(n));
-  assert.equal(file('cut.json').outcome, 'refused');
-  assert.equal(file('cut.json').code, 'not_json');
-  assert.equal(file('cut.json').message.zh, t('exchange.error.not_json').zh);
-  assert.equal(file('cut.json').message.ii, t('exchange.error.not_json').ii);
-  assert.equal(file('a1.json').new, 2);
-  assert.equal(file('b1.json').new + file('b1.json').updated, 2, JSON.stringify(file('b1.json')));
-  assert.equal(file('a2.json').updated + file('a2.json').conflict, 2, JSON.stringify(file('a2.json')));
-  assert.equal(file('a2.json').conflict, 1, 'household 2 was edited on both tablets');
-  assert.equal(file('a-backup.json').identical, 2, JSON.stringify(file('a-backup.json')));
+  assert.equal(file('5-cut.json').outcome, 'refused');
+  assert.equal(file('5-cut.json').code, 'not_json');
+  assert.equal(file('5-cut.json').message.zh, t('exchange.error.not_json').zh);
+  assert.equal(file('5-cut.json').message.ii, t('exchange.error.not_json').ii);
+  assert.equal(file('1-a.json').new, 2);
+  assert.equal(file('2-b.json').new + file('2-b.json').updated, 2, JSON.stringify(file('2-b.json')));
+  assert.equal(file('3-a.json').updated + file('3-a.json').conflict, 2, JSON.stringify(file('3-a.json')));
+  assert.equal(file('3-a.json').conflict, 1, 'household 2 was edited on both tablets');
+  assert.equal(file('4-a-backup.json').identical, 2, JSON.stringify(file('4-a-backup.json')));
   assert.equal(out.open_conflicts, 1);
   // Again: nothing changes.
   const again = JSON.parse(bureau('--json', 'intake', INBOX).stdout);

@@ -21,7 +21,7 @@ use survey_core::Context;
 #[derive(Parser, Debug)]
 #[command(name = "liangshan-bureau", version, max_term_width = 100)]
 struct Cli {
-    /// 登记库文件（SQLite）/ the register file (SQLite) [env: LIANGSHAN_REGISTER]
+    /// 登记库文件（SQLite）/ the register file (SQLite)
     #[arg(long, short = 'r', global = true, env = "LIANGSHAN_REGISTER", default_value = "register.sqlite")]
     register: PathBuf,
     /// 以 JSON 输出结果（供脚本使用）/ print the result as JSON, for scripts
@@ -35,7 +35,7 @@ struct Cli {
     today: Option<String>,
     /// 州局私钥文件，用于打开加密文件；口令取自 LIANGSHAN_KEY_PASSPHRASE 或提示输入 /
     /// the bureau's private key file, to open encrypted files; passphrase from
-    /// LIANGSHAN_KEY_PASSPHRASE or a prompt [env: LIANGSHAN_KEY]
+    /// LIANGSHAN_KEY_PASSPHRASE or a prompt
     #[arg(long, global = true, env = "LIANGSHAN_KEY", value_name = "PEM")]
     key: Option<PathBuf>,
     #[command(subcommand)]

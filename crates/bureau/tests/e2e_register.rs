@@ -28,7 +28,7 @@ fn register_and_workbook_from_the_browser_files() {
     // Household 2: edited on both tablets: both kept, a conflict, A's (later) current.
     assert_eq!(one("SELECT count(*) FROM versions WHERE household_id = ?1 AND head = 1", h2), 2);
     assert_eq!(one("SELECT _conflict FROM households WHERE _household_id = ?1", h2), 1);
-    assert_eq!(one("SELECT income_wage FROM households WHERE _household_id = ?1", h2), 4000);
+    assert_eq!(one("SELECT CAST(income_wage AS INTEGER) FROM households WHERE _household_id = ?1", h2), 4000);
     let b_phone: String = db
         .query_row(
             "SELECT json_extract(household, '$.record.answers.values.household_phone') FROM versions WHERE household_id = ?1 AND head = 1 AND current = 0",
