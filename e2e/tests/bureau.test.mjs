@@ -87,10 +87,21 @@ async function ackAll(page) {
   }
 }
 
-/** Review, finalize, back home. */
+/** Review; every warning still pending is acknowledged at its question (the review links
+ *  there); finalize; back home. */
 async function finalizeOpen(page) {
   await page.getByTestId('open-review').click();
   await page.getByTestId('review').waitFor();
+  const pending = page.locator('a[data-testid^="review-warning-"]');
+  while (await pending.count() > 0) {
+    const w = (await pending.first().getAttribute('data-testid')).slice('review-warning-'.length);
+    await pending.first().click();
+    await page.locator(id(`ack-reason-${w}`)).fill('已核实');
+    await page.locator(id(`ack-${w}`)).click();
+    await page.locator(`${id(`warning-${w}`)}[data-acknowledged="true"]`).waitFor();
+    await page.getByTestId('open-review').click();
+    await page.getByTestId('review').waitFor();
+  }
   await page.getByTestId('finalize').click();
   await page.getByTestId('finalized-note').waitFor();
   await page.getByTestId('close-form').click();

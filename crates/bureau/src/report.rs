@@ -145,12 +145,16 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
             cadres.insert(text(r.get(0)?), (0, done as u64));
         }
     }
-    // When the last file from each cadre (the tablet's enumerator) arrived.
-    let mut last: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
-    let mut st = conn.prepare("SELECT coalesce(enumerator_name, ''), max(taken_at), max(exported_at), count(*) FROM files GROUP BY 1")?;
+    // When the last file bringing each cadre's households arrived (the cadre the survey
+    // names, `cadre_name`), and how many files brought them.
+    let mut last: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    let mut st = conn.prepare(&format!(
+        "SELECT {cadre}, max(f.taken_at), count(DISTINCT f.file_id) FROM versions v
+         JOIN files f ON f.file_id = v.file_id JOIN households h ON h._household_id = v.household_id GROUP BY 1"
+    ))?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
-        last.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64));
+        last.insert(text(r.get(0)?), (r.get(1)?, r.get::<_, i64>(2)? as u64));
     }
     drop(rows);
     drop(st);
@@ -252,7 +256,7 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
     ));
     let max_c = cadres.values().map(|c| c.1).max().unwrap_or(0);
     for (name, (assigned, done)) in &cadres {
-        let (taken, _exported, files) = last.get(name).cloned().unwrap_or_default();
+        let (taken, files) = last.get(name).cloned().unwrap_or_default();
         out.push_str(&format!("<tr><td>{}</td>", html(if name.is_empty() { "—" } else { name })));
         if assignments.is_some() {
             out.push_str(&format!("<td class=\"n\">{assigned}</td><td class=\"n\">{done} {}</td>", bar(*done, *assigned)));
@@ -265,7 +269,7 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
         ));
     }
     // Files from a tablet whose enumerator is not a cadre of the table.
-    for (name, (taken, _, files)) in &last {
+    for (name, (taken, files)) in &last {
         if !cadres.contains_key(name) {
             out.push_str(&format!(
                 "<tr><td>{}</td>{}<td class=\"n\">—</td><td>{}</td><td class=\"n\">{files}</td></tr>",
@@ -341,7 +345,7 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
             let vs: Vec<String> = c
                 .versions
                 .iter()
-                .map(|v| format!("{}（{}，{}）", v.version_id, html(&v.modified), html(v.enumerator.as_deref().unwrap_or(""))))
+                .map(|v| format!("{}（{}，{}）", v.version_id, html(&v.modified), html(v.file.rsplit(['/', '\\']).next().unwrap_or(&v.file))))
                 .collect();
             out.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
