@@ -100,8 +100,8 @@ fn encrypted_files_are_opened_with_the_bureaus_key_and_refused_otherwise() {
     assert_eq!(codes, [("taken", ""), ("refused", "wrong_key"), ("refused", "tampered"), ("refused", "truncated")]);
     assert_eq!(r["files"][1]["message"]["zh"], bureau::keys::message("wrong_key").zh);
     assert_eq!(households(&db), 1);
-    // The same encrypted file again: already taken.
-    let (_, out, _) = bureau(&db, Some(PASS), &args);
+    // The same encrypted file again: already taken (recognised by its hash, no key needed).
+    let (_, out, _) = bureau(&db, None, &["--json", "intake", good.to_str().unwrap()]);
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["files"][0]["outcome"], "already_taken");
 }
