@@ -143,6 +143,9 @@ fn main() {
             size(&xlsx),
             size(&html)
         );
+        if std::env::var_os("BUREAU_BENCH_KEEP").is_some() {
+            println!("  kept in {}", dir.keep().display());
+        }
         rates.push((n, s1 / n as f64, s2 / n as f64, s3 / n as f64, size(&db) / n as f64, m1.max(m2).max(m3)));
     }
     if let Some(&(n, intake, workbook, report, db, peak)) = rates.last() {

@@ -276,19 +276,33 @@ pub fn duplicates(conn: &Connection, labels: &Labels) -> Result<Vec<Duplicate>> 
     let mut out = Vec::new();
     let mt = crate::register::repeat_table(Fields::MEMBERS);
     if has_column(conn, &mt, Fields::ID_NUMBER)? {
+        // Sorted and grouped here, one ID number at a time: SQLite's sorter spills to disk,
+        // so memory stays bounded (a DISTINCT over every member did not).
         let sql = format!(
-            "SELECT id_number, group_concat(hid, char(31)) FROM
-               (SELECT DISTINCT m.id_number AS id_number, m._household_id AS hid FROM {} m
-                WHERE m.id_number IS NOT NULL AND m.id_number != '')
-             GROUP BY id_number HAVING count(*) > 1 ORDER BY id_number",
+            "SELECT m.id_number, m._household_id FROM {} m WHERE m.id_number IS NOT NULL AND m.id_number != ''
+             ORDER BY m.id_number, m._household_id",
             crate::register::ident(&mt)
         );
         let mut st = conn.prepare(&sql)?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for r in rows {
-            let (key, ids) = r?;
-            out.push(Duplicate { kind: "id_number", key, households: split_ids(&ids) });
+        let mut rows = st.query([])?;
+        let mut group: Option<(String, Vec<String>)> = None;
+        let mut flush = |g: Option<(String, Vec<String>)>| {
+            if let Some((key, households)) = g.filter(|(_, h)| h.len() > 1) {
+                out.push(Duplicate { kind: "id_number", key, households });
+            }
+        };
+        while let Some(r) = rows.next()? {
+            let (id, household): (String, String) = (text(r.get(0)?), r.get(1)?);
+            match &mut group {
+                Some((key, hs)) if *key == id => {
+                    if hs.last() != Some(&household) {
+                        hs.push(household);
+                    }
+                }
+                _ => flush(group.replace((id, vec![household]))),
+            }
         }
+        flush(group);
     }
     if has_column(conn, "households", Fields::HEAD)? && has_column(conn, "households", Fields::GROUP)? {
         let v = col(conn, "households", "h", Fields::VILLAGE)?;
