@@ -271,9 +271,9 @@ pub struct Duplicate {
     pub households: Vec<String>,
 }
 
-/// Possible duplicates among the current households.
-pub fn duplicates(conn: &Connection, labels: &Labels) -> Result<Vec<Duplicate>> {
-    let mut out = Vec::new();
+/// Possible duplicates among the current households, one group at a time (memory does not
+/// grow with their number).
+pub fn for_each_duplicate(conn: &Connection, labels: &Labels, mut out: impl FnMut(Duplicate)) -> Result<()> {
     let mt = crate::register::repeat_table(Fields::MEMBERS);
     if has_column(conn, &mt, Fields::ID_NUMBER)? {
         // Sorted and grouped here, one ID number at a time: SQLite's sorter spills to disk,
@@ -288,7 +288,7 @@ pub fn duplicates(conn: &Connection, labels: &Labels) -> Result<Vec<Duplicate>> 
         let mut group: Option<(String, Vec<String>)> = None;
         let mut flush = |g: Option<(String, Vec<String>)>| {
             if let Some((key, households)) = g.filter(|(_, h)| h.len() > 1) {
-                out.push(Duplicate { kind: "id_number", key, households });
+                out(Duplicate { kind: "id_number", key, households });
             }
         };
         while let Some(r) = rows.next()? {
@@ -318,7 +318,7 @@ pub fn duplicates(conn: &Connection, labels: &Labels) -> Result<Vec<Duplicate>> 
             let group = text(r.get(1)?);
             let name = text(r.get(2)?);
             let ids = text(r.get(3)?);
-            out.push(Duplicate {
+            out(Duplicate {
                 kind: "head_name",
                 key: format!(
                     "{} / {} / {name}",
@@ -329,7 +329,7 @@ pub fn duplicates(conn: &Connection, labels: &Labels) -> Result<Vec<Duplicate>> 
             });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn split_ids(s: &str) -> Vec<String> {

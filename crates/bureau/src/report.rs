@@ -161,8 +161,14 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
 
     let conflicts = crate::intake::conflicts(conn)?;
     s.conflicts = conflicts.len() as u64;
-    let dups = lists::duplicates(conn, &labels)?;
-    s.duplicates = dups.len() as u64;
+    // Possible duplicates: all counted, the first MAX_SHOWN kept for the page.
+    let mut dups = Vec::new();
+    lists::for_each_duplicate(conn, &labels, |d| {
+        s.duplicates += 1;
+        if dups.len() < MAX_SHOWN {
+            dups.push(d);
+        }
+    })?;
 
     // The lists, in order; at most MAX_SHOWN rows of each are kept for the page.
     let mut shown: BTreeMap<&'static str, Vec<ListRow>> = BTreeMap::new();
@@ -356,7 +362,7 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
         }
         out.push_str("</table>");
     }
-    out.push_str(&format!("<p>{}：<b>{}</b></p>", tr("bureau.report.duplicates"), dups.len()));
+    out.push_str(&format!("<p>{}：<b>{}</b></p>", tr("bureau.report.duplicates"), s.duplicates));
     if !dups.is_empty() {
         out.push_str("<table>");
         for d in dups.iter().take(MAX_SHOWN) {

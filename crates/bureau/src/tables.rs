@@ -604,9 +604,13 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
         ])?;
         n += 1;
     }
-    for d in lists::duplicates(conn, &labels)? {
+    let mut err = None;
+    lists::for_each_duplicate(conn, &labels, |d| {
         for h in &d.households {
-            sink.row(&[
+            if err.is_some() {
+                return;
+            }
+            let r = sink.row(&[
                 Cell::Text(msg(&format!("bureau.problem.duplicate_{}", d.kind), lang)),
                 Cell::Text(h.clone()),
                 Cell::Empty,
@@ -617,9 +621,15 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
                 Cell::Empty,
                 Cell::Text(d.key.clone()),
                 Cell::Text(d.households.join("，")),
-            ])?;
-            n += 1;
+            ]);
+            match r {
+                Ok(()) => n += 1,
+                Err(e) => err = Some(e),
+            }
         }
+    })?;
+    if let Some(e) = err {
+        return Err(e);
     }
     counts.push(("problems".to_string(), n, lap()));
 

@@ -88,17 +88,18 @@ pub fn finalized(survey: &Survey, spec: &Spec, device: &str, at: &str) -> Househ
     set(&mut h, "head_name", &spec.head);
     set(&mut h, "household_category", "general");
     set(&mut h, "support_flags", "dibao");
-    // Birth dates vary with the sequence, so that ID numbers differ between households.
-    let (month, day) = ((spec.seq / 28_000) % 12 + 1, (spec.seq / 1000) % 28 + 1);
+    // Birth dates and ID sequences vary with `seq`, so that ID numbers differ between
+    // households (for seq below 537,600).
+    let (day, month, shift) = ((spec.seq / 80) % 28 + 1, (spec.seq / 2240) % 12 + 1, (spec.seq / 26_880) % 20);
     for i in 0..spec.members {
         let (year, relation, sex) = match i {
-            0 => (1975, "head", "male"),
-            1 => (1978, "spouse", "female"),
+            0 => (1960 + shift, "head", "male"),
+            1 => (1962 + shift, "spouse", "female"),
             _ => (2012, "child", if i % 2 == 0 { "male" } else { "female" }),
         };
         let birth = &format!("{year}-{month:02}-{day:02}");
         // Sequence parity gives the sex (odd = male).
-        let base = spec.seq * 10 + i as u32 * 2;
+        let base = (spec.seq % 80) * 12 + i as u32 * 2;
         let seq = if sex == "male" { base | 1 } else { base & !1 };
         let name = if i == 0 { spec.head.clone() } else { format!("{}{}", spec.head, i) };
         set_m(&mut h, i, "member_name", &name);
