@@ -116,7 +116,7 @@ fn col(conn: &Connection, table: &str, alias: &str, name: &str) -> Result<String
 
 /// Calls `f` with every row of every list, list by list, households in village, group and
 /// head-name order.
-pub fn for_each(conn: &Connection, labels: &Labels, opts: ListOptions, mut f: impl FnMut(ListRow)) -> Result<()> {
+pub fn for_each(conn: &Connection, labels: &Labels, opts: ListOptions, mut f: impl FnMut(ListRow) -> Result<()>) -> Result<()> {
     let v = col(conn, "households", "h", Fields::VILLAGE)?;
     let g = col(conn, "households", "h", Fields::GROUP)?;
     let hn = col(conn, "households", "h", Fields::HEAD)?;
@@ -184,7 +184,7 @@ pub fn for_each(conn: &Connection, labels: &Labels, opts: ListOptions, mut f: im
                 }
             }
             out.reason = reasons.join("；");
-            f(out);
+            f(out)?;
         }
     }
 
@@ -201,7 +201,7 @@ pub fn for_each(conn: &Connection, labels: &Labels, opts: ListOptions, mut f: im
             let mut out = row("low_income", &vals);
             out.value = num(&vals[4]);
             out.reason = format!("{}：{}", labels.field("income_per_capita"), text(vals[4].clone()));
-            f(out);
+            f(out)?;
         }
     }
 
@@ -220,7 +220,7 @@ pub fn for_each(conn: &Connection, labels: &Labels, opts: ListOptions, mut f: im
             let mut out = row("special_care", &vals);
             out.member = Some((num(&vals[4]).unwrap_or(0.0) as i64, text(vals[5].clone())));
             out.reason = format!("{}：{}", labels.field("special_group"), labels.value("special_group", &text(vals[6].clone())));
-            f(out);
+            f(out)?;
         }
     }
 
@@ -244,7 +244,7 @@ pub fn for_each(conn: &Connection, labels: &Labels, opts: ListOptions, mut f: im
             } else {
                 format!("{}：{}", labels.field(second), text(vals[5].clone()))
             };
-            f(out);
+            f(out)?;
         }
     }
     Ok(())
@@ -273,7 +273,7 @@ pub struct Duplicate {
 
 /// Possible duplicates among the current households, one group at a time (memory does not
 /// grow with their number).
-pub fn for_each_duplicate(conn: &Connection, labels: &Labels, mut out: impl FnMut(Duplicate)) -> Result<()> {
+pub fn for_each_duplicate(conn: &Connection, labels: &Labels, mut out: impl FnMut(Duplicate) -> Result<()>) -> Result<()> {
     let mt = crate::register::repeat_table(Fields::MEMBERS);
     if has_column(conn, &mt, Fields::ID_NUMBER)? {
         // Sorted and grouped here, one ID number at a time: SQLite's sorter spills to disk,
@@ -286,10 +286,9 @@ pub fn for_each_duplicate(conn: &Connection, labels: &Labels, mut out: impl FnMu
         let mut st = conn.prepare(&sql)?;
         let mut rows = st.query([])?;
         let mut group: Option<(String, Vec<String>)> = None;
-        let mut flush = |g: Option<(String, Vec<String>)>| {
-            if let Some((key, households)) = g.filter(|(_, h)| h.len() > 1) {
-                out(Duplicate { kind: "id_number", key, households });
-            }
+        let mut flush = |g: Option<(String, Vec<String>)>| match g.filter(|(_, h)| h.len() > 1) {
+            Some((key, households)) => out(Duplicate { kind: "id_number", key, households }),
+            None => Ok(()),
         };
         while let Some(r) = rows.next()? {
             let (id, household): (String, String) = (text(r.get(0)?), r.get(1)?);
@@ -299,10 +298,10 @@ pub fn for_each_duplicate(conn: &Connection, labels: &Labels, mut out: impl FnMu
                         hs.push(household);
                     }
                 }
-                _ => flush(group.replace((id, vec![household]))),
+                _ => flush(group.replace((id, vec![household])))?,
             }
         }
-        flush(group);
+        flush(group)?;
     }
     if has_column(conn, "households", Fields::HEAD)? && has_column(conn, "households", Fields::GROUP)? {
         let v = col(conn, "households", "h", Fields::VILLAGE)?;
@@ -326,7 +325,7 @@ pub fn for_each_duplicate(conn: &Connection, labels: &Labels, mut out: impl FnMu
                     labels.value(Fields::GROUP, &group)
                 ),
                 households: split_ids(&ids),
-            });
+            })?;
         }
     }
     Ok(())

@@ -168,6 +168,7 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
         if dups.len() < MAX_SHOWN {
             dups.push(d);
         }
+        Ok(())
     })?;
 
     // The lists, in order; at most MAX_SHOWN rows of each are kept for the page.
@@ -194,6 +195,7 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
         if v.len() < MAX_SHOWN {
             v.push(row);
         }
+        Ok(())
     })?;
     for k in lists::KEYS {
         s.lists.insert(k.to_string(), households.get(k).map_or(0, |h| h.0));

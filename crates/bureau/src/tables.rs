@@ -604,13 +604,9 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
         ])?;
         n += 1;
     }
-    let mut err = None;
     lists::for_each_duplicate(conn, &labels, |d| {
         for h in &d.households {
-            if err.is_some() {
-                return;
-            }
-            let r = sink.row(&[
+            sink.row(&[
                 Cell::Text(msg(&format!("bureau.problem.duplicate_{}", d.kind), lang)),
                 Cell::Text(h.clone()),
                 Cell::Empty,
@@ -621,16 +617,11 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
                 Cell::Empty,
                 Cell::Text(d.key.clone()),
                 Cell::Text(d.households.join("，")),
-            ]);
-            match r {
-                Ok(()) => n += 1,
-                Err(e) => err = Some(e),
-            }
+            ])?;
+            n += 1;
         }
+        Ok(())
     })?;
-    if let Some(e) = err {
-        return Err(e);
-    }
     counts.push(("problems".to_string(), n, lap()));
 
     // 名单 lists: every row behind the report.
@@ -651,13 +642,9 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
     .collect();
     sink.start("lists", &msg("bureau.sheet.lists", Lang::Zh), &lcols)?;
     let mut n = 0u64;
-    let mut err = None;
     lists::for_each(conn, &labels, opts.lists, |row| {
-        if err.is_some() {
-            return;
-        }
         let (num, name) = row.member.clone().map_or((Cell::Empty, Cell::Empty), |(i, s)| (Cell::Number(i as f64), Cell::Text(s)));
-        let r = sink.row(&[
+        sink.row(&[
             Cell::Text(msg(&format!("bureau.list.{}", row.list), lang)),
             Cell::Text(row.household_id),
             Cell::Text(row.village),
@@ -668,15 +655,10 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
             Cell::Text(row.reason),
             row.value.map_or(Cell::Empty, Cell::Number),
             row.value2.map_or(Cell::Empty, Cell::Number),
-        ]);
-        match r {
-            Ok(()) => n += 1,
-            Err(e) => err = Some(e),
-        }
+        ])?;
+        n += 1;
+        Ok(())
     })?;
-    if let Some(e) = err {
-        return Err(e);
-    }
     counts.push(("lists".to_string(), n, lap()));
 
     // 文件 files.
