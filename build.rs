@@ -1,6 +1,8 @@
 //! Build script: generates the compile-time-checked translation module from `locales/`
 //! (leptos_i18n), and loads + lints the shipped survey with survey-core and embeds it as
-//! JSON, so a survey file with a problem fails the build with its table and row.
+//! JSON, so a survey file with a problem fails the build with its table and row. It also
+//! writes every interface text with its Yi review status (`ui_texts.json`) for the
+//! translators' review mode.
 use leptos_i18n_build::{Config, TranslationsInfos};
 use std::error::Error;
 use std::path::PathBuf;
@@ -15,13 +17,30 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR not set")?);
 
     // Chinese is the default and the fallback: a Yi value of `null` shows the Chinese text.
-    let cfg = Config::new("zh")?
-        .add_locale("ii")?
-        .add_namespaces(["app", "form", "drafts", "exchange", "offline"])?;
+    let areas = ["app", "form", "drafts", "exchange", "offline", "review"];
+    let cfg = Config::new("zh")?.add_locale("ii")?.add_namespaces(areas)?;
     let translations = TranslationsInfos::parse(cfg)?;
     translations.emit_diagnostics();
     translations.rerun_if_locales_changed();
     translations.generate_i18n_module(out.join("i18n"))?;
+
+    // The review mode lists every interface text (key, Chinese, Yi, status); the status
+    // files are not part of leptos_i18n's input, so they are watched here.
+    println!("cargo::rerun-if-changed=locales/ii-status");
+    let mut ui_texts = Vec::new();
+    for area in areas {
+        let read = |lang: &str| -> Result<Option<serde_json::Value>, Box<dyn Error>> {
+            match std::fs::read_to_string(format!("locales/{lang}/{area}.json")) {
+                Ok(text) => Ok(Some(serde_json::from_str(&text)?)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        };
+        let zh = read("zh")?.unwrap_or_default();
+        let (ii, status) = (read("ii")?, read("ii-status")?);
+        ui_texts.extend(survey_core::translation::locale_texts(area, &zh, ii.as_ref(), status.as_ref()));
+    }
+    std::fs::write(out.join("ui_texts.json"), serde_json::to_string(&ui_texts)?)?;
 
     let raw = survey_core::load_survey_dir(SURVEY_DIR).map_err(|problems| describe(&problems))?;
     if let Err(problems) = survey_core::Survey::compile(raw.clone()) {

@@ -14,6 +14,8 @@ pub enum Screen {
     Household(String),
     /// The enumerator profile.
     Profile,
+    /// The translators' review mode: every Yi text, or one question's (by field name).
+    Review(Option<String>),
 }
 
 impl Screen {
@@ -23,6 +25,8 @@ impl Screen {
             Screen::Home => "home".into(),
             Screen::Household(id) => format!("household:{id}"),
             Screen::Profile => "profile".into(),
+            Screen::Review(None) => "review".into(),
+            Screen::Review(Some(q)) => format!("review:{q}"),
         }
     }
 
@@ -31,6 +35,8 @@ impl Screen {
         match key {
             "home" => Some(Screen::Home),
             "profile" => Some(Screen::Profile),
+            "review" => Some(Screen::Review(None)),
+            _ if key.starts_with("review:") => Some(Screen::Review(key.strip_prefix("review:").map(String::from))),
             _ => key.strip_prefix("household:").filter(|id| !id.is_empty()).map(|id| Screen::Household(id.into())),
         }
     }
@@ -60,6 +66,8 @@ impl Nav {
 pub fn App() -> impl IntoView {
     let lang = UiLanguage { mode: RwSignal::new(storage::load_lang()) };
     provide_context(lang);
+    // The translators' review mode: its corrections are shown in place from the start.
+    let _review = crate::review::Review::provide();
     // Drafts in browser storage: follows other tabs, retries unsaved households.
     let store = crate::drafts::DraftStore::provide();
     // A reload comes back to the screen this tab showed (the household being entered), as
@@ -96,6 +104,7 @@ pub fn App() -> impl IntoView {
                 Screen::Home => view! { <StartScreen /> <crate::drafts::HomePage /> }.into_any(),
                 Screen::Household(id) => view! { <crate::drafts::HouseholdPage id=id /> }.into_any(),
                 Screen::Profile => view! { <crate::drafts::ProfilePage /> }.into_any(),
+                Screen::Review(q) => view! { <crate::review::ReviewPage question=q /> }.into_any(),
             }}
         </main>
     }

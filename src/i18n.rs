@@ -72,15 +72,89 @@ impl UiLanguage {
     }
 }
 
-/// Looks up an interface string in both languages: `tr!(app.title)` is a [`Bi`].
+/// Looks up an interface string in both languages: `tr!(app.title)` is a [`Bi`]. The Yi
+/// string goes through [`overrides::ii`] (a reviewer's correction not yet in the sources).
 #[macro_export]
 macro_rules! tr {
     ($($key:tt)+) => {
         $crate::i18n::Bi {
             zh: $crate::i18n::locales::td_string!($crate::i18n::Locale::zh, $($key)+),
-            ii: $crate::i18n::locales::td_string!($crate::i18n::Locale::ii, $($key)+),
+            ii: $crate::i18n::overrides::ii(
+                stringify!($($key)+),
+                $crate::i18n::locales::td_string!($crate::i18n::Locale::ii, $($key)+),
+            ),
         }
     };
+}
+
+/// Shows a text of the survey or of a household (owned, not a locale string) per the current
+/// mode, like [`T`]; a text that is the same in both languages (an answer typed in) is shown
+/// once.
+#[component]
+pub fn TextOf(
+    /// The text in both languages (a blank Yi text falls back to Chinese).
+    text: survey_core::Text,
+) -> impl IntoView {
+    let lang = UiLanguage::use_context();
+    let zh = text.zh.clone();
+    let ii = text.get(survey_core::Lang::Ii).to_string();
+    move || match lang.mode.get() {
+        LangMode::Zh => view! { <span lang="zh-Hans">{zh.clone()}</span> }.into_any(),
+        LangMode::Ii => view! { <span lang="ii">{ii.clone()}</span> }.into_any(),
+        LangMode::Both if ii == zh => view! { <span>{zh.clone()}</span> }.into_any(),
+        LangMode::Both => view! {
+            <span class="bi">
+                <span lang="ii" class="bi-ii">{ii.clone()}</span>
+                <span lang="zh-Hans" class="bi-zh">{zh.clone()}</span>
+            </span>
+        }
+        .into_any(),
+    }
+}
+
+/// Yi interface strings corrected in the translators' review mode, shown in place of the
+/// compiled ones (leptos_i18n) until the corrections are applied to `locales/` and the kit
+/// is rebuilt. On an enumerator's tablet there are none, and a lookup costs one flag read.
+pub mod overrides {
+    use std::cell::{Cell, RefCell};
+    use std::collections::HashMap;
+
+    thread_local! {
+        static ANY: Cell<bool> = const { Cell::new(false) };
+        /// `area.dotted.key` → corrected Yi text.
+        static MAP: RefCell<HashMap<String, &'static str>> = RefCell::new(HashMap::new());
+        /// Every corrected text ever shown, leaked once each (views borrow `&'static str`).
+        static INTERNED: RefCell<HashMap<String, &'static str>> = RefCell::new(HashMap::new());
+    }
+
+    /// The Yi string of interface key `key` (`area.dotted.key`, as written in [`tr!`]):
+    /// the reviewer's correction if there is one, else `compiled`.
+    #[inline]
+    pub fn ii(key: &'static str, compiled: &'static str) -> &'static str {
+        if !ANY.with(Cell::get) {
+            return compiled;
+        }
+        MAP.with(|m| m.borrow().get(key).copied().unwrap_or(compiled))
+    }
+
+    /// Replaces every correction: (`area.dotted.key`, Yi text).
+    pub fn set(list: impl IntoIterator<Item = (String, String)>) {
+        let list: Vec<(String, &'static str)> = list
+            .into_iter()
+            .map(|(k, v)| {
+                let text = INTERNED.with(|i| {
+                    *i.borrow_mut().entry(v.clone()).or_insert_with(|| Box::leak(v.into_boxed_str()))
+                });
+                (k, text)
+            })
+            .collect();
+        MAP.with(|m| {
+            let mut m = m.borrow_mut();
+            m.clear();
+            m.extend(list);
+            ANY.set(!m.is_empty());
+        });
+    }
 }
 
 /// Shows a bilingual string per the current mode, each part tagged with its `lang`

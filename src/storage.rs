@@ -18,6 +18,7 @@
 //! | `lsk:trash` | the last deleted household (id), kept for undo until the next delete |
 //! | `lsk:profile` | enumerator profile (JSON) |
 //! | `lsk:device` | this browser's device id (UUID v4) |
+//! | `lsk:review` | the translators' review mode: reviewer, on/off, corrections (JSON) |
 //!
 //! While `localStorage` is full, the version of a household that could not be stored is
 //! mirrored to `sessionStorage` (`lsk:p:<id>`, a separate quota that survives a reload of
@@ -46,6 +47,8 @@ pub const PENDING_PREFIX: &str = "lsk:p:";
 pub const TRASH_KEY: &str = "lsk:trash";
 /// Key of the enumerator profile.
 pub const PROFILE_KEY: &str = "lsk:profile";
+/// Key of the translators' review mode (reviewer, on/off, corrections).
+pub const REVIEW_KEY: &str = "lsk:review";
 /// Key of this browser's device id.
 pub const DEVICE_KEY: &str = "lsk:device";
 /// `sessionStorage` key of the screen shown in this tab (a reload comes back to it).

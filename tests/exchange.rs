@@ -243,33 +243,48 @@ async fn import_previews_then_merges_what_the_user_chose() {
     let (_owner, store) = new_store();
     let same = household("same", "相同户", Status::Finalized);
     let older_here = household("older-here", "旧户", Status::Finalized);
-    let mut newer_here = household("newer-here", "新户", Status::Finalized);
-    newer_here.modified = T2.into();
+    let original = household("newer-here", "新户", Status::Finalized);
+    let both = household("both", "两边户", Status::Finalized);
+    // The tablet corrected two of them since.
+    let mut newer_here = original.clone();
+    newer_here.reopen("更正", T2).unwrap();
     newer_here.record.answers.set(&FieldPath::top("pigs"), "7");
-    for h in [&same, &older_here, &newer_here] {
+    let mut both_here = both.clone();
+    both_here.reopen("更正", T2).unwrap();
+    both_here.record.answers.set(&FieldPath::top("pigs"), "4");
+    for h in [&same, &older_here, &newer_here, &both_here] {
         store.save(h).unwrap();
     }
 
+    // The other tablet corrected "older-here" (continues ours) and "both" (a conflict);
+    // its "newer-here" is the original, older than ours.
     let mut file_older_here = older_here.clone();
+    file_older_here.reopen("更正", T2).unwrap();
     file_older_here.record.answers.set(&FieldPath::top("pigs"), "5");
-    file_older_here.modified = T2.into();
-    let mut file_newer_here = household("newer-here", "新户", Status::Finalized);
-    file_newer_here.record.answers.set(&FieldPath::top("pigs"), "1");
+    let mut file_both = both.clone();
+    file_both.reopen("改猪的数量", T2).unwrap();
+    file_both.record.answers.set(&FieldPath::top("pigs"), "9");
     let new = household("new", "新来户", Status::Finalized);
-    let text = file_of(&[new.clone(), same.clone(), file_older_here.clone(), file_newer_here.clone()], ExportKind::Bureau);
+    let text = file_of(&[new.clone(), same.clone(), file_older_here.clone(), original.clone(), file_both], ExportKind::Bureau);
     let raw_same = store.raw("same").unwrap();
     let raw_newer_here = store.raw("newer-here").unwrap();
+    let raw_both = store.raw("both").unwrap();
 
     let m = panel(store).await;
     m.choose_file("from-other-tablet.json", text.as_bytes()).await;
     let preview = m.text("import-preview");
     assert!(shows(&preview, match_text(Match::New)), "{preview}");
+    assert!(shows(&preview, match_text(Match::Conflict)), "{preview}");
     assert_eq!(m.text("preview-count-new"), "1");
     assert_eq!(m.text("preview-count-identical"), "1");
-    assert_eq!(m.text("preview-count-file-newer"), "1");
-    assert_eq!(m.text("preview-count-tablet-newer"), "1");
-    assert_eq!(m.text("preview-count-same-time"), "0");
-    assert_eq!(m.text("import-selected"), "2", "by default: new households and newer versions");
+    assert_eq!(m.text("preview-count-continues"), "1");
+    assert_eq!(m.text("preview-count-superseded"), "1");
+    assert_eq!(m.text("preview-count-conflict"), "1");
+    // The conflict says what differs, with the question's label.
+    let diff = m.text("diff-pigs");
+    let pigs = default_survey::household().find("pigs").unwrap().label.as_ref().unwrap();
+    assert!(diff.contains(&pigs.zh) && diff.contains('4') && diff.contains('9'), "{diff}");
+    assert_eq!(m.text("import-selected"), "2", "by default: new households and continuations");
     assert!(store.load("new").is_err(), "the preview stores nothing");
 
     m.click("import-confirm").await;
@@ -280,15 +295,17 @@ async fn import_previews_then_merges_what_the_user_chose() {
     assert_eq!(store.load("older-here").unwrap().record.answers.get(&FieldPath::top("pigs")), "5");
     assert_eq!(store.raw("same").unwrap(), raw_same, "identical: untouched");
     assert_eq!(store.raw("newer-here").unwrap(), raw_newer_here, "newer work on the tablet is kept");
+    assert_eq!(store.raw("both").unwrap(), raw_both, "a conflict is never resolved by default");
 
-    // Again, now replacing the tablet's newer version on purpose.
+    // Again, now taking the file's version of the conflict on purpose.
     m.choose_file("from-other-tablet.json", text.as_bytes()).await;
     assert_eq!(m.text("preview-count-new"), "0");
-    assert_eq!(m.text("preview-count-identical"), "3");
-    m.click("import-replace-other").await;
+    assert_eq!(m.text("preview-count-conflict"), "1");
+    m.click("resolve-both-take-file").await;
     assert_eq!(m.text("import-selected"), "1");
     m.click("import-confirm").await;
-    assert_eq!(store.load("newer-here").unwrap().record.answers.get(&FieldPath::top("pigs")), "1");
+    assert_eq!(store.load("both").unwrap().record.answers.get(&FieldPath::top("pigs")), "9");
+    assert_eq!(store.raw("newer-here").unwrap(), raw_newer_here, "an older version is never taken");
 }
 
 #[wasm_bindgen_test]

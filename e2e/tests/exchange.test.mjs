@@ -11,6 +11,7 @@ import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { id } from '../lib/support.mjs';
+import { finalizeHousehold as finalizeHouseholdAt, download as downloadTo } from '../lib/household.mjs';
 
 let server;
 before(async () => { server = await serve(); });
@@ -24,70 +25,8 @@ const both = (text, key) => {
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'lsk-exchange-'));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
-/** Fills every required answer of the shipped survey for one household with one member
- *  and finalizes it through the review. */
-async function finalizeHousehold(page) {
-  await page.goto(server.url);
-  await page.getByTestId('new-household').click();
-  await page.getByTestId('household-form').waitFor();
-  const today = await page.evaluate(() => {
-    const d = new Date();
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  });
-  const choose = (path, name) => page.locator(`${id(`choice-${path}-${name}`)} input`).check();
-
-  await choose('village', 'laguo');
-  await choose('village_group', 'laguo_2');
-  await page.locator(id('input-visit_date')).fill(today);
-  await page.locator(id('input-cadre_name')).fill('吉克阿依');
-  await page.locator(id('input-cadre_phone')).fill('13800138000');
-
-  await page.getByTestId('section-household').click();
-  await page.locator(id('input-head_name')).fill('阿苏拉且');
-  await choose('household_category', 'general');
-  await choose('support_flags', 'dibao');
-
-  await page.getByTestId('section-members_section').click();
-  await page.getByTestId('add-member').click();
-  await page.locator(id('input-members[0].member_name')).waitFor();
-  await page.locator(id('input-members[0].member_name')).fill('阿苏拉且');
-  await page.locator(id('input-members[0].id_number')).fill('513429197503120039');
-  await choose('members[0].relation', 'head');
-  await choose('members[0].sex', 'male');
-  await page.locator(id('input-members[0].birth_date')).fill('1975-03-12');
-  await choose('members[0].medical_insurance', 'yes');
-
-  await page.getByTestId('section-guarantees').click();
-  for (const f of ['food_secure', 'clothing_secure', 'education_secured', 'medical_secured', 'water_all_year', 'water_safe']) {
-    await choose(f, 'yes');
-  }
-  await choose('housing_grade', 'a');
-
-  await page.getByTestId('section-industry').click();
-  await page.locator(id('input-pigs')).fill('2');
-  await page.locator(id('input-konjac_area')).fill('1.5');
-
-  await page.getByTestId('section-income').click();
-  await page.locator(id('input-income_wage')).fill('20000');
-  for (const f of ['income_business', 'income_property', 'income_transfer']) {
-    await page.locator(id(`input-${f}`)).fill('0');
-  }
-
-  await page.getByTestId('open-review').click();
-  await page.getByTestId('review').waitFor();
-  await page.getByTestId('finalize').click();
-  await page.getByTestId('finalized-note').waitFor();
-  await page.getByTestId('close-form').click();
-  await page.getByTestId('home').waitFor();
-}
-
-/** Clicks `testid` and returns the download's file name and bytes. */
-async function download(page, testid) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
-  const file = path.join(TMP, dl.suggestedFilename());
-  await dl.saveAs(file);
-  return { name: dl.suggestedFilename(), bytes: fs.readFileSync(file), file };
-}
+const finalizeHousehold = (page) => finalizeHouseholdAt(page, server.url);
+const download = (page, testid) => downloadTo(page, testid, TMP);
 
 test('a finalized household is exported, read back from the file and imported into a fresh browser', async () => {
   let exported;
@@ -100,10 +39,18 @@ test('a finalized household is exported, read back from the file and imported in
     assert.equal(await a.page.getByTestId('export-count-new').innerText(), '1');
 
     exported = await download(a.page, 'export-json');
-    const today = new Date().toISOString().slice(0, 10);
-    assert.match(exported.name, /^liangshan_household_laguo_\d{4}-\d{2}-\d{2}_1户\.json$/);
-    assert.ok(exported.name.includes(today.slice(0, 4)));
     const v = JSON.parse(exported.bytes.toString('utf8'));
+    // Named by the tablet's local date and time, as the file's exported_at says (with the
+    // tablet's UTC offset), and a tag of the tablet.
+    const m = exported.name.match(/^liangshan_household_laguo_(\d{4}-\d{2}-\d{2})_(\d{6})_([0-9a-f]{4})_1户\.json$/);
+    assert.ok(m, exported.name);
+    assert.equal(`${m[1]}T${m[2].slice(0, 2)}:${m[2].slice(2, 4)}:${m[2].slice(4)}`, v.exported_at.slice(0, 19));
+    assert.equal(m[3], v.device.slice(0, 4));
+    const local = await a.page.evaluate((at) => {
+      const d = new Date(at);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    }, v.exported_at);
+    assert.equal(m[1], local, "the tablet's local date");
     assert.equal(v.format, 'liangshan-survey-export');
     assert.equal(v.format_version, 1);
     assert.equal(v.kind, 'bureau');

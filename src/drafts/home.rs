@@ -265,6 +265,11 @@ pub fn HomePage() -> impl IntoView {
                 <div class="drafts-badges">
                     {s.unsaved.then(|| view! { <span class="drafts-badge drafts-badge-alert" data-testid="row-unsaved"><T text=tr!(drafts.row.unsaved) /></span> })}
                     {s.conflict.then(|| view! { <span class="drafts-badge drafts-badge-alert" data-testid="row-conflict"><T text=tr!(drafts.row.conflict) /></span> })}
+                    {s.copy_of.clone().map(|of| view! {
+                        <span class="drafts-badge drafts-badge-copy" data-testid="row-copy-of">
+                            <T text=tr!(drafts.row.copy_of) /> " " <code data-testid="row-copy-of-id">{of}</code>
+                        </span>
+                    })}
                     {(s.foreign > 0).then(|| view! { <span class="drafts-badge" data-testid="row-foreign"><T text=tr!(drafts.row.foreign) /> " " {s.foreign}</span> })}
                     {other_version}
                     {reopened}

@@ -27,6 +27,7 @@ fn same_content(a: &Household, b: &Household) -> bool {
         enumerator,
         device,
         history,
+        copy_of,
         record,
         extra,
     } = a;
@@ -42,6 +43,7 @@ fn same_content(a: &Household, b: &Household) -> bool {
         && *enumerator == b.enumerator
         && *device == b.device
         && *history == b.history
+        && *copy_of == b.copy_of
         && *extra == b.extra
 }
 
@@ -296,6 +298,20 @@ pub fn HouseholdPage(
             })
         })
     };
+    let copy_notice = move || {
+        household.with(|h| {
+            h.copy_of.clone().map(|c| {
+                let text = if c.replaced { tr!(drafts.page.copy_replaced) } else { tr!(drafts.page.copy_of) };
+                view! {
+                    <p class="drafts-notice drafts-copy-notice" data-testid="copy-notice" data-replaced=c.replaced.to_string()>
+                        <T text=text />
+                        " " <code data-testid="copy-of-id">{c.id}</code>
+                        " · " <T text=tr!(drafts.page.copy_from) /> " " {local_time(&c.file_exported_at)}
+                    </p>
+                }
+            })
+        })
+    };
     let foreign = Memo::new(move |_| household.with(|h| current_schema().unknown_fields(&h.record.answers)));
     let foreign_view = move || {
         let list = foreign.get();
@@ -387,6 +403,7 @@ pub fn HouseholdPage(
                     </button>
                 </p>
             </Show>
+            {copy_notice}
             {version_notice}
             {foreign_view}
             <HouseholdForm household=household on_close=close evaluation=ev />

@@ -109,6 +109,7 @@ pub fn ProfilePage() -> impl IntoView {
             <p class="drafts-device">
                 <T text=tr!(drafts.profile.device) /> " " <code data-testid="device-id">{device}</code>
             </p>
+            <crate::review::ReviewEntry />
         </section>
     }
 }

@@ -182,6 +182,9 @@ pub struct HouseholdSummary {
     /// Lifecycle history.
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+    /// On a copy kept on import ("keep both"): the id of the household it is a version of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<String>,
     /// The entry cannot be read (not stored; set by [`DraftStore::list`]).
     #[serde(skip)]
     pub damaged: bool,
@@ -237,6 +240,7 @@ impl HouseholdSummary {
             created: h.created.clone(),
             modified: h.modified.clone(),
             history: h.history.clone(),
+            copy_of: h.copy_of.as_ref().map(|c| c.id.clone()),
             damaged: false,
             unsaved: false,
             conflict: false,
@@ -262,6 +266,7 @@ impl HouseholdSummary {
             created: String::new(),
             modified: String::new(),
             history: Vec::new(),
+            copy_of: None,
             damaged: true,
             unsaved: false,
             conflict: false,
@@ -290,6 +295,7 @@ impl HouseholdSummary {
             created,
             modified,
             history,
+            copy_of,
             damaged,
             unsaved,
             conflict,
@@ -311,6 +317,7 @@ impl HouseholdSummary {
             && *survey_version == other.survey_version
             && *created == other.created
             && *history == other.history
+            && *copy_of == other.copy_of
             && *damaged == other.damaged
             && *unsaved == other.unsaved
             && *conflict == other.conflict

@@ -1,11 +1,11 @@
 //! What the exchange panel does, apart from its view: choosing households, building the
 //! export file and the CSV tables, marking households exported, checking an import file
 //! and merging it. Everything stored goes through [`DraftStore`].
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use survey_core::exchange::{
-    self, csv_tables, export_file, file_name, preview, to_json, AppInfo, ExportKind, ExportMeta, ImportError,
-    ImportedFile, Match, MergeChoice, Preview,
+    self, csv_tables, differences, export_file, file_name, preview, to_json, AppInfo, Difference, ExportKind,
+    ExportMeta, ImportError, ImportedFile, Match, MergeChoice, Preview,
 };
 use leptos::prelude::GetUntracked;
 use survey_core::{Household, Status};
@@ -117,20 +117,21 @@ pub fn prepare_json(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>)
     if hs.is_empty() {
         return None;
     }
-    let now = clock::now_rfc3339();
+    // The tablet's local time: the file's `exported_at` and its name tell the same date.
+    let now = clock::now_local_rfc3339();
     for h in &mut hs {
         h.mark_exported(&now);
     }
     let survey = default_survey::household();
     let meta = ExportMeta {
         kind: scope.kind(),
-        exported_at: now,
+        exported_at: now.clone(),
         app: app_info(),
         enumerator: store.profile(),
         device: store.device_id(),
     };
     let text = to_json(&export_file(survey, &hs, &clock::context(), meta));
-    let name = file_name(survey.id(), &hs, &clock::today_iso(), scope.kind(), "", "json");
+    let name = file_name(survey.id(), &hs, &now, &store.device_id(), scope.kind(), "", "json");
     let t2 = clock::perf_now();
     Some(Prepared { name, text, households: hs, damaged, timings: [("read", t1 - t0), ("build", t2 - t1)] })
 }
@@ -150,10 +151,10 @@ pub fn prepare_csv(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) 
     }
     let survey = default_survey::household();
     let t = csv_tables(survey, &hs, &clock::context());
-    let today = clock::today_iso();
+    let (now, device) = (clock::now_local_rfc3339(), store.device_id());
     Some([
-        (file_name(survey.id(), &hs, &today, scope.kind(), "households", "csv"), t.households),
-        (file_name(survey.id(), &hs, &today, scope.kind(), "members", "csv"), t.members),
+        (file_name(survey.id(), &hs, &now, &device, scope.kind(), "households", "csv"), t.households),
+        (file_name(survey.id(), &hs, &now, &device, scope.kind(), "members", "csv"), t.members),
     ])
 }
 
@@ -164,22 +165,37 @@ pub struct Checked {
     pub file: ImportedFile,
     /// Its households compared with the tablet's.
     pub preview: Preview,
+    /// For each conflict, by household id: the answers that differ between the tablet's
+    /// version (`held`) and the file's (`incoming`); empty when the tablet's entry cannot be
+    /// read.
+    pub differences: HashMap<String, Vec<Difference>>,
 }
 
 /// Reads and checks a file and compares it with the tablet. Stores nothing.
 pub fn check_file(store: &DraftStore, bytes: &[u8]) -> Result<Checked, ImportError> {
-    let file = exchange::read_file(bytes, default_survey::household())?;
+    let survey = default_survey::household();
+    let file = exchange::read_file(bytes, survey)?;
     let (here, _) = tablet(store);
     let mut preview = preview(&file.households, &here);
-    // A household whose entry here cannot be read cannot be compared: it is replaced only
-    // on purpose (the damaged entry's raw text can be downloaded from the list first).
+    // A household whose entry here cannot be read cannot be compared: a conflict, replaced
+    // only on purpose (the damaged entry's raw text can be downloaded from the list first).
     let damaged: HashSet<String> = store.damaged().iter().map(|d| d.id().to_string()).collect();
     for e in &mut preview.entries {
         if e.matched == Match::New && damaged.contains(&e.id) {
-            e.matched = Match::SameTime;
+            e.matched = Match::Conflict;
         }
     }
-    Ok(Checked { file, preview })
+    let differences = preview
+        .entries
+        .iter()
+        .filter(|e| e.matched == Match::Conflict)
+        .map(|e| {
+            let theirs = &file.households[e.index];
+            let d = here.iter().find(|h| h.id == e.id).map(|mine| differences(survey, mine, theirs));
+            (e.id.clone(), d.unwrap_or_default())
+        })
+        .collect();
+    Ok(Checked { file, preview, differences })
 }
 
 /// What a merge did.
@@ -194,9 +210,10 @@ pub struct MergeReport {
 /// Saves the households of a checked file that `choice` takes: all of them, or none when
 /// the storage left cannot hold them all ([`ImportError::NoRoom`]). (A browser whose real
 /// quota is below [`storage::QUOTA_CHARS`] can still fail part-way: those are reported.)
-pub fn merge(store: &DraftStore, checked: &Checked, choice: MergeChoice) -> Result<MergeReport, ImportError> {
+pub fn merge(store: &DraftStore, checked: &Checked, choice: &MergeChoice) -> Result<MergeReport, ImportError> {
     let now = clock::now_rfc3339();
-    let plan = exchange::plan(&checked.file.households, &checked.preview, choice, &now);
+    let (here, _) = tablet(store);
+    let plan = exchange::plan(&checked.file, &here, &checked.preview, choice, &now, &mut || uuid::Uuid::new_v4().to_string());
     let needed = store.room_needed(&plan);
     let (used, _) = storage::used_chars();
     let free = (storage::QUOTA_CHARS - used).max(0.0) as usize;

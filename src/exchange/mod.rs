@@ -7,22 +7,27 @@
 //!   (saved through [`DraftStore`]). CSV tables (households, members) for Excel/WPS are
 //!   two separate downloads.
 //! - Import: a JSON file made by the kit is checked first (a refused file changes
-//!   nothing, and says why in both languages), then previewed (new, identical, another
-//!   version and which is newer), then merged as the user chooses.
+//!   nothing, and says why in both languages), then previewed by the core's merge rule
+//!   (new, identical, continues the tablet's version, older, or a conflict — edited
+//!   independently, shown question by question), then merged as the user chooses: a
+//!   conflict is never resolved by default (keep the tablet's, take the file's, or keep
+//!   both, the file's as a marked copy).
 //!
 //! Every string comes from the `exchange` locale namespace; text from files (names, ids)
 //! is only ever shown as text.
 pub mod browser;
 pub mod logic;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use survey_core::exchange::{ExportKind, ImportError, Match, MergeChoice, RecordProblem, MAX_FILE_BYTES};
+use survey_core::exchange::{
+    chosen, Difference, ExportKind, ImportError, Match, MergeChoice, RecordProblem, Resolution, MAX_FILE_BYTES,
+};
 
 use crate::drafts::{local_time, status_text, DraftStore, HouseholdSummary};
-use crate::i18n::{Bi, T};
+use crate::i18n::{Bi, TextOf, T};
 use crate::{clock, tr};
 use logic::{Checked, MergeReport, Scope};
 
@@ -59,9 +64,27 @@ pub fn match_text(m: Match) -> Bi {
     match m {
         Match::New => tr!(exchange.import.new),
         Match::Identical => tr!(exchange.import.identical),
-        Match::FileNewer => tr!(exchange.import.file_newer),
-        Match::TabletNewer => tr!(exchange.import.tablet_newer),
-        Match::SameTime => tr!(exchange.import.same_time),
+        Match::Continues => tr!(exchange.import.continues),
+        Match::Superseded => tr!(exchange.import.superseded),
+        Match::Conflict => tr!(exchange.import.conflict),
+    }
+}
+
+/// The label of a conflict's resolution.
+pub fn resolution_text(r: Resolution) -> Bi {
+    match r {
+        Resolution::KeepTablet => tr!(exchange.import.keep_tablet),
+        Resolution::TakeFile => tr!(exchange.import.take_file),
+        Resolution::KeepBoth => tr!(exchange.import.keep_both),
+    }
+}
+
+/// Stable name of a resolution (test ids).
+pub fn resolution_name(r: Resolution) -> &'static str {
+    match r {
+        Resolution::KeepTablet => "keep-tablet",
+        Resolution::TakeFile => "take-file",
+        Resolution::KeepBoth => "keep-both",
     }
 }
 
@@ -78,9 +101,9 @@ fn match_name(m: Match) -> &'static str {
     match m {
         Match::New => "new",
         Match::Identical => "identical",
-        Match::FileNewer => "file-newer",
-        Match::TabletNewer => "tablet-newer",
-        Match::SameTime => "same-time",
+        Match::Continues => "continues",
+        Match::Superseded => "superseded",
+        Match::Conflict => "conflict",
     }
 }
 
@@ -363,6 +386,83 @@ pub fn ExchangePanel() -> impl IntoView {
     }
 }
 
+/// One conflict in the preview: what differs, question by question (the survey's labels,
+/// in the current language), and the three ways to resolve it; keeping the tablet's
+/// version is chosen until the enumerator picks another.
+fn conflict_view(
+    id: String,
+    tablet_readable: bool,
+    diffs: Vec<Difference>,
+    resolutions: RwSignal<BTreeMap<String, Resolution>>,
+) -> impl IntoView {
+    let no_answer = || view! { <span class="exchange-none"><T text=tr!(exchange.import.no_answer) /></span> };
+    let value = move |v: Option<survey_core::Text>| match v {
+        Some(t) => view! { <TextOf text=t /> }.into_any(),
+        None => no_answer().into_any(),
+    };
+    let table = if !tablet_readable {
+        view! { <p class="exchange-warning" data-testid="conflict-unreadable"><T text=tr!(exchange.import.tablet_unreadable) /></p> }
+            .into_any()
+    } else if diffs.is_empty() {
+        view! { <p class="exchange-hint" data-testid="conflict-same-answers"><T text=tr!(exchange.import.same_answers) /></p> }
+            .into_any()
+    } else {
+        view! {
+            <table class="exchange-diff" data-testid=format!("conflict-diff-{id}")>
+                <thead>
+                    <tr>
+                        <th><T text=tr!(exchange.import.question) /></th>
+                        <th><T text=tr!(exchange.import.on_tablet) /></th>
+                        <th><T text=tr!(exchange.import.in_file) /></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {diffs.into_iter().map(|d| view! {
+                        <tr data-testid=format!("diff-{}", d.path)>
+                            <th scope="row">
+                                {d.member.map(|(repeat, n)| view! { <TextOf text=repeat /> " " {n} " · " })}
+                                <TextOf text=d.question />
+                            </th>
+                            <td data-testid="diff-tablet">{value(d.held)}</td>
+                            <td data-testid="diff-file">{value(d.incoming)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let option = {
+        let id = id.clone();
+        move |r: Resolution| {
+            let (id_get, id_set) = (id.clone(), id.clone());
+            view! {
+                <label class="exchange-choice">
+                    <input
+                        type="radio"
+                        name=format!("resolve-{id}")
+                        data-testid=format!("resolve-{id}-{}", resolution_name(r))
+                        prop:checked=move || resolutions.with(|m| m.get(&id_get).copied().unwrap_or_default() == r)
+                        on:change=move |_| resolutions.update(|m| {
+                            m.insert(id_set.clone(), r);
+                        })
+                    />
+                    <T text=resolution_text(r) />
+                </label>
+            }
+        }
+    };
+    view! {
+        <div class="exchange-conflict" role="group" data-testid=format!("conflict-{id}")>
+            <p class="exchange-warning"><T text=tr!(exchange.import.conflict_hint) /></p>
+            {table}
+            <fieldset class="exchange-resolutions">
+                {[Resolution::KeepTablet, Resolution::TakeFile, Resolution::KeepBoth].into_iter().map(option).collect_view()}
+            </fieldset>
+        </div>
+    }
+}
+
 /// The import part of the panel: file input, refusal message, preview and merge.
 #[component]
 fn ImportSection(
@@ -372,7 +472,8 @@ fn ImportSection(
     let state = RwSignal::new(ImportState::Idle);
     let (take_new, set_take_new) = signal(true);
     let (take_newer, set_take_newer) = signal(true);
-    let (replace_other, set_replace_other) = signal(false);
+    // What to do with each conflict (absent: keep the tablet's version).
+    let resolutions = RwSignal::new(BTreeMap::<String, Resolution>::new());
     let input = NodeRef::<leptos::html::Input>::new();
 
     let on_file = move |_| {
@@ -398,7 +499,7 @@ fn ImportSection(
             browser::record_timings("import_check", &[("check", clock::perf_now() - t0), ("bytes", bytes.len() as f64)]);
             set_take_new.set(true);
             set_take_newer.set(true);
-            set_replace_other.set(false);
+            resolutions.set(BTreeMap::new());
             let _ = state.try_set(next);
         });
         if read.is_err() {
@@ -406,21 +507,17 @@ fn ImportSection(
         }
     };
 
-    let choice = move || MergeChoice {
-        add_new: take_new.get(),
-        take_newer: take_newer.get(),
-        replace_other: replace_other.get(),
-    };
+    let choice = move || MergeChoice { add_new: take_new.get(), take_newer: take_newer.get(), conflicts: resolutions.get() };
 
     let confirm = move |_| {
         let ImportState::Preview(checked) = state.get_untracked() else { return };
         let c = choice();
-        if !checked.preview.entries.iter().any(|e| survey_core::exchange::chosen(e.matched, c)) {
+        if !checked.preview.entries.iter().any(|e| chosen(e, &c)) {
             state.set(ImportState::Nothing);
             return;
         }
         let t0 = clock::perf_now();
-        match logic::merge(&store, &checked, c) {
+        match logic::merge(&store, &checked, &c) {
             Ok(report) => {
                 browser::record_timings("import_merge", &[("merge", clock::perf_now() - t0), ("saved", report.saved.len() as f64)]);
                 state.set(ImportState::Done(report));
@@ -481,7 +578,7 @@ fn ImportSection(
             let checked = checked.clone();
             move || {
                 let c = choice();
-                checked.preview.entries.iter().filter(|e| survey_core::exchange::chosen(e.matched, c)).count()
+                checked.preview.entries.iter().filter(|e| chosen(e, &c)).count()
             }
         };
         let rows: Vec<_> = checked
@@ -493,6 +590,10 @@ fn ImportSection(
             .map(|e| {
                 let h = &checked.file.households[e.index];
                 let head = h.record.answers.values.get("head_name").cloned().unwrap_or_default();
+                let conflict = (e.matched == Match::Conflict).then(|| {
+                    let diffs = checked.differences.get(&e.id).cloned().unwrap_or_default();
+                    conflict_view(e.id.clone(), e.tablet_modified.is_some(), diffs, resolutions)
+                });
                 view! {
                     <li data-testid=format!("preview-row-{}", e.id) data-match=match_name(e.matched)>
                         <span class="exchange-head">{head}</span>
@@ -504,6 +605,7 @@ fn ImportSection(
                         {e.tablet_modified.as_ref().map(|t| view! {
                             " · " <T text=tr!(exchange.import.tablet_modified) /> " " {local_time(t)}
                         })}
+                        {conflict}
                     </li>
                 }
             })
@@ -534,21 +636,14 @@ fn ImportSection(
                 <ul class="exchange-counts">
                     {line(Match::New, counts.new)}
                     {line(Match::Identical, counts.identical)}
-                    {line(Match::FileNewer, counts.file_newer)}
-                    {line(Match::TabletNewer, counts.tablet_newer)}
-                    {line(Match::SameTime, counts.same_time)}
+                    {line(Match::Continues, counts.continues)}
+                    {line(Match::Superseded, counts.superseded)}
+                    {line(Match::Conflict, counts.conflict)}
                 </ul>
                 {(!rows.is_empty()).then(|| view! { <ul class="exchange-rows" data-testid="preview-rows">{rows}</ul> })}
                 <div class="exchange-choices">
                     {checkbox("import-take-new", tr!(exchange.import.take_new), counts.new, take_new, set_take_new)}
-                    {checkbox("import-take-newer", tr!(exchange.import.take_newer), counts.file_newer, take_newer, set_take_newer)}
-                    {checkbox(
-                        "import-replace-other",
-                        tr!(exchange.import.replace_other),
-                        counts.tablet_newer + counts.same_time,
-                        replace_other,
-                        set_replace_other,
-                    )}
+                    {checkbox("import-take-newer", tr!(exchange.import.take_newer), counts.continues, take_newer, set_take_newer)}
                 </div>
                 <p>
                     <T text=tr!(exchange.import.selected) />

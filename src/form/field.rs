@@ -218,6 +218,7 @@ pub(crate) fn field_view(
             on:focusout=move |_| form.leave(&touch_path)
         >
             {label_view}
+            {crate::review::question_link(name)}
             {hint}
             {widget}
             <div class="field-msgs" id=msg_id aria-live="polite">

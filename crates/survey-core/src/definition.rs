@@ -145,6 +145,10 @@ raw_struct! {
         "ii_status" => ii_status,
         /// Where sourced Yi text came from.
         "ii_source" => ii_source,
+        /// Kit extension: who reviewed the row's Yi text (written by `apply-corrections`).
+        "ii_reviewer" => ii_reviewer,
+        /// Kit extension: when (`YYYY-MM-DD`).
+        "ii_reviewed_on" => ii_reviewed_on,
     }
 }
 
@@ -163,6 +167,10 @@ raw_struct! {
         "ii_status" => ii_status,
         /// Where sourced Yi text came from.
         "ii_source" => ii_source,
+        /// Kit extension: who reviewed the row's Yi text (written by `apply-corrections`).
+        "ii_reviewer" => ii_reviewer,
+        /// Kit extension: when (`YYYY-MM-DD`).
+        "ii_reviewed_on" => ii_reviewed_on,
     }
 }
 
@@ -184,6 +192,10 @@ raw_struct! {
         "ii_status" => ii_status,
         /// Where a sourced Yi title came from.
         "ii_source" => ii_source,
+        /// Kit extension: who reviewed the Yi title (written by `apply-corrections`).
+        "ii_reviewer" => ii_reviewer,
+        /// Kit extension: when (`YYYY-MM-DD`).
+        "ii_reviewed_on" => ii_reviewed_on,
     }
 }
 

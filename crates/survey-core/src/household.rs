@@ -69,6 +69,24 @@ impl HistoryEntry {
     }
 }
 
+/// Where a copy came from: another version of household `id`, kept as a household of its
+/// own (with its own id) when an import found the tablet's version and a file's edited
+/// independently — so that neither is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyOf {
+    /// The id of the household it is a version of.
+    pub id: String,
+    /// `exported_at` of the file of that import.
+    pub file_exported_at: String,
+    /// The tablet (device id) that wrote that file.
+    pub file_device: String,
+    /// `false`: this is the file's version, kept beside the tablet's ("keep both");
+    /// `true`: this is the tablet's own version, kept when the file's replaced it ("take the
+    /// file's").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replaced: bool,
+}
+
 /// Why a lifecycle step was refused. Codes map to translation keys in the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LifecycleError {
@@ -132,6 +150,10 @@ pub struct Household {
     /// What happened to it, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// Set on a copy kept when an import found the tablet's version and a file's edited
+    /// independently: which household it is a version of, and which import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<CopyOf>,
     /// Answers and warning acknowledgements.
     #[serde(default)]
     pub record: Record,
@@ -166,6 +188,7 @@ impl Household {
             enumerator: None,
             device,
             history: vec![HistoryEntry::new(Event::Created, now)],
+            copy_of: None,
             record: Record::default(),
             extra: BTreeMap::new(),
         }

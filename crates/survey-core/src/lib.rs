@@ -13,8 +13,10 @@
 //! - [`checks`]: `validator` functions and the [`checks::EnumeratorProfile`];
 //! - [`exchange`]: the export file (JSON, versioned, with its JSON Schema), CSV tables,
 //!   import checks and the merge preview;
-//! - [`translation`]: counting Yi strings by review status (used by the
-//!   `translation-report` binary).
+//! - [`translation`]: every Yi text of the kit with its place and review status, counts
+//!   and the consistency list (used by the review mode and the translators' tools);
+//! - [`corrections`]: the translators' corrections file and what applying it may change;
+//! - [`yi`]: the Yi Pinyin of every syllable (from the UCD) and the "is this Yi" check.
 //!
 //! Non-relevant answers are kept in the record but not validated, read as blank in
 //! expressions and not exported ([`Evaluation::export_answers`]).
@@ -41,6 +43,7 @@ pub mod answers;
 pub mod checks;
 pub mod compact;
 mod compile;
+pub mod corrections;
 pub mod dates;
 pub mod definition;
 pub mod envelope;
@@ -56,10 +59,11 @@ pub mod problem;
 pub mod survey;
 pub mod translation;
 pub mod validate;
+pub mod yi;
 
 pub use answers::{Acknowledgement, Answers, FieldPath, Record, Values};
 pub use definition::{RawChoice, RawRow, RawSettings, RawSurvey};
-pub use household::{Event, HistoryEntry, Household, LifecycleError, Status};
+pub use household::{CopyOf, Event, HistoryEntry, Household, LifecycleError, Status};
 #[cfg(feature = "csv")]
 pub use loader::load_survey_dir;
 pub use problem::{Problem, ProblemKind, Table};

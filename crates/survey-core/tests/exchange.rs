@@ -3,20 +3,13 @@
 //! CSV tables — all on the shipped household survey.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 use survey_core::exchange::*;
 use survey_core::*;
 
-fn shipped() -> Survey {
-    static S: OnceLock<Survey> = OnceLock::new();
-    S.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../surveys/household");
-        Survey::load_dir(dir).unwrap_or_else(|p| panic!("{p:?}"))
-    })
-    .clone()
-}
+mod common;
+use common::shipped;
 
 fn cx() -> Context {
     Context::from_iso("2024-05-01").unwrap()
@@ -274,7 +267,7 @@ fn bad_file_changes_nothing(bytes: &[u8], code: &str) -> ImportError {
     let err = match read_file(bytes, &shipped()) {
         Ok(f) => {
             let p = preview(&f.households, &store);
-            store.extend(plan(&f.households, &p, MergeChoice::default(), NOW));
+            store.extend(plan(&f, &store, &p, &MergeChoice::default(), NOW, &mut || "copy".into()));
             panic!("accepted a bad file ({code})")
         }
         Err(e) => e,
@@ -337,6 +330,10 @@ fn broken_records_are_listed_and_refuse_the_whole_file() {
         (Box::new(|h| h["status"] = json!("lost")), RecordProblem::Unreadable),
         (Box::new(|h| h["answers"]["village"] = json!({"nested": true})), RecordProblem::Unreadable),
         (Box::new(|h| h["id"] = json!("  ")), RecordProblem::MissingId),
+        // The `id` key missing, or null: the documented `missing_id`, not `unreadable`.
+        (Box::new(|h| drop(h.as_object_mut().unwrap().remove("id"))), RecordProblem::MissingId),
+        (Box::new(|h| h["id"] = Value::Null), RecordProblem::MissingId),
+        (Box::new(|h| h["id"] = json!(7)), RecordProblem::Unreadable),
         (Box::new(|h| h["id"] = json!("h-1")), RecordProblem::DuplicateId),
         (Box::new(|h| h["modified"] = json!("yesterday")), RecordProblem::BadTime),
         (Box::new(|h| h["finalized"] = json!("2024-13-01T00:00:00Z")), RecordProblem::BadTime),
@@ -393,51 +390,109 @@ fn a_file_with_a_bom_and_other_time_zones_is_read() {
 }
 
 #[test]
-fn preview_tells_new_identical_and_newer_and_plan_follows_the_choice() {
-    let tablet = vec![finalized("same"), finalized("older-here"), finalized("newer-here"), finalized("same-time")];
-    let mut file_hs = vec![finalized("new"), finalized("same"), finalized("older-here"), finalized("newer-here"), finalized("same-time")];
+fn preview_tells_new_identical_continuing_older_and_conflicting_and_plan_follows_the_choice() {
+    let tablet = vec![finalized("same"), finalized("older-here"), finalized("newer-here"), finalized("both")];
+    let mut file_hs = vec![finalized("new"), finalized("same"), finalized("older-here"), finalized("newer-here"), finalized("both")];
     // The file's version was exported (and imported) elsewhere: still identical.
     file_hs[1].mark_exported(NOW);
-    file_hs[1].history.push(HistoryEntry::new(Event::Imported, NOW));
-    // Corrected later on another tablet: the file is newer (in another time zone).
+    file_hs[1].history.push(HistoryEntry { modified: Some(T1.into()), ..HistoryEntry::new(Event::Imported, NOW) });
+    // Corrected later on the tablet that wrote the file: it continues the tablet's.
+    file_hs[2].reopen("更正", "2024-04-20T12:00:00+08:00").unwrap();
     file_hs[2].record.answers.set(&FieldPath::top("pigs"), "3");
-    file_hs[2].modified = "2024-04-20T12:00:00+08:00".into();
-    // This tablet corrected it after the file was written.
-    file_hs[3].modified = "2024-04-20T01:00:00.000Z".into();
-    file_hs[3].record.answers.set(&FieldPath::top("pigs"), "1");
-    // Different content, same modified time.
+    file_hs[2].modified = "2024-04-20T12:05:00+08:00".into();
+    // The tablet corrected it after this (older) version was written.
+    let mut tablet = tablet;
+    tablet[2].reopen("更正", "2024-04-21T01:00:00.000Z").unwrap();
+    tablet[2].record.answers.set(&FieldPath::top("pigs"), "1");
+    // Both corrected it, independently.
+    tablet[3].reopen("更正", "2024-04-21T02:00:00.000Z").unwrap();
+    tablet[3].record.answers.set(&FieldPath::top("pigs"), "4");
+    file_hs[4].reopen("改正", "2024-04-21T02:00:00.000Z").unwrap();
     file_hs[4].record.answers.set(&FieldPath::top("pigs"), "9");
 
     let text = export_json(&file_hs, ExportKind::Bureau);
     let file = read(&text).unwrap();
     let p = preview(&file.households, &tablet);
     let kinds: Vec<Match> = p.entries.iter().map(|e| e.matched).collect();
-    assert_eq!(kinds, [Match::New, Match::Identical, Match::FileNewer, Match::TabletNewer, Match::SameTime]);
-    assert_eq!(
-        p.counts(),
-        PreviewCounts { new: 1, identical: 1, file_newer: 1, tablet_newer: 1, same_time: 1 }
-    );
+    assert_eq!(kinds, [Match::New, Match::Identical, Match::Continues, Match::Superseded, Match::Conflict]);
+    assert_eq!(p.counts(), PreviewCounts { new: 1, identical: 1, continues: 1, superseded: 1, conflict: 1 });
     assert_eq!(p.entries[2].tablet_modified.as_deref(), Some(T1));
 
-    let saved = plan(&file.households, &p, MergeChoice::default(), NOW);
-    let ids: Vec<&str> = saved.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(ids, ["new", "older-here"], "the default never overwrites newer work on the tablet");
-    assert_eq!(saved[0].history.last().map(|e| e.event), Some(Event::Imported));
-    let all = plan(&file.households, &p, MergeChoice { add_new: false, take_newer: true, replace_other: true }, NOW);
-    let ids: Vec<&str> = all.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(ids, ["older-here", "newer-here", "same-time"]);
-    assert!(plan(&file.households, &p, MergeChoice { add_new: false, take_newer: false, replace_other: false }, NOW).is_empty());
+    let mut ids = (1..).map(|i| format!("copy-{i}"));
+    let mut new_id = || ids.next().unwrap();
+    let saved = plan(&file, &tablet, &p, &MergeChoice::default(), NOW, &mut new_id);
+    let saved_ids: Vec<&str> = saved.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(saved_ids, ["new", "older-here"], "the default replaces nothing the file's version does not continue");
+    let last = saved[0].history.last().unwrap();
+    assert_eq!((last.event, last.modified.as_deref()), (Event::Imported, Some(T1)));
+
+    // The conflict, each way.
+    let take = MergeChoice { conflicts: [("both".to_string(), Resolution::TakeFile)].into(), ..MergeChoice::default() };
+    let saved = plan(&file, &tablet, &p, &take, NOW, &mut new_id);
+    assert_eq!(saved.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["new", "older-here", "copy-1", "both"]);
+    assert_eq!(saved[3].record.answers.values["pigs"], "9");
+    // The tablet's version is not lost: kept as a copy, marked as the replaced one.
+    assert_eq!(saved[2].record, tablet[3].record);
+    assert_eq!(
+        saved[2].copy_of,
+        Some(CopyOf { id: "both".into(), file_exported_at: NOW.into(), file_device: "device-a".into(), replaced: true })
+    );
+    let both = MergeChoice { add_new: false, take_newer: false, conflicts: [("both".to_string(), Resolution::KeepBoth)].into() };
+    let saved = plan(&file, &tablet, &p, &both, NOW, &mut new_id);
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].id, "copy-2");
+    assert_eq!(saved[0].record.answers.values["pigs"], "9");
+    assert_eq!(
+        saved[0].copy_of,
+        Some(CopyOf { id: "both".into(), file_exported_at: NOW.into(), file_device: "device-a".into(), replaced: false })
+    );
+    // The copy goes out and comes back as it is.
+    let copy_text = export_json(&saved, ExportKind::Bureau);
+    assert_eq!(read(&copy_text).unwrap().households[0].copy_of, saved[0].copy_of);
+    let keep = MergeChoice { add_new: false, take_newer: false, conflicts: [("both".to_string(), Resolution::KeepTablet)].into() };
+    assert!(plan(&file, &tablet, &p, &keep, NOW, &mut new_id).is_empty());
+
+    // What differs, question by question, with the survey's labels.
+    let diff = differences(&shipped(), &tablet[4 - 1], &file.households[4]);
+    assert_eq!(diff.len(), 1, "{diff:?}");
+    let pigs = shipped().find("pigs").unwrap().label.clone().unwrap();
+    assert_eq!(diff[0].question, pigs);
+    assert_eq!(diff[0].held.as_ref().map(|t| t.zh.as_str()), Some("4"));
+    assert_eq!(diff[0].incoming.as_ref().map(|t| t.zh.as_str()), Some("9"));
 
     // After merging, importing the same file again finds nothing to do.
     let mut merged = tablet.clone();
-    for h in saved {
+    for h in plan(&file, &tablet, &p, &MergeChoice::default(), NOW, &mut new_id) {
         match merged.iter_mut().find(|t| t.id == h.id) {
             Some(t) => *t = h,
             None => merged.push(h),
         }
     }
     let again = preview(&file.households, &merged).counts();
-    assert_eq!((again.new, again.file_newer), (0, 0));
+    assert_eq!((again.new, again.continues, again.conflict), (0, 0, 1));
+}
+
+#[test]
+fn differences_show_choices_and_members_with_their_labels() {
+    let s = shipped();
+    let a = finalized("h");
+    let mut b = a.clone();
+    b.record.answers.set(&FieldPath::top("village"), "aermazhi");
+    b.record.answers.set(&FieldPath::member("members", 1, "member_name"), "阿呷莫");
+    b.record.answers.set(&FieldPath::top("old_question"), "x");
+    let diff = differences(&s, &a, &b);
+    let paths: Vec<String> = diff.iter().map(|d| d.path.to_string()).collect();
+    assert_eq!(paths, ["village", "old_question", "members[1].member_name"]);
+    let village = s.find("village").unwrap();
+    let label = |name: &str| s.choices(village).iter().find(|c| c.name == name).unwrap().label.clone();
+    let old = a.record.answers.values["village"].clone();
+    assert_eq!(diff[0].held, Some(label(&old)));
+    assert_eq!(diff[0].incoming, Some(label("aermazhi")));
+    assert_eq!(diff[1].question.zh, "old_question", "a field the survey lacks is named");
+    assert_eq!(diff[1].held, None);
+    let members = s.find("members").unwrap().label.clone().unwrap();
+    assert_eq!(diff[2].member, Some((members, 2)));
+    assert!(differences(&s, &a, &a).is_empty());
 }
 
 fn lines(csv: &str) -> Vec<Vec<String>> {
@@ -512,16 +567,27 @@ fn spreadsheet_cells() {
 fn file_names_tell_files_apart_and_are_safe() {
     let mut a = finalized("a");
     let b = finalized("b");
-    let name = file_name("liangshan_household", &[a.clone(), b.clone()], "2026-11-29", ExportKind::Bureau, "", "json");
-    assert_eq!(name, "liangshan_household_laguo_2026-11-29_2户.json");
+    const AT: &str = "2026-11-29T18:15:07.250+08:00";
+    const DEVICE: &str = "3F1C9a2e-77b0-4f4e-9d1a-5c0b1e2f3a4b";
+    let name = file_name("liangshan_household", &[a.clone(), b.clone()], AT, DEVICE, ExportKind::Bureau, "", "json");
+    assert_eq!(name, "liangshan_household_laguo_2026-11-29_181507_3f1c_2户.json");
+    // The file's own local date, not UTC's (10:15 UTC on the 29th; 00:30 on the 30th here).
+    let late = file_name("liangshan_household", &[b.clone()], "2026-11-30T00:30:00.000+08:00", DEVICE, ExportKind::Bureau, "", "json");
+    assert_eq!(late, "liangshan_household_laguo_2026-11-30_003000_3f1c_1户.json");
+    // Another second, another tablet: other names.
+    let names: std::collections::HashSet<String> = [("2026-11-29T18:15:07.250+08:00", DEVICE), ("2026-11-29T18:15:08.000+08:00", DEVICE), (AT, "77aa-…")]
+        .iter()
+        .map(|(at, d)| file_name("liangshan_household", &[a.clone()], at, d, ExportKind::Bureau, "", "json"))
+        .collect();
+    assert_eq!(names.len(), 3);
     a.record.answers.set(&FieldPath::top("village"), "aermazhi");
-    let name = file_name("liangshan_household", &[a, b], "2026-11-29", ExportKind::Backup, "members", "csv");
-    assert_eq!(name, "liangshan_household_backup_mixed_2026-11-29_2户_members.csv");
+    let name = file_name("liangshan_household", &[a, b], AT, DEVICE, ExportKind::Backup, "members", "csv");
+    assert_eq!(name, "liangshan_household_backup_mixed_2026-11-29_181507_3f1c_2户_members.csv");
     let mut evil = finalized("c");
     evil.record.answers.set(&FieldPath::top("village"), "../..\\x:y z");
-    let name = file_name("s", &[evil], "2026-11-29", ExportKind::Bureau, "", "json");
-    assert_eq!(name, "s_______x_y_z_2026-11-29_1户.json");
-    assert_eq!(file_name("s", &[], "2026-11-29", ExportKind::Backup, "", "json"), "s_backup_none_2026-11-29_0户.json");
+    let name = file_name("s", &[evil], "../x", "/../", ExportKind::Bureau, "", "json");
+    assert_eq!(name, "s_______x_y_z____x_none_1户.json");
+    assert_eq!(file_name("s", &[], AT, "", ExportKind::Backup, "", "json"), "s_backup_none_2026-11-29_181507_none_0户.json");
 }
 
 #[test]

@@ -5,21 +5,13 @@
 //! `read_file`, `plan`), on the shipped household survey.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use survey_core::exchange::*;
 use survey_core::*;
 
-fn shipped() -> Survey {
-    static S: OnceLock<Survey> = OnceLock::new();
-    S.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../surveys/household");
-        Survey::load_dir(dir).unwrap_or_else(|p| panic!("{p:?}"))
-    })
-    .clone()
-}
+mod common;
+use common::shipped;
 
 fn cx() -> Context {
     Context::from_iso("2024-05-01").unwrap()
@@ -118,9 +110,9 @@ fn incoming(text: &str) -> Vec<Household> {
 
 /// The file's households as a tablet that did not have them stores them at `now`.
 fn brought_in(text: &str, now: &str) -> Vec<Household> {
-    let hs = incoming(text);
-    let p = preview(&hs, &[]);
-    plan(&hs, &p, MergeChoice::default(), now)
+    let file = read_file(text.as_bytes(), &shipped()).unwrap();
+    let p = preview(&file.households, &[]);
+    plan(&file, &[], &p, &MergeChoice::default(), now, &mut || unreachable!("no conflict"))
 }
 
 fn both_ways(held: &Household, incoming: &Household) -> (Relation, Relation) {

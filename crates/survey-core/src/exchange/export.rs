@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::Number;
 
 use super::format::*;
+use super::time::instant;
 use crate::answers::Values;
 use crate::checks::EnumeratorProfile;
 use crate::household::{Event, Household, Status};
@@ -295,6 +296,12 @@ pub fn export_household(survey: &Survey, h: &Household, cx: &Context, kind: Expo
                 modified: e.modified.clone(),
             })
             .collect(),
+        copy_of: h.copy_of.as_ref().map(|c| ExportCopyOf {
+            id: c.id.clone(),
+            file_exported_at: c.file_exported_at.clone(),
+            file_device: c.file_device.clone(),
+            replaced: c.replaced,
+        }),
         extra: h.extra.clone(),
         record_extra: h.record.extra.clone(),
         other: BTreeMap::new(),
@@ -302,11 +309,24 @@ pub fn export_household(survey: &Survey, h: &Household, cx: &Context, kind: Expo
 }
 
 /// A file name a person can tell apart from others, safe on every file system:
-/// `<survey>_<village>_<YYYY-MM-DD>_<n>户.<ext>` (`liangshan_household_laguo_2026-11-29_12户.json`),
-/// with `backup_` before the village for backups. The village is the choice name shared by
-/// every household, `mixed` when they differ, `none` when unanswered. `suffix` (e.g.
-/// `members`) is added before the extension for the CSV tables.
-pub fn file_name(survey_id: &str, households: &[Household], date: &str, kind: ExportKind, suffix: &str, ext: &str) -> String {
+/// `<survey>_<village>_<YYYY-MM-DD>_<HHMMSS>_<tablet>_<n>户.<ext>`
+/// (`liangshan_household_laguo_2026-11-29_181500_3f1c_12户.json`), with `backup_` before the
+/// village for backups. Date and time are those of `written` (the file's `exported_at`, an
+/// RFC 3339 time with the tablet's UTC offset: its local date and time, as the file says);
+/// `<tablet>` is the first four letters or digits of the tablet's device id. So two files of
+/// one tablet differ unless written in the same second, and files of two tablets differ.
+/// The village is the choice name shared by every household, `mixed` when they differ,
+/// `none` when unanswered. `suffix` (e.g. `members`) is added before the extension for the
+/// CSV tables.
+pub fn file_name(
+    survey_id: &str,
+    households: &[Household],
+    written: &str,
+    device: &str,
+    kind: ExportKind,
+    suffix: &str,
+    ext: &str,
+) -> String {
     let mut villages = households.iter().map(|h| h.record.answers.values.get("village").map_or("", String::as_str));
     let village = match villages.next() {
         None | Some("") if households.len() <= 1 => "none",
@@ -319,14 +339,19 @@ pub fn file_name(survey_id: &str, households: &[Household], date: &str, kind: Ex
         }
         _ => "mixed",
     };
+    let stamp = match (instant(written), written.get(..10), written.get(11..19)) {
+        (Some(_), Some(date), Some(time)) => format!("{date}_{}", time.replace(':', "")),
+        _ => written.to_string(),
+    };
+    let tablet: String = device.chars().filter(char::is_ascii_alphanumeric).take(4).collect::<String>().to_lowercase();
     let mut name = String::from(survey_id);
     if kind == ExportKind::Backup {
         name.push_str("_backup");
     }
-    name.push('_');
-    name.push_str(village);
-    name.push('_');
-    name.push_str(date);
+    for part in [village, &stamp, if tablet.is_empty() { "none" } else { &tablet }] {
+        name.push('_');
+        name.push_str(part);
+    }
     name.push_str(&format!("_{}户", households.len()));
     if !suffix.is_empty() {
         name.push('_');

@@ -37,7 +37,8 @@ pub struct ExportFile {
     pub survey: SurveyRef,
     /// The app that wrote the file.
     pub app: AppInfo,
-    /// When the file was written (RFC 3339, UTC).
+    /// When the file was written (RFC 3339, with the writing tablet's UTC offset, e.g.
+    /// `2026-11-29T18:15:07.250+08:00`: its local date and time, which the file name repeats).
     #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub exported_at: String,
     /// The enumerator profile of the tablet that wrote the file, if one was set.
@@ -253,6 +254,23 @@ pub struct ExportHistoryEntry {
     pub modified: Option<String>,
 }
 
+/// Where a copy came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+pub struct ExportCopyOf {
+    /// The id of the household it is another version of.
+    pub id: String,
+    /// `exported_at` of the file it was brought in from.
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
+    pub file_exported_at: String,
+    /// The tablet that wrote that file.
+    pub file_device: String,
+    /// `true` when this is the tablet's own version, kept as a copy when the file's version
+    /// replaced it; absent (false) when this is the file's version kept beside the tablet's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replaced: bool,
+}
+
 /// A soft warning the enumerator acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
@@ -326,6 +344,10 @@ pub struct ExportHousehold {
     /// (reopening with a reason), exports and imports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<ExportHistoryEntry>,
+    /// Present on a copy: another version of household `copy_of.id`, edited independently,
+    /// that an import kept as a household of its own so that neither version was lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_of: Option<ExportCopyOf>,
     /// Keys of the stored household this format does not know (written by another kit
     /// version), kept as they are.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -14,7 +14,7 @@ use super::format::*;
 use super::time::instant;
 use crate::answers::{Acknowledgement, Answers, FieldPath, Record, Values};
 use crate::checks::EnumeratorProfile;
-use crate::household::{Event, HistoryEntry, Household, Status, FORMAT_VERSION};
+use crate::household::{CopyOf, Event, HistoryEntry, Household, Status, FORMAT_VERSION};
 use crate::survey::Survey;
 
 /// The largest file the kit reads (20 MiB: about 3,000 households with their rosters).
@@ -256,7 +256,7 @@ pub fn read_file(bytes: &[u8], survey: &Survey) -> Result<ImportedFile, ImportEr
     let mut seen: HashSet<String> = HashSet::with_capacity(env.households.len());
     for (i, raw) in env.households.iter().enumerate() {
         let result = serde_json::from_str::<ExportHousehold>(raw.get())
-            .map_err(|e| (RecordProblem::Unreadable, e.to_string()))
+            .map_err(|e| (if lacks_id(raw) { RecordProblem::MissingId } else { RecordProblem::Unreadable }, e.to_string()))
             .and_then(|h| to_household(h, &dict, survey));
         match result {
             Ok(h) if !seen.insert(h.id.clone()) => {
@@ -293,6 +293,19 @@ pub fn read_file(bytes: &[u8], survey: &Survey) -> Result<ImportedFile, ImportEr
     })
 }
 
+/// Whether a household that cannot be read is an object without an id (the key missing,
+/// `null`, or a blank text): that is what is wrong with it first.
+fn lacks_id(raw: &RawValue) -> bool {
+    match serde_json::from_str::<IdProbe>(raw.get()) {
+        Ok(p) => match p.id {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::String(s)) => s.trim().is_empty(),
+            Some(_) => false,
+        },
+        Err(_) => false,
+    }
+}
+
 /// What import needs from the file's own dictionary: which keys are repeats and which
 /// values are calculated (recomputed, so not stored).
 struct DictIndex<'a> {
@@ -316,9 +329,9 @@ fn profile(e: Enumerator) -> EnumeratorProfile {
 type Problem = (RecordProblem, String);
 
 /// Keys of a stored [`Household`] and of its [`Record`]: unknown keys may not use them.
-const HOUSEHOLD_KEYS: [&str; 13] = [
+const HOUSEHOLD_KEYS: [&str; 14] = [
     "id", "format", "survey_id", "survey_version", "status", "created", "modified", "finalized", "exported",
-    "enumerator", "device", "history", "record",
+    "enumerator", "device", "history", "copy_of", "record",
 ];
 const RECORD_KEYS: [&str; 2] = ["answers", "acks"];
 
@@ -476,6 +489,12 @@ fn to_household(h: ExportHousehold, dict: &DictIndex<'_>, survey: &Survey) -> Re
                 modified: e.modified,
             })
             .collect(),
+        copy_of: h.copy_of.map(|c| CopyOf {
+            id: c.id,
+            file_exported_at: c.file_exported_at,
+            file_device: c.file_device,
+            replaced: c.replaced,
+        }),
         record: Record { answers, acks, extra: h.record_extra },
         extra,
     })

@@ -9,8 +9,11 @@
 //!   questions that are not relevant (`hidden_answers`), so that a restore is exact.
 //! - [`read_file`]: bytes → every household checked, or one [`ImportError`] (its code is a
 //!   translation key) — all or nothing, so a bad file changes nothing.
-//! - [`preview`] and [`plan`]: which households are new, identical or another version
-//!   (newer by `modified`), and which to save for the user's [`MergeChoice`].
+//! - [`relate`]: the one merge rule — whether a version of a household continues another,
+//!   is older, or was edited independently (a conflict).
+//! - [`preview`] and [`plan`]: which households are new, identical, continue the tablet's,
+//!   are older or conflict, and which to save for the user's [`MergeChoice`];
+//!   [`differences`] lists a conflict's differing answers with the survey's labels.
 //! - [`csv_tables`]: households and members tables, UTF-8 with BOM.
 //!
 //! Round trip: `read_file(to_json(export_file(hs)))` gives back `hs` exactly (for a
@@ -27,7 +30,10 @@ pub use self::csv::{csv_tables, spreadsheet_cell, CsvTables, BOM, HOUSEHOLD_COLU
 pub use export::{dictionary, export_file, export_household, file_name, safe_file_name, to_json, ExportMeta};
 pub use format::*;
 pub use import::{read_file, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS};
-pub use merge::{chosen, compare, plan, preview, relate, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry, Relation};
+pub use merge::{
+    chosen, compare, differences, plan, preview, relate, Difference, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry,
+    Relation, Resolution,
+};
 pub use time::instant;
 
 /// The JSON Schema of the format, generated from the Rust types (feature `schema`).

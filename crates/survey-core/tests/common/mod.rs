@@ -105,3 +105,13 @@ pub fn answers(pairs: &[(FieldPath, &str)]) -> Answers {
 pub fn evaluate(s: &Survey, a: &Answers) -> Evaluation {
     s.evaluate(a, &ctx())
 }
+
+/// The shipped household survey (`surveys/household`), loaded once.
+pub fn shipped() -> Survey {
+    static S: std::sync::OnceLock<Survey> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../surveys/household");
+        Survey::load_dir(dir).unwrap_or_else(|p| panic!("{p:?}"))
+    })
+    .clone()
+}

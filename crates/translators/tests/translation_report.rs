@@ -6,7 +6,7 @@ use survey_core::translation::{locale_reports, survey_reports, Counts};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/translation")
+        .join("tests/fixtures")
         .join(name)
 }
 

@@ -1,15 +1,17 @@
 //! Translation report: how many Yi strings are reviewed, sourced, drafted and missing, per
-//! file, for every survey in `surveys/*/` and the UI locale files in `locales/`.
+//! file and per reviewer, for every survey in `surveys/*/` and the UI locale files in
+//! `locales/`, and the consistency list (a Chinese term rendered by different Yi).
 //!
 //! ```text
-//! cargo run -p survey-core --bin translation-report [-- --list] [--root DIR]
+//! cargo run -p translators --bin translation-report [-- --list] [--root DIR]
 //! ```
 //! `--list` lists the drafted strings (for the bureau's Yi translators). Missing strings are
 //! always listed. Exits with status 1 when any Yi string is missing, 2 on a read error.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use survey_core::translation::{locale_reports, survey_reports, Counts, FileReport};
+use survey_core::translation::{consistency, locale_reports, survey_reports, Counts, FileReport};
 
 fn main() -> ExitCode {
     let mut list = false;
@@ -29,33 +31,21 @@ fn main() -> ExitCode {
             }
         }
     }
-    let root = root.unwrap_or_else(default_root);
+    let root = root.unwrap_or_else(translators::default_root);
     let mut reports: Vec<FileReport> = Vec::new();
 
-    let surveys = root.join("surveys");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&surveys)
-        .map(|e| {
-            e.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
-        })
-        .unwrap_or_default();
-    dirs.sort();
-    if dirs.is_empty() {
-        println!("没有问卷（no surveys in {}）", surveys.display());
-    }
-    for dir in dirs {
-        let shown = rel(&root, &dir);
-        match survey_core::load_survey_dir(&dir) {
-            Ok(raw) => reports.extend(survey_reports(&shown, &raw)),
-            Err(problems) => {
-                for p in problems {
-                    eprintln!("{shown}: {p}");
-                }
-                return ExitCode::from(2);
-            }
+    let kit = match translators::Kit::load(&root) {
+        Ok(kit) => kit,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
         }
+    };
+    if kit.surveys.is_empty() {
+        println!("没有问卷（no surveys in {}）", root.join("surveys").display());
+    }
+    for (dir, raw) in &kit.surveys {
+        reports.extend(survey_reports(&rel(&root, dir), raw));
     }
     match locale_reports(&root.join("locales")) {
         Ok(found) if found.is_empty() => println!(
@@ -110,21 +100,65 @@ fn main() -> ExitCode {
             }
         }
     }
+    let mut reviewers: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &reports {
+        for (who, n) in &r.by_reviewer {
+            *reviewers.entry(who.as_str()).or_default() += n;
+        }
+    }
+    if !reviewers.is_empty() {
+        println!("\n审校人 reviewer  reviewed");
+        for (who, n) in &reviewers {
+            let who = if who.is_empty() {
+                "（未记录 not recorded）"
+            } else {
+                who
+            };
+            println!("  {who}  {n}");
+        }
+        for r in reports.iter().filter(|r| !r.by_reviewer.is_empty()) {
+            let parts: Vec<String> = r
+                .by_reviewer
+                .iter()
+                .map(|(w, n)| format!("{w} {n}"))
+                .collect();
+            println!("  {}: {}", r.file, parts.join(", "));
+        }
+    }
+    match kit.texts() {
+        Ok(texts) => {
+            let list = consistency(&texts, 6);
+            if !list.is_empty() {
+                println!(
+                    "\n一致性 consistency — 同一中文词的彝文译法不同 ({} 个词 terms):",
+                    list.len()
+                );
+            }
+            for item in &list {
+                let forms: Vec<String> = item
+                    .renderings
+                    .iter()
+                    .map(|(ii, keys)| format!("「{ii}」 ({})", keys.join(", ")))
+                    .collect();
+                println!("  {}: {}", item.zh, forms.join(" / "));
+                if !item.elsewhere.is_empty() {
+                    println!(
+                        "      其他含「{}」而彝文不同的文字 elsewhere: {}",
+                        item.zh,
+                        item.elsewhere.join(", ")
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    }
     if total.missing > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// The workspace root: the current directory when it has `surveys/`, else two levels up
-/// from this crate.
-fn default_root() -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    if cwd.join("surveys").is_dir() {
-        cwd
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
     }
 }
 
