@@ -1,5 +1,8 @@
 //! Browser tests of the exchange panel (wasm-bindgen-test in headless Chromium): export
-//! marks households exported in storage and the downloaded file holds them; CSV tables;
+//! marks households exported in storage and the downloaded file holds them — encrypted,
+//! since the shipped survey carries a (test) public key (the end-to-end tests open the
+//! bureau's file with npm's jose; here the header is read and a backup opened again with
+//! its passphrase); CSV tables behind the deliberate "unencrypted" choice;
 //! the import preview and merge against storage; refused files change nothing and say why
 //! in both languages; text from a file is shown as text, never run.
 #![cfg(target_arch = "wasm32")]
@@ -7,9 +10,10 @@
 
 use leptos::prelude::*;
 use liangshan_survey::drafts::DraftStore;
-use liangshan_survey::exchange::{error_text, logic, match_text, ExchangePanel};
+use liangshan_survey::exchange::{envelope_text, error_text, logic, match_text, ExchangePanel};
 use liangshan_survey::{clock, default_survey, tr};
 use serde_json::{json, Value};
+use survey_core::envelope::{self, EnvelopeKind, FileKind};
 use survey_core::exchange::{self, AppInfo, ExportKind, ExportMeta, ImportError, Match};
 use survey_core::{Event, FieldPath, Household, HistoryEntry, Status};
 use wasm_bindgen::{JsCast, JsValue};
@@ -25,9 +29,17 @@ wasm_bindgen_test_configure!(run_in_browser);
 // Helpers
 
 impl Mounted {
-    /// Clicks an export button: the exported marks are saved in a task of their own.
+    /// Clicks an export button: encryption (WebCrypto) is asynchronous, and the exported
+    /// marks are saved in a task of their own.
     async fn export(&self, testid: &str) {
         self.click(testid).await;
+        sleep(30).await;
+        for _ in 0..500 {
+            if self.find("export-working").is_none() {
+                break;
+            }
+            sleep(20).await;
+        }
         sleep(30).await;
     }
 
@@ -77,6 +89,21 @@ async fn downloads() -> Vec<(String, Vec<u8>)> {
         out.push((name, js_sys::Uint8Array::new(&buf).to_vec()));
     }
     out
+}
+
+/// The header of an envelope file (it must be one, of kind `kind`).
+fn header_of(bytes: &[u8], kind: EnvelopeKind) -> envelope::Header {
+    match envelope::classify(bytes) {
+        FileKind::Envelope(e) if e.kind() == kind => e.header,
+        other => panic!("not a {kind:?} envelope: {other:?}"),
+    }
+}
+
+/// Opens a backup envelope with the app's WebCrypto code.
+async fn open_backup(bytes: &[u8], passphrase: &str) -> Value {
+    let FileKind::Envelope(e) = envelope::classify(bytes) else { panic!("not an envelope") };
+    let plain = liangshan_survey::exchange::crypto::open_backup(&e, passphrase).await.unwrap();
+    serde_json::from_slice(&plain).unwrap()
 }
 
 fn new_store() -> (Owner, DraftStore) {
@@ -150,17 +177,15 @@ async fn export_marks_households_exported_and_the_file_holds_them() {
     let (name, bytes) = &files[0];
     assert!(name.starts_with("liangshan_household_laguo_") && name.ends_with("_2户.json"), "{name}");
     assert_eq!(m.text("export-file-name"), *name);
-    let v: Value = serde_json::from_slice(bytes).unwrap();
-    assert_eq!(v["format"], "liangshan-survey-export");
-    assert_eq!(v["kind"], "bureau");
-    assert_eq!(v["household_count"], 2);
-    assert_eq!(v["device"], json!(store.device_id()));
-    let a = v["households"].as_array().unwrap().iter().find(|h| h["id"] == "a").unwrap();
-    assert_eq!(a["answers"]["pigs"], 3);
-    assert_eq!(a["answers"]["support_flags"], json!(["dibao", "wubao"]));
-    assert_eq!(a["answers"]["members"][0]["member_name"], "阿苏拉且");
-    assert_eq!(a["status"], "exported");
-    let exported_at = v["exported_at"].as_str().unwrap().to_string();
+    // For the bureau: an envelope whose readable header routes it, and nothing personal.
+    let h = header_of(bytes, EnvelopeKind::Bureau).lsk;
+    assert_eq!(h.format, "liangshan-survey-export");
+    assert_eq!(h.kind, ExportKind::Bureau);
+    assert_eq!(h.household_count, 2);
+    assert_eq!(h.device, store.device_id());
+    assert!(!String::from_utf8_lossy(bytes).contains("阿苏拉且"));
+    assert!(shows(&m.text("export-protection"), tr!(exchange.secure.encrypted)));
+    let exported_at = h.exported_at;
 
     // Marked in storage, with the file's time; the draft untouched.
     for id in ["a", "b"] {
@@ -180,14 +205,25 @@ async fn export_marks_households_exported_and_the_file_holds_them() {
     m.export("export-json").await;
     assert_eq!(m.text("export-count"), "2");
 
-    // A backup takes the draft too, and keeps it a draft.
+    // A backup takes the draft too, and keeps it a draft; it needs a passphrase.
     m.click("export-scope-backup").await;
+    m.export("export-json").await;
+    assert_eq!(m.get("export-refused").get_attribute("data-code").as_deref(), Some("passphrase_short"));
+    assert_eq!(downloads().await.len(), 2, "no file without a passphrase");
+    m.type_into("backup-passphrase-1", "备份密码 ꆈꌠ 2026").await;
+    m.type_into("backup-passphrase-2", "备份密码 ꆈꌠ 2026").await;
     m.export("export-json").await;
     let files = downloads().await;
     let (name, bytes) = files.last().unwrap();
     assert!(name.contains("_backup_") && name.ends_with("_3户.json"), "{name}");
-    let v: Value = serde_json::from_slice(bytes).unwrap();
+    assert_eq!(header_of(bytes, EnvelopeKind::Backup).p2c, Some(u64::from(envelope::BACKUP_P2C)));
+    let v = open_backup(bytes, "备份密码 ꆈꌠ 2026").await;
     assert_eq!(v["kind"], "backup");
+    let a = v["households"].as_array().unwrap().iter().find(|h| h["id"] == "a").unwrap();
+    assert_eq!(a["answers"]["pigs"], 3);
+    assert_eq!(a["answers"]["support_flags"], json!(["dibao", "wubao"]));
+    assert_eq!(a["answers"]["members"][0]["member_name"], "阿苏拉且");
+    assert_eq!(a["status"], "exported");
     assert_eq!(store.load("c").unwrap().status, Status::Draft);
     assert!(store.load("c").unwrap().exported.is_some());
 }
@@ -207,6 +243,10 @@ async fn a_chosen_set_and_the_csv_tables() {
     m.click("export-pick-a").await;
     assert_eq!(m.text("export-count-chosen"), "2");
 
+    // The CSV tables are never encrypted: only after the deliberate choice.
+    assert!(m.find("export-csv-households").is_none());
+    assert!(shows(&m.text("export-csv-off"), tr!(exchange.secure.csv_off)));
+    m.click("export-plain").await;
     m.click("export-csv-households").await;
     m.click("export-csv-members").await;
     let files = downloads().await;
@@ -226,11 +266,11 @@ async fn a_chosen_set_and_the_csv_tables() {
     // The CSV tables mark nothing.
     assert_eq!(store.load("a").unwrap().status, Status::Finalized);
 
+    // The bureau's file stays encrypted even then.
     m.export("export-json").await;
     let files = downloads().await;
-    let v: Value = serde_json::from_slice(&files[2].1).unwrap();
-    let ids: Vec<&str> = v["households"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["a", "c"]);
+    assert_eq!(header_of(&files[2].1, EnvelopeKind::Bureau).lsk.household_count, 2);
+    assert_eq!(store.load("a").unwrap().status, Status::Exported);
     assert_eq!(store.load("b").unwrap().status, Status::Finalized, "not chosen, not marked");
 }
 
@@ -449,6 +489,20 @@ fn every_code_has_a_message_in_both_languages() {
         let t = error_text(&e);
         assert!(!t.zh.is_empty() && !t.ii.is_empty(), "{}", e.code());
         assert_ne!(t.zh, t.ii);
+    }
+    // Every refusal of an encrypted file has its own message, in both languages.
+    use survey_core::envelope::EnvelopeError as E;
+    let all = [
+        E::Truncated, E::Malformed, E::UnsupportedAlgorithm, E::NotEnvelope, E::ForBureau, E::IsBackup,
+        E::WrongKey, E::WrongPassphrase, E::Tampered, E::HeaderMismatch, E::BadPublicKey, E::BadPrivateKey,
+        E::PassphraseShort, E::PassphraseMismatch, E::NoWebCrypto, E::CryptoFailed,
+    ];
+    assert_eq!(all.clone().map(|e| e.code()), E::CODES);
+    let mut seen = std::collections::HashSet::new();
+    for e in all {
+        let t = envelope_text(&e);
+        assert!(!t.zh.is_empty() && !t.ii.is_empty(), "{}", e.code());
+        assert!(seen.insert(t.zh.clone()) && seen.insert(t.ii.clone()), "{}: a message of its own", e.code());
     }
     let _ = JsValue::NULL;
 }

@@ -7,8 +7,10 @@
 // the export format (answers as stored strings, which the format allows, taken from the core's
 // 6-member sample household), chosen in the import panel and merged — so the households land
 // in storage exactly as an import puts them there. Then "download JSON" is clicked `runs`
-// times. Figures:
+// times for each of: the bureau's file (encrypted, as the shipped survey has a public_key),
+// a plain backup (the deliberate choice) and a passphrase backup. Figures:
 // - click → download event, as the person waits for it (target: under 1 s);
+// - encryption (WebCrypto) within it; the PBKDF2 derivation alone;
 // - the app's own phases from `globalThis.__lsk_exchange`: reading the households from
 //   storage, building the file (mark exported, typed answers, dictionary, JSON text), handing
 //   it to the browser as a download, and saving the exported marks (after the download);
@@ -20,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
+import { openBureau, openBackup } from '../lib/jwe.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.argv[2] ?? 1000);
@@ -80,40 +83,76 @@ try {
   const imp = await page.evaluate(() => globalThis.__lsk_exchange);
   console.log(`seed: ${N} households (${(fs.statSync(seed).size / 1e6).toFixed(2)} MB file) — check + preview ${ms(previewWall)} (in app ${ms(imp.import_check.check)}), merge ${ms(mergeWall)} (in app ${ms(imp.import_merge.merge)})`);
 
-  await page.getByTestId('export-scope-finalized').check();
-  await page.getByTestId('export-count-finalized').filter({ hasText: String(N) }).waitFor({ timeout: 60_000 });
-  const walls = [], phases = [], starts = [];
-  let size = 0;
-  for (let r = 0; r < RUNS; r++) {
-    // A DOM click (not playwright's click, whose actionability checks on a page of 1,000
-    // rows take longer than the export itself).
-    const download = page.waitForEvent('download', { timeout: 120_000 });
-    t = performance.now();
-    starts.push(await page.evaluate(() => {
-      const t0 = performance.now();
-      document.querySelector('[data-testid="export-json"]').click();
-      return t0;
-    }));
-    const dl = await download;
-    walls.push(performance.now() - t);
-    const file = path.join(tmp, `export-${r}.json`);
-    await dl.saveAs(file);
-    size = fs.statSync(file).size;
-    const count = JSON.parse(fs.readFileSync(file, 'utf8')).household_count;
-    if (count !== N) throw new Error(`exported ${count} of ${N}`);
-    await page.getByTestId('export-result').waitFor();
-    phases.push(await page.evaluate(() => globalThis.__lsk_exchange));
+  /** Clicks "download JSON" `RUNS` times in the scope and mode set by `prep`; prints the
+   *  figures; `open(bytes)` reads the file back (decrypting it with npm's jose). */
+  async function measure(label, prep, open) {
+    await prep();
+    const walls = [], phases = [], starts = [];
+    let size = 0;
+    for (let r = 0; r < RUNS; r++) {
+      // A DOM click (not playwright's click, whose actionability checks on a page of 1,000
+      // rows take longer than the export itself).
+      const download = page.waitForEvent('download', { timeout: 120_000 });
+      t = performance.now();
+      const t0 = await page.evaluate(() => {
+        const t0 = performance.now();
+        document.querySelector('[data-testid="export-json"]').click();
+        return t0;
+      });
+      starts.push(t0);
+      const dl = await download;
+      walls.push(performance.now() - t);
+      const file = path.join(tmp, `export-${r}.json`);
+      await dl.saveAs(file);
+      size = fs.statSync(file).size;
+      const count = (await open(fs.readFileSync(file))).household_count;
+      if (count !== N) throw new Error(`exported ${count} of ${N}`);
+      await page.waitForFunction((t0) => globalThis.__lsk_exchange?.export?.marks_at > t0, t0, { timeout: 120_000 });
+      phases.push(await page.evaluate(() => globalThis.__lsk_exchange));
+    }
+    const p = (k, f) => median(phases.map((x) => x[k][f]));
+    console.log(`${label}: export of ${N} households, median of ${RUNS} runs:`);
+    console.log(`  click → download event:  ${ms(median(walls))}   (runs: ${walls.map(ms).join(', ')}; target < 1000 ms)`);
+    console.log(`  read from storage:       ${ms(p('export_file', 'read'))}`);
+    console.log(`  build file (JSON text):  ${ms(p('export_file', 'build'))}`);
+    console.log(`  encrypt (WebCrypto):     ${ms(p('export_file', 'encrypt'))}`);
+    console.log(`  hand to the browser:     ${ms(p('export_file', 'download'))} (Blob + <a download>)`);
+    console.log(`  save exported marks:     ${ms(p('export', 'save_marks'))} (after the download has started)`);
+    const rel = (k, f) => median(phases.map((x, i) => x[k][f] - starts[i]));
+    console.log(`  in the page, from the click: file handed to the browser after ${ms(rel('export_file', 'handed_at'))}, marks saved from ${ms(rel('export', 'marks_at'))}`);
+    console.log(`  file size:               ${(size / 1e6).toFixed(2)} MB (${(size / N / 1024).toFixed(1)} KiB per household of 6 members; plain JSON ${(p('export_file', 'plain_bytes') / 1e6).toFixed(2)} MB)`);
   }
-  const p = (k, f) => median(phases.map((x) => x[k][f]));
-  console.log(`export of ${N} households, median of ${RUNS} runs:`);
-  console.log(`  click → download event:  ${ms(median(walls))}   (runs: ${walls.map(ms).join(', ')}; target < 1000 ms)`);
-  console.log(`  read from storage:       ${ms(p('export_file', 'read'))}`);
-  console.log(`  build file (JSON text):  ${ms(p('export_file', 'build'))}`);
-  console.log(`  hand to the browser:     ${ms(p('export_file', 'download'))} (Blob + <a download>)`);
-  console.log(`  save exported marks:     ${ms(p('export', 'save_marks'))} (after the download has started)`);
-  const rel = (k, f) => median(phases.map((x, i) => x[k][f] - starts[i]));
-  console.log(`  in the page, from the click: file handed to the browser after ${ms(rel('export_file', 'handed_at'))}, marks saved from ${ms(rel('export', 'marks_at'))}`);
-  console.log(`  file size:               ${(size / 1e6).toFixed(2)} MB (${(size / N / 1024).toFixed(1)} KiB per household of 6 members)`);
+
+  const PASS = 'bench passphrase';
+  // The shipped survey has a public_key: the bureau's file is always encrypted.
+  await measure('bureau file, encrypted (RSA-OAEP-256 + A256GCM)', async () => {
+    await page.getByTestId('export-scope-finalized').check();
+    await page.getByTestId('export-count-finalized').filter({ hasText: String(N) }).waitFor({ timeout: 60_000 });
+  }, openBureau);
+  // The same households as a backup, plain (the deliberate choice) and with a passphrase.
+  await measure('backup, plain JSON (deliberate choice)', async () => {
+    await page.getByTestId('export-scope-backup').check();
+    await page.getByTestId('export-plain').check();
+  }, (bytes) => JSON.parse(bytes.toString('utf8')));
+  await measure('backup, encrypted (PBES2-HS256+A128KW, 600,000 iterations + A256GCM)', async () => {
+    await page.getByTestId('export-plain').uncheck();
+    await page.getByTestId('backup-passphrase-1').fill(PASS);
+    await page.getByTestId('backup-passphrase-2').fill(PASS);
+  }, (bytes) => openBackup(bytes, PASS));
+
+  // The backup's key derivation alone, in this browser (floor: 0.3 s on a cheap tablet; a
+  // slower device only takes longer).
+  const derive = await page.evaluate(async (p2c) => {
+    const base = await crypto.subtle.importKey('raw', new TextEncoder().encode('a passphrase'), 'PBKDF2', false, ['deriveBits']);
+    const out = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await crypto.subtle.deriveBits({ name: 'PBKDF2', salt: new Uint8Array(35), iterations: p2c, hash: 'SHA-256' }, base, 128);
+      out.push(performance.now() - t0);
+    }
+    return out;
+  }, 600_000);
+  console.log(`PBKDF2-HMAC-SHA256, 600,000 iterations (the backup key): ${ms(median(derive))}   (runs: ${derive.map(ms).join(', ')}; floor ≥ 300 ms on a cheap tablet)`);
   if (b.errors.length) console.log('page errors:', b.errors);
 } finally {
   await b.close();

@@ -3,6 +3,7 @@
 //! and merging it. Everything stored goes through [`DraftStore`].
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use survey_core::envelope::{self, Protection, Routing};
 use survey_core::exchange::{
     self, csv_tables, differences, export_file, file_name, preview, to_json, AppInfo, Difference, ExportKind,
     ExportMeta, ImportError, ImportedFile, Match, MergeChoice, Preview,
@@ -93,6 +94,22 @@ pub fn app_info() -> AppInfo {
     AppInfo { name: env!("CARGO_PKG_NAME").to_string(), version: env!("CARGO_PKG_VERSION").to_string() }
 }
 
+/// The survey's `public_key` setting (XLSForm's column): when present, exports leave the
+/// tablet encrypted (`docs/export-format.md`, "Encrypted files").
+pub fn public_key() -> Option<&'static str> {
+    default_survey::household().setting("public_key").filter(|k| !k.is_empty())
+}
+
+/// How an export of `scope` is protected ([`envelope::protection`]).
+pub fn protection(scope: Scope, plain_chosen: bool) -> Protection {
+    envelope::protection(scope.kind(), public_key().is_some(), plain_chosen)
+}
+
+/// Whether the CSV tables may be written ([`envelope::csv_allowed`]).
+pub fn csv_allowed(plain_chosen: bool) -> bool {
+    envelope::csv_allowed(public_key().is_some(), plain_chosen)
+}
+
 /// An export file ready to hand over: its name, its text, and the households it holds,
 /// already marked exported (not yet saved: see [`save_marks`]).
 #[derive(Debug, Clone)]
@@ -101,6 +118,8 @@ pub struct Prepared {
     pub name: String,
     /// JSON text.
     pub text: String,
+    /// Its routing data (the header of an encrypted file).
+    pub routing: Routing,
     /// The households, marked exported at the file's time.
     pub households: Vec<Household>,
     /// Entries that cannot be read (not in the file).
@@ -130,10 +149,12 @@ pub fn prepare_json(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>)
         enumerator: store.profile(),
         device: store.device_id(),
     };
-    let text = to_json(&export_file(survey, &hs, &clock::context(), meta));
+    let file = export_file(survey, &hs, &clock::context(), meta);
+    let routing = Routing::of_file(&file);
+    let text = to_json(&file);
     let name = file_name(survey.id(), &hs, &now, &store.device_id(), scope.kind(), "", "json");
     let t2 = clock::perf_now();
-    Some(Prepared { name, text, households: hs, damaged, timings: [("read", t1 - t0), ("build", t2 - t1)] })
+    Some(Prepared { name, text, routing, households: hs, damaged, timings: [("read", t1 - t0), ("build", t2 - t1)] })
 }
 
 /// Saves the exported marks; returns the ids that could not be saved, with why.

@@ -16,20 +16,23 @@
 //! Every string comes from the `exchange` locale namespace; text from files (names, ids)
 //! is only ever shown as text.
 pub mod browser;
+pub mod crypto;
 pub mod logic;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use survey_core::envelope::{self, Envelope, EnvelopeError, Protection};
 use survey_core::exchange::{
-    chosen, Difference, ExportKind, ImportError, Match, MergeChoice, RecordProblem, Resolution, MAX_FILE_BYTES,
+    chosen, Difference, ExportKind, ImportError, Match, MergeChoice, RecordProblem, Resolution,
 };
 
 use crate::drafts::{local_time, status_text, DraftStore, HouseholdSummary};
 use crate::i18n::{Bi, TextOf, T};
 use crate::{clock, tr};
-use logic::{Checked, MergeReport, Scope};
+use logic::{Checked, MergeReport, Prepared, Scope};
 
 /// The message of an import error code.
 pub fn error_text(e: &ImportError) -> Bi {
@@ -43,6 +46,28 @@ pub fn error_text(e: &ImportError) -> Bi {
         ImportError::Incomplete { .. } => tr!(exchange.error.incomplete),
         ImportError::BrokenRecords { .. } => tr!(exchange.error.broken_records),
         ImportError::NoRoom { .. } => tr!(exchange.error.no_room),
+    }
+}
+
+/// The message of an encrypted file's (or the encryption's) error code.
+pub fn envelope_text(e: &EnvelopeError) -> Bi {
+    match e {
+        EnvelopeError::Truncated => tr!(exchange.envelope.truncated),
+        EnvelopeError::Malformed => tr!(exchange.envelope.malformed),
+        EnvelopeError::UnsupportedAlgorithm => tr!(exchange.envelope.unsupported_algorithm),
+        EnvelopeError::NotEnvelope => tr!(exchange.envelope.not_envelope),
+        EnvelopeError::ForBureau => tr!(exchange.envelope.for_bureau),
+        EnvelopeError::IsBackup => tr!(exchange.envelope.is_backup),
+        EnvelopeError::WrongKey => tr!(exchange.envelope.wrong_key),
+        EnvelopeError::WrongPassphrase => tr!(exchange.envelope.wrong_passphrase),
+        EnvelopeError::Tampered => tr!(exchange.envelope.tampered),
+        EnvelopeError::HeaderMismatch => tr!(exchange.envelope.header_mismatch),
+        EnvelopeError::BadPublicKey => tr!(exchange.envelope.bad_public_key),
+        EnvelopeError::BadPrivateKey => tr!(exchange.envelope.bad_private_key),
+        EnvelopeError::PassphraseShort => tr!(exchange.envelope.passphrase_short),
+        EnvelopeError::PassphraseMismatch => tr!(exchange.envelope.passphrase_mismatch),
+        EnvelopeError::NoWebCrypto => tr!(exchange.envelope.no_webcrypto),
+        EnvelopeError::CryptoFailed => tr!(exchange.envelope.crypto_failed),
     }
 }
 
@@ -110,8 +135,12 @@ fn match_name(m: Match) -> &'static str {
 /// What the last export did.
 #[derive(Debug, Clone, PartialEq)]
 enum ExportOutcome {
-    Done { name: String, count: usize, shared: bool, unsaved: Vec<String>, damaged: usize },
+    Done { name: String, count: usize, shared: bool, unsaved: Vec<String>, damaged: usize, protection: Protection },
     Csv { names: Vec<String> },
+    /// Encrypting (WebCrypto works asynchronously; a backup's key derivation takes ~0.5 s).
+    Working,
+    /// Not written: why (no WebCrypto, a passphrase problem, a bad key).
+    Refused(EnvelopeError),
     Empty,
     Failed,
     ShareFailed,
@@ -127,6 +156,81 @@ enum ImportState {
     Preview(Arc<Checked>),
     Done(MergeReport),
     Nothing,
+    /// A file refused as an encrypted file (or a bureau envelope, which a tablet cannot open).
+    EnvelopeRefused(EnvelopeError),
+    /// A passphrase-protected backup: waiting for the passphrase (and why the last one
+    /// did not open it), or opening it.
+    Sealed { envelope: Arc<Envelope>, error: Option<EnvelopeError>, opening: bool },
+}
+
+/// Hands an export file over (download, or share) and then saves the exported marks;
+/// `text` is the file as written (plain or an envelope), `encrypt_ms` the time encryption
+/// took.
+fn hand_over(
+    store: DraftStore,
+    outcome: RwSignal<Option<ExportOutcome>>,
+    p: Prepared,
+    text: String,
+    share: bool,
+    protection: Protection,
+    encrypt_ms: f64,
+) {
+    let t0 = clock::perf_now();
+    let count = p.households.len();
+    let (name, damaged) = (p.name.clone(), p.damaged);
+    let households = p.households;
+    // The marks are saved in a task of their own, so the browser starts the download
+    // (or the share sheet) first.
+    let finish = move |shared: bool| {
+        set_timeout(
+            move || {
+                let t = clock::perf_now();
+                let unsaved: Vec<String> =
+                    logic::save_marks(&store, &households).into_iter().map(|(id, _)| id).collect();
+                let saved_ms = clock::perf_now() - t;
+                browser::record_timings(
+                    "export",
+                    &[("households", count as f64), ("save_marks", saved_ms), ("marks_at", t)],
+                );
+                let _ = outcome
+                    .try_set(Some(ExportOutcome::Done { name, count, shared, unsaved, damaged, protection }));
+            },
+            std::time::Duration::ZERO,
+        );
+    };
+    if share {
+        let r = browser::share(&p.name, &text, browser::JSON_TYPE, move |ok| {
+            if ok {
+                finish(true);
+            } else {
+                let _ = outcome.try_set(Some(ExportOutcome::ShareFailed));
+            }
+        });
+        if r.is_err() {
+            outcome.set(Some(ExportOutcome::ShareFailed));
+        }
+        return;
+    }
+    if browser::download(&p.name, &text, browser::JSON_TYPE).is_err() {
+        outcome.set(Some(ExportOutcome::Failed));
+        return;
+    }
+    let download_ms = clock::perf_now() - t0;
+    let [(a, read_ms), (b, build_ms)] = p.timings;
+    browser::record_timings(
+        "export_file",
+        &[
+            (a, read_ms),
+            (b, build_ms),
+            ("encrypt", encrypt_ms),
+            ("download", download_ms),
+            ("bytes", text.len() as f64),
+            ("plain_bytes", p.text.len() as f64),
+            ("started_at", t0 - encrypt_ms - read_ms - build_ms),
+            ("handed_at", t0 + download_ms),
+        ],
+    );
+    finish(false);
 }
 
 /// The exchange panel of the home screen: export (JSON, share, CSV) and import (check,
@@ -143,6 +247,13 @@ pub fn ExchangePanel() -> impl IntoView {
     let chosen = RwSignal::new(BTreeSet::<String>::new());
     let outcome = RwSignal::new(None::<ExportOutcome>);
     let can_share = browser::can_share_files();
+    // Encryption (a survey with a `public_key`): the backup's passphrase, typed twice, and
+    // the deliberate choice of plain text for backups and CSV tables.
+    let encrypted = logic::public_key().is_some();
+    let (pass1, set_pass1) = signal(String::new());
+    let (pass2, set_pass2) = signal(String::new());
+    let (plain_chosen, set_plain_chosen) = signal(false);
+    let csv_on = move || logic::csv_allowed(plain_chosen.get());
 
     let count = move |s: Scope| {
         summaries.with(|all| {
@@ -151,66 +262,54 @@ pub fn ExchangePanel() -> impl IntoView {
     };
 
     let deliver = move |share: bool| {
-        let Some(p) = logic::prepare_json(&store, scope.get_untracked(), &chosen.get_untracked()) else {
+        if outcome.get_untracked() == Some(ExportOutcome::Working) {
+            return;
+        }
+        let scope = scope.get_untracked();
+        let protection = logic::protection(scope, plain_chosen.get_untracked());
+        let passphrase = pass1.get_untracked();
+        if protection == Protection::Passphrase {
+            if let Err(e) = envelope::check_new_passphrase(&passphrase, &pass2.get_untracked()) {
+                outcome.set(Some(ExportOutcome::Refused(e)));
+                return;
+            }
+        }
+        if protection != Protection::Plain && !crypto::available() {
+            // Never a plain file instead.
+            outcome.set(Some(ExportOutcome::Refused(EnvelopeError::NoWebCrypto)));
+            return;
+        }
+        let Some(p) = logic::prepare_json(&store, scope, &chosen.get_untracked()) else {
             outcome.set(Some(ExportOutcome::Empty));
             return;
         };
-        let t0 = clock::perf_now();
-        let count = p.households.len();
-        let (name, damaged) = (p.name.clone(), p.damaged);
-        let households = p.households;
-        // The marks are saved in a task of their own, so the browser starts the download
-        // (or the share sheet) first.
-        let finish = move |shared: bool| {
-            set_timeout(
-                move || {
-                    let t = clock::perf_now();
-                    let unsaved: Vec<String> =
-                        logic::save_marks(&store, &households).into_iter().map(|(id, _)| id).collect();
-                    let saved_ms = clock::perf_now() - t;
-                    browser::record_timings(
-                        "export",
-                        &[("households", count as f64), ("save_marks", saved_ms), ("marks_at", t)],
-                    );
-                    let _ = outcome.try_set(Some(ExportOutcome::Done { name, count, shared, unsaved, damaged }));
-                },
-                std::time::Duration::ZERO,
-            );
-        };
-        if share {
-            let r = browser::share(&p.name, &p.text, browser::JSON_TYPE, move |ok| {
-                if ok {
-                    finish(true);
-                } else {
-                    let _ = outcome.try_set(Some(ExportOutcome::ShareFailed));
+        let key = logic::public_key().unwrap_or_default();
+        if protection == Protection::Plain {
+            let text = p.text.clone();
+            hand_over(store, outcome, p, text, share, protection, 0.0);
+            return;
+        }
+        outcome.set(Some(ExportOutcome::Working));
+        spawn_local(async move {
+            let t0 = clock::perf_now();
+            let sealed = match protection {
+                Protection::Bureau => crypto::seal_bureau(&p.text, p.routing.clone(), key).await,
+                _ => crypto::seal_backup(&p.text, p.routing.clone(), &passphrase).await,
+            };
+            let encrypt_ms = clock::perf_now() - t0;
+            match sealed {
+                Ok(text) => hand_over(store, outcome, p, text, share, protection, encrypt_ms),
+                Err(e) => {
+                    let _ = outcome.try_set(Some(ExportOutcome::Refused(e)));
                 }
-            });
-            if r.is_err() {
-                outcome.set(Some(ExportOutcome::ShareFailed));
             }
-            return;
-        }
-        if browser::download(&p.name, &p.text, browser::JSON_TYPE).is_err() {
-            outcome.set(Some(ExportOutcome::Failed));
-            return;
-        }
-        let download_ms = clock::perf_now() - t0;
-        let [(a, read_ms), (b, build_ms)] = p.timings;
-        browser::record_timings(
-            "export_file",
-            &[
-                (a, read_ms),
-                (b, build_ms),
-                ("download", download_ms),
-                ("bytes", p.text.len() as f64),
-                ("started_at", t0 - read_ms - build_ms),
-                ("handed_at", t0 + download_ms),
-            ],
-        );
-        finish(false);
+        });
     };
 
     let csv = move |which: usize| {
+        if !logic::csv_allowed(plain_chosen.get_untracked()) {
+            return;
+        }
         match logic::prepare_csv(&store, scope.get_untracked(), &chosen.get_untracked()) {
             None => outcome.set(Some(ExportOutcome::Empty)),
             Some(tables) => {
@@ -286,7 +385,7 @@ pub fn ExchangePanel() -> impl IntoView {
 
     let outcome_view = move || {
         outcome.get().map(|o| match o {
-            ExportOutcome::Done { name, count, shared, unsaved, damaged } => view! {
+            ExportOutcome::Done { name, count, shared, unsaved, damaged, protection } => view! {
                 <div class="exchange-result" role="status" data-testid="export-result">
                     <p>
                         {if shared {
@@ -301,6 +400,14 @@ pub fn ExchangePanel() -> impl IntoView {
                         " · "
                         <code data-testid="export-file-name">{name}</code>
                     </p>
+                    {encrypted.then(|| {
+                        let (code, text) = match protection {
+                            Protection::Bureau => ("bureau", tr!(exchange.secure.encrypted)),
+                            Protection::Passphrase => ("passphrase", tr!(exchange.secure.backup_encrypted)),
+                            Protection::Plain => ("plain", tr!(exchange.secure.plain_written)),
+                        };
+                        view! { <p class="exchange-hint" data-testid="export-protection" data-protection=code><T text=text /></p> }
+                    })}
                     <p class="exchange-hint"><T text=tr!(exchange.export.again_hint) /></p>
                     <Show when={
                         let n = unsaved.len();
@@ -325,6 +432,16 @@ pub fn ExchangePanel() -> impl IntoView {
                     <T text=tr!(exchange.export.csv_done) />
                     " "
                     <code data-testid="export-file-name">{names.join(", ")}</code>
+                </p>
+            }
+            .into_any(),
+            ExportOutcome::Working => view! {
+                <p class="exchange-hint" role="status" data-testid="export-working"><T text=tr!(exchange.secure.working) /></p>
+            }
+            .into_any(),
+            ExportOutcome::Refused(e) => view! {
+                <p class="exchange-error" role="alert" data-testid="export-refused" data-code=e.code()>
+                    <T text=envelope_text(&e) />
                 </p>
             }
             .into_any(),
@@ -362,6 +479,38 @@ pub fn ExchangePanel() -> impl IntoView {
                         />
                     </ul>
                 </Show>
+                {encrypted.then(|| view! {
+                    <p class="exchange-hint" data-testid="export-encrypted-note"><T text=tr!(exchange.secure.note) /></p>
+                    <Show when=move || scope.get() == Scope::Backup && !plain_chosen.get()>
+                        <div class="exchange-passphrase" data-testid="backup-passphrase">
+                            <PassphraseField
+                                label=tr!(exchange.secure.passphrase)
+                                testid="backup-passphrase-1"
+                                autocomplete="new-password"
+                                value=(pass1, set_pass1)
+                            />
+                            <PassphraseField
+                                label=tr!(exchange.secure.passphrase_again)
+                                testid="backup-passphrase-2"
+                                autocomplete="new-password"
+                                value=(pass2, set_pass2)
+                            />
+                            <p class="exchange-hint"><T text=tr!(exchange.secure.passphrase_hint) /></p>
+                        </div>
+                    </Show>
+                    <label class="exchange-choice exchange-plain">
+                        <input
+                            type="checkbox"
+                            data-testid="export-plain"
+                            prop:checked=move || plain_chosen.get()
+                            on:change=move |ev| {
+                                set_plain_chosen.set(event_target_checked(&ev));
+                                outcome.set(None);
+                            }
+                        />
+                        <T text=tr!(exchange.secure.plain_choice) />
+                    </label>
+                })}
                 <div class="exchange-actions">
                     <button type="button" class="primary" data-testid="export-json" on:click=move |_| deliver(false)>
                         <T text=tr!(exchange.export.json) />
@@ -371,18 +520,60 @@ pub fn ExchangePanel() -> impl IntoView {
                             <T text=tr!(exchange.export.share) />
                         </button>
                     })}
-                    <button type="button" data-testid="export-csv-households" on:click=move |_| csv(0)>
-                        <T text=tr!(exchange.export.csv_households) />
-                    </button>
-                    <button type="button" data-testid="export-csv-members" on:click=move |_| csv(1)>
-                        <T text=tr!(exchange.export.csv_members) />
-                    </button>
+                    <Show when=csv_on>
+                        <button type="button" data-testid="export-csv-households" on:click=move |_| csv(0)>
+                            <T text=tr!(exchange.export.csv_households) />
+                        </button>
+                        <button type="button" data-testid="export-csv-members" on:click=move |_| csv(1)>
+                            <T text=tr!(exchange.export.csv_members) />
+                        </button>
+                    </Show>
                 </div>
-                <p class="exchange-hint"><T text=tr!(exchange.export.csv_hint) /></p>
+                <Show
+                    when=csv_on
+                    fallback=|| view! { <p class="exchange-hint" data-testid="export-csv-off"><T text=tr!(exchange.secure.csv_off) /></p> }
+                >
+                    <p class="exchange-hint"><T text=tr!(exchange.export.csv_hint) /></p>
+                </Show>
                 {outcome_view}
             </div>
             <ImportSection store=store />
         </section>
+    }
+}
+
+/// A labelled password input bound to a signal pair.
+#[component]
+fn PassphraseField(
+    /// The label.
+    label: Bi,
+    /// Test id of the input.
+    testid: &'static str,
+    /// `new-password` (export) or `current-password` (import).
+    autocomplete: &'static str,
+    /// The value and its setter.
+    value: (ReadSignal<String>, WriteSignal<String>),
+) -> impl IntoView {
+    let (get, set) = value;
+    view! {
+        <label>
+            <T text=label />
+            <input
+                type="password"
+                autocomplete=autocomplete
+                data-testid=testid
+                prop:value=move || get.get()
+                on:input=move |ev| set.set(event_target_value(&ev))
+            />
+        </label>
+    }
+}
+
+/// A plain file checked and compared with the tablet: the preview, or why it is refused.
+fn checked_state(store: &DraftStore, bytes: &[u8]) -> ImportState {
+    match logic::check_file(store, bytes) {
+        Ok(checked) => ImportState::Preview(Arc::new(checked)),
+        Err(e) => ImportState::Refused(e),
     }
 }
 
@@ -475,13 +666,33 @@ fn ImportSection(
     // What to do with each conflict (absent: keep the tablet's version).
     let resolutions = RwSignal::new(BTreeMap::<String, Resolution>::new());
     let input = NodeRef::<leptos::html::Input>::new();
+    let (import_pass, set_import_pass) = signal(String::new());
+
+    // A backup envelope: open it with the passphrase typed (WebCrypto), then check it as
+    // any plain file. A wrong passphrase leaves the state waiting for another one.
+    let open_backup = move || {
+        let ImportState::Sealed { envelope, opening: false, .. } = state.get_untracked() else { return };
+        state.set(ImportState::Sealed { envelope: envelope.clone(), error: None, opening: true });
+        let passphrase = import_pass.get_untracked();
+        spawn_local(async move {
+            let t0 = clock::perf_now();
+            let next = match crypto::open_backup(&envelope, &passphrase).await {
+                Ok(plain) => checked_state(&store, &plain),
+                Err(e) => ImportState::Sealed { envelope, error: Some(e), opening: false },
+            };
+            browser::record_timings("import_open", &[("open", clock::perf_now() - t0)]);
+            let _ = state.try_set(next);
+        });
+    };
 
     let on_file = move |_| {
         let Some(el) = input.get() else { return };
         let Some(file) = el.files().and_then(|f| f.get(0)) else { return };
         // Choosing the same file again must fire `change` again.
         el.set_value("");
-        if file.size() > MAX_FILE_BYTES as f64 {
+        // An encrypted backup is 4/3 of its plain file (base64url); a plain file is checked
+        // against MAX_FILE_BYTES once read, and so is the plaintext of a backup.
+        if file.size() > envelope::MAX_ENVELOPE_BYTES as f64 {
             state.set(ImportState::Refused(ImportError::TooLarge { bytes: file.size() as usize }));
             return;
         }
@@ -492,9 +703,11 @@ fn ImportSection(
                 return;
             };
             let t0 = clock::perf_now();
-            let next = match logic::check_file(&store, &bytes) {
-                Ok(checked) => ImportState::Preview(Arc::new(checked)),
-                Err(e) => ImportState::Refused(e),
+            set_import_pass.set(String::new());
+            let next = match envelope::for_tablet(&bytes) {
+                Ok(None) => checked_state(&store, &bytes),
+                Ok(Some(e)) => ImportState::Sealed { envelope: Arc::new(e), error: None, opening: false },
+                Err(e) => ImportState::EnvelopeRefused(e),
             };
             browser::record_timings("import_check", &[("check", clock::perf_now() - t0), ("bytes", bytes.len() as f64)]);
             set_take_new.set(true);
@@ -697,6 +910,49 @@ fn ImportSection(
         }
         ImportState::Nothing => view! {
             <p class="exchange-warning" role="status" data-testid="import-nothing"><T text=tr!(exchange.import.nothing) /></p>
+        }
+        .into_any(),
+        ImportState::EnvelopeRefused(e) => view! {
+            <div class="exchange-error" role="alert" data-testid="import-error" data-code=e.code()>
+                <p><T text=envelope_text(&e) /></p>
+                <p class="exchange-hint"><T text=tr!(exchange.import.unchanged) /></p>
+            </div>
+        }
+        .into_any(),
+        ImportState::Sealed { error, opening, .. } => view! {
+            <form
+                class="exchange-sealed"
+                data-testid="import-sealed"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    open_backup();
+                }
+            >
+                <p><T text=tr!(exchange.secure.need_passphrase) /></p>
+                <PassphraseField
+                    label=tr!(exchange.secure.passphrase)
+                    testid="import-passphrase"
+                    autocomplete="current-password"
+                    value=(import_pass, set_import_pass)
+                />
+                <div class="exchange-actions">
+                    <button type="submit" class="primary" data-testid="import-open" disabled=opening>
+                        <T text=tr!(exchange.secure.open) />
+                    </button>
+                    <button type="button" data-testid="import-cancel" on:click=move |_| state.set(ImportState::Idle)>
+                        <T text=tr!(exchange.import.cancel) />
+                    </button>
+                </div>
+                {opening.then(|| view! {
+                    <p class="exchange-hint" role="status" data-testid="import-opening"><T text=tr!(exchange.secure.opening) /></p>
+                })}
+                {error.map(|e| view! {
+                    <div class="exchange-error" role="alert" data-testid="import-error" data-code=e.code()>
+                        <p><T text=envelope_text(&e) /></p>
+                        <p class="exchange-hint"><T text=tr!(exchange.import.unchanged) /></p>
+                    </div>
+                })}
+            </form>
         }
         .into_any(),
     };

@@ -269,7 +269,7 @@ fn the_shipped_survey_carries_the_test_public_key() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(24))]
     /// Any change of any byte of an envelope is refused (or, for a change to JSON
     /// whitespace-equivalent text, opens to the same plaintext) — never a panic, never
     /// different content.

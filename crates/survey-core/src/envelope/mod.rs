@@ -70,6 +70,10 @@ pub const MIN_P2C: u64 = 1_000;
 pub const MAX_P2C: u64 = 10_000_000;
 /// Length of the random `p2s` the kit writes (bytes).
 pub const P2S_LEN: usize = 16;
+/// The largest envelope file the tablet reads: base64url makes the ciphertext 4/3 of the
+/// plain file, which is then checked against [`crate::exchange::MAX_FILE_BYTES`] as any
+/// plain file (so an encrypted backup of as many households as a plain one still imports).
+pub const MAX_ENVELOPE_BYTES: usize = crate::exchange::MAX_FILE_BYTES / 3 * 4 + 64 * 1024;
 /// Shortest passphrase the kit accepts for a new backup (characters).
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
