@@ -3,10 +3,12 @@
 // register (SQLite) and the workbook (xlsx) are checked by a Rust test reading them back
 // (crates/bureau/tests/e2e_register.rs, with rusqlite and calamine), and the report here.
 //
-// The scenario: tablet A finalizes two households and exports them; tablet B imports that
-// file, corrects household 2 (phone) and adds its own household 3, and exports; tablet A
-// corrects household 1 (a re-export after a correction) and household 2 (income:
-// edited on both tablets), exports, and makes a backup; one file arrives cut short.
+// The scenario: tablet A finalizes two households and exports them (encrypted for the
+// bureau's key: the shipped survey's TEST key); A's passphrase backup carries them to tablet
+// B (and also reaches the bureau, which cannot open it); B corrects household 2 (phone), adds
+// its own household 3 and exports; A corrects household 1 (a re-export after a correction)
+// and household 2 (income: edited on both tablets), exports, and makes a plain backup by
+// deliberate choice; one file arrives cut short.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,6 +19,7 @@ import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { id, ROOT } from '../lib/support.mjs';
+import { correct } from '../lib/household.mjs';
 
 let server;
 before(async () => { server = await serve(); });
@@ -108,34 +111,33 @@ async function finalizeOpen(page) {
   await page.getByTestId('home').waitFor();
 }
 
-/** Reopens a finalized household with a reason, changes one answer, finalizes again. */
-async function correct(page, hid, section, field, value) {
-  await page.goto(server.url);
-  await page.getByTestId(`open-${hid}`).click();
-  await page.getByTestId('household-form').waitFor();
-  await page.getByTestId('reopen').click();
-  await page.getByTestId('reopen-reason').fill('核实后更正');
-  await page.getByTestId('confirm-reopen').click();
-  await page.getByTestId(`section-${section}`).click();
-  await page.locator(id(`input-${field}`)).fill(value);
-  await ackAll(page);
-  await finalizeOpen(page);
-}
+const PASSPHRASE = '备份口令 ꆈꌠ 2026';
 
-/** Exports with `scope` and saves the download as `name` in the inbox. */
-async function exportAs(page, scope, name) {
+/** Exports with `scope` and saves the download as `name` in `dir`: a backup with the
+ *  passphrase, or plain when `plain` is chosen deliberately. */
+async function exportAs(page, scope, name, { plain = false, dir = INBOX } = {}) {
   await page.goto(server.url);
   await page.getByTestId('exchange-panel').waitFor();
   await page.getByTestId(`export-scope-${scope}`).check();
+  if (plain) await page.getByTestId('export-plain').check();
+  if (scope === 'backup' && !plain) {
+    await page.getByTestId('backup-passphrase-1').fill(PASSPHRASE);
+    await page.getByTestId('backup-passphrase-2').fill(PASSPHRASE);
+  }
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
-  const file = path.join(INBOX, name);
+  const file = path.join(dir, name);
   await dl.saveAs(file);
   return file;
 }
 
+// The private half of the shipped survey's TEST key (public, in the repository).
+const KEY = path.join(ROOT, 'crates/survey-core/tests/fixtures/envelope/TEST-ONLY-private-key.pem');
+
 function bureau(...args) {
   const bin = path.join(ROOT, 'target/debug/liangshan-bureau');
-  const r = spawnSync(bin, ['--register', path.join(DIR, 'register.sqlite'), ...args], { encoding: 'utf8' });
+  const r = spawnSync(bin, ['--register', path.join(DIR, 'register.sqlite'), '--key', KEY, ...args], {
+    encoding: 'utf8', env: { ...process.env, LIANGSHAN_KEY_PASSPHRASE: 'test-only-not-a-secret' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -150,24 +152,28 @@ test('files from two tablets become one register, workbook and report at the bur
   try {
     ids.h1 = await finalizeHousehold(a.page, { head: '阿苏拉且', idNumber: '513429197503120039', birth: '1975-03-12', group: 'laguo_2', cadre: '吉克阿依', housing: 'a', wage: 20000 });
     ids.h2 = await finalizeHousehold(a.page, { head: '曲比阿果<b>=1+1</b>', idNumber: '11010519491231002X', birth: '1949-12-31', sex: 'female', group: 'laguo_3', cadre: '吉克阿依', housing: 'c', wage: 3000 });
-    const a1 = await exportAs(a.page, 'new', '1-a.json');
+    await exportAs(a.page, 'new', '1-a.json');
+    const carry = await exportAs(a.page, 'backup', '2-a-backup.json');
 
-    // Tablet B: imports A's file, corrects household 2, adds its own, exports.
+    // Tablet B: A's passphrase backup carries the households; B corrects household 2, adds
+    // its own, exports.
     await b.page.goto(server.url);
     await b.page.getByTestId('exchange-panel').waitFor();
-    await b.page.getByTestId('import-file').setInputFiles(a1);
+    await b.page.getByTestId('import-file').setInputFiles(carry);
+    await b.page.getByTestId('import-passphrase').fill(PASSPHRASE);
+    await b.page.getByTestId('import-open').click();
     await b.page.getByTestId('import-preview').waitFor();
     await b.page.getByTestId('import-confirm').click();
     await b.page.getByTestId('import-result').waitFor();
-    await correct(b.page, ids.h2, 'household', 'household_phone', '13900139000');
+    await correct(b.page, server.url, ids.h2, 'household', 'household_phone', '13900139000');
     ids.h3 = await finalizeHousehold(b.page, { head: '沙马拉格', idNumber: '440524188001010014', birth: '1880-01-01', group: 'laguo_2', cadre: '阿牛', housing: 'a', wage: 30000 });
-    await exportAs(b.page, 'new', '2-b.json');
+    await exportAs(b.page, 'new', '3-b.json');
 
-    // Tablet A: corrects household 1 and household 2 (income), exports; then a backup.
-    await correct(a.page, ids.h1, 'industry', 'pigs', '5');
-    await correct(a.page, ids.h2, 'income', 'income_wage', '4000');
-    await exportAs(a.page, 'new', '3-a.json');
-    await exportAs(a.page, 'backup', '4-a-backup.json');
+    // Tablet A: corrects household 1 and household 2 (income), exports; then a plain backup.
+    await correct(a.page, server.url, ids.h1, 'industry', 'pigs', '5');
+    await correct(a.page, server.url, ids.h2, 'income', 'income_wage', '4000');
+    await exportAs(a.page, 'new', '4-a.json');
+    await exportAs(a.page, 'backup', '5-a-backup-plain.json', { plain: true });
     assert.deepEqual(a.errors, []);
     assert.deepEqual(b.errors, []);
   } finally {
@@ -177,23 +183,25 @@ test('files from two tablets become one register, workbook and report at the bur
   // One file cut short on the way. (File names sort in the order the files were made:
   // intake takes a folder's files in name order.)
   const whole = fs.readFileSync(path.join(INBOX, '1-a.json'));
-  fs.writeFileSync(path.join(INBOX, '5-cut.json'), whole.subarray(0, Math.floor(whole.length / 2)));
+  fs.writeFileSync(path.join(INBOX, '6-cut.json'), whole.subarray(0, Math.floor(whole.length / 2)));
   fs.writeFileSync(path.join(DIR, 'ids.json'), JSON.stringify(ids));
 
-  // Intake: the cut file refused with the tablet's own message, the rest taken.
+  // Intake: encrypted files opened with the key; the passphrase backup and the cut file
+  // refused with the messages the tablet uses, the rest taken.
   const r = bureau('--json', 'intake', INBOX);
   assert.equal(r.code, 3, r.stderr);
   const out = JSON.parse(r.stdout);
   const file = (n) => out.files.find((f) => f.name.endsWith(n));
-  assert.equal(file('5-cut.json').outcome, 'refused');
-  assert.equal(file('5-cut.json').code, 'not_json');
-  assert.equal(file('5-cut.json').message.zh, t('exchange.error.not_json').zh);
-  assert.equal(file('5-cut.json').message.ii, t('exchange.error.not_json').ii);
-  assert.equal(file('1-a.json').new, 2);
-  assert.equal(file('2-b.json').new + file('2-b.json').updated, 2, JSON.stringify(file('2-b.json')));
-  assert.equal(file('3-a.json').updated + file('3-a.json').conflict, 2, JSON.stringify(file('3-a.json')));
-  assert.equal(file('3-a.json').conflict, 1, 'household 2 was edited on both tablets');
-  assert.equal(file('4-a-backup.json').identical, 2, JSON.stringify(file('4-a-backup.json')));
+  for (const [n, code] of [['2-a-backup.json', 'is_backup'], ['6-cut.json', 'truncated']]) {
+    assert.equal(file(n).outcome, 'refused', n);
+    assert.equal(file(n).code, code, n);
+    assert.equal(file(n).message.zh, t(`exchange.envelope.${code}`).zh, n);
+    assert.equal(file(n).message.ii, t(`exchange.envelope.${code}`).ii, n);
+  }
+  assert.equal(file('1-a.json').new, 2, JSON.stringify(file('1-a.json')));
+  assert.deepEqual([file('3-b.json').updated, file('3-b.json').new], [1, 1], JSON.stringify(file('3-b.json')));
+  assert.deepEqual([file('4-a.json').updated, file('4-a.json').conflict], [1, 1], 'household 2 was edited on both tablets');
+  assert.equal(file('5-a-backup-plain.json').identical, 2, JSON.stringify(file('5-a-backup-plain.json')));
   assert.equal(out.open_conflicts, 1);
   // Again: nothing changes.
   const again = JSON.parse(bureau('--json', 'intake', INBOX).stdout);
