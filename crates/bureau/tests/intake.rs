@@ -124,7 +124,7 @@ fn files_are_taken_once_merged_by_id_and_conflicts_are_kept_until_resolved() {
     // Tablet B imported hh-2 and changed the phone; tablet A changed the wage: independent.
     let file = survey_core::exchange::read_file(file1.as_bytes(), &s).unwrap();
     let onb = survey_core::exchange::preview(&file.households, &[]);
-    let mut b2 = survey_core::exchange::plan(&file.households, &onb, Default::default(), "2026-11-11T01:00:00.000Z")
+    let mut b2 = survey_core::exchange::plan(&file, &[], &onb, &Default::default(), "2026-11-11T01:00:00.000Z", &mut || unreachable!("no conflict on an empty tablet"))
         .into_iter()
         .find(|h| h.id == "hh-2")
         .unwrap();
