@@ -193,8 +193,9 @@ fn run(cli: Cli) -> Result<i32, Error> {
     let today_text = cli.today.clone().unwrap_or(china_today);
     let today = Context::from_iso(&today_text)
         .ok_or_else(|| Error::Message(format!("--today {today_text}: {}", t("bureau.cli.bad_date").both())))?;
-    // The key is opened before anything else: a wrong passphrase changes nothing.
-    let key = match &cli.key {
+    // The key (only intake needs it) is opened before anything else: a wrong passphrase
+    // changes nothing.
+    let key = match cli.key.as_ref().filter(|_| matches!(cli.command, Command::Intake { .. })) {
         Some(path) => Some(bureau::keys::BureauKey::load(path, &passphrase("bureau.envelope.passphrase")?).map_err(|e| match e {
             bureau::keys::KeyError::Io(e) => Error::io(path, e),
             bureau::keys::KeyError::Envelope(e) => Error::Message(format!("{}: {}", path.display(), bureau::keys::message(e.code()).both())),
