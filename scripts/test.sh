@@ -2,7 +2,10 @@
 # Runs every test level, after bringing the machine up to date (idempotent):
 #   1. native tests of the pure core and the native tools (cargo test, every crate but the app)
 #   2. browser tests of components and storage (wasm-bindgen-test in headless Chromium)
-#   3. end-to-end tests of the release build served on 127.0.0.1 (playwright-core + Chromium)
+#   3. end-to-end tests of the release build served on 127.0.0.1 (playwright-core + Chromium);
+#      e2e/tests/bureau.test.mjs also runs the bureau's tool (target/debug/liangshan-bureau and
+#      the ignored test crates/bureau/tests/e2e_register.rs, both built by level 1) on the files
+#      the app wrote
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -1,0 +1,469 @@
+//! The register: one SQLite file holding every version of every household that ever
+//! arrived, which version is current, which file and tablet it came from, and the current
+//! answers in queryable tables. The tables are documented in `docs/bureau.md`.
+//!
+//! Two kinds of tables:
+//! - the record (`files`, `versions`, `resolutions`, `surveys`): written once, never
+//!   rewritten (a version is only marked `head`/`current` or not);
+//! - the current view (`households`, one table per repeat such as `members`, `issues`,
+//!   `fields`, `choices`): rebuilt for a household whenever its current version changes,
+//!   from that version, evaluated with the survey it was filled with.
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use survey_core::{
+    exchange::instant, Context, FieldType, Household, Item, ItemKind, Message, Rule, Severity, Survey,
+};
+
+use crate::surveys::Surveys;
+use crate::text::t;
+use crate::Result;
+
+/// Version of the register's own layout (`register_info.schema_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS register_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS surveys (
+  survey_id TEXT NOT NULL, version TEXT NOT NULL, definition TEXT NOT NULL, added_at TEXT NOT NULL,
+  PRIMARY KEY (survey_id, version));
+CREATE TABLE IF NOT EXISTS files (
+  file_id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, name TEXT NOT NULL, bytes INTEGER NOT NULL,
+  kind TEXT NOT NULL, survey_id TEXT NOT NULL, survey_version TEXT NOT NULL, app_version TEXT NOT NULL,
+  exported_at TEXT NOT NULL, device TEXT NOT NULL,
+  enumerator_name TEXT, enumerator_phone TEXT, enumerator_unit TEXT,
+  taken_at TEXT NOT NULL, households INTEGER NOT NULL,
+  new INTEGER NOT NULL, updated INTEGER NOT NULL, identical INTEGER NOT NULL,
+  superseded INTEGER NOT NULL, conflict INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+  version_id INTEGER PRIMARY KEY, household_id TEXT NOT NULL, file_id INTEGER NOT NULL REFERENCES files(file_id),
+  relation TEXT NOT NULL, head INTEGER NOT NULL, current INTEGER NOT NULL,
+  status TEXT NOT NULL, survey_version TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL,
+  modified_ms INTEGER, device TEXT NOT NULL, enumerator_name TEXT, household TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS versions_household ON versions(household_id, head);
+CREATE UNIQUE INDEX IF NOT EXISTS versions_current ON versions(household_id) WHERE current = 1;
+CREATE TABLE IF NOT EXISTS resolutions (
+  resolution_id INTEGER PRIMARY KEY, household_id TEXT NOT NULL, kept_version INTEGER NOT NULL,
+  dropped_versions TEXT NOT NULL, resolved_at TEXT NOT NULL, note TEXT);
+CREATE TABLE IF NOT EXISTS issues (
+  household_id TEXT NOT NULL, version_id INTEGER NOT NULL, path TEXT NOT NULL, repeat TEXT, member INTEGER,
+  field TEXT NOT NULL, severity TEXT NOT NULL, rule TEXT NOT NULL, acknowledged INTEGER NOT NULL,
+  reason TEXT, message_zh TEXT NOT NULL, message_ii TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS issues_household ON issues(household_id);
+CREATE TABLE IF NOT EXISTS fields (
+  name TEXT PRIMARY KEY, type TEXT NOT NULL, list TEXT, repeat TEXT, calculated INTEGER NOT NULL,
+  label_zh TEXT, label_ii TEXT, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS choices (
+  list_name TEXT NOT NULL, name TEXT NOT NULL, label_zh TEXT NOT NULL, label_ii TEXT NOT NULL,
+  position INTEGER NOT NULL, PRIMARY KEY (list_name, name));
+CREATE TABLE IF NOT EXISTS households (
+  _household_id TEXT PRIMARY KEY, _version_id INTEGER NOT NULL, _status TEXT NOT NULL,
+  _survey_version TEXT NOT NULL, _validated_with TEXT NOT NULL,
+  _created TEXT NOT NULL, _modified TEXT NOT NULL, _finalized TEXT, _exported TEXT,
+  _enumerator_name TEXT, _enumerator_phone TEXT, _enumerator_unit TEXT, _device TEXT NOT NULL,
+  _file_id INTEGER NOT NULL, _errors INTEGER NOT NULL, _warnings INTEGER NOT NULL,
+  _acknowledged INTEGER NOT NULL, _conflict INTEGER NOT NULL);
+"#;
+
+/// Tables of the register that a repeat's table may not be named like.
+const OWN_TABLES: [&str; 10] =
+    ["register_info", "surveys", "files", "versions", "resolutions", "issues", "fields", "choices", "households", "sqlite_master"];
+
+/// The table holding the members of repeat `name` (its own name, unless it is taken).
+pub fn repeat_table(name: &str) -> String {
+    if OWN_TABLES.contains(&name) || name.starts_with("sqlite_") {
+        format!("repeat_{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// An SQL identifier, quoted.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The SQL column type of a field: numbers are numbers, everything else text (ID and phone
+/// numbers stay text, leading zeros kept).
+fn column_type(it: &Item) -> &'static str {
+    match &it.kind {
+        ItemKind::Field(FieldType::Integer) => "INTEGER",
+        ItemKind::Field(FieldType::Decimal) => "REAL",
+        ItemKind::Field(FieldType::Calculate) => "NUMERIC",
+        _ => "TEXT",
+    }
+}
+
+/// The register.
+pub struct Register {
+    /// The connection (open it read-only elsewhere with any SQLite tool).
+    pub conn: Connection,
+}
+
+/// One version as stored.
+#[derive(Debug, Clone)]
+pub struct StoredVersion {
+    /// Its id.
+    pub version_id: i64,
+    /// The household, as the kit stores it.
+    pub household: Household,
+    /// Not replaced by a later version (a household with two heads is in conflict).
+    pub head: bool,
+    /// `modified` in milliseconds.
+    pub modified_ms: Option<i64>,
+}
+
+impl Register {
+    /// Opens (or creates) the register at `path`.
+    pub fn open(path: &Path) -> Result<Register> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(64);
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let existing: Option<String> = conn
+            .query_row("SELECT value FROM register_info WHERE key = 'schema_version'", [], |r| r.get(0))
+            .optional()
+            .or_else(|e| match e {
+                rusqlite::Error::SqliteFailure(_, Some(ref m)) if m.contains("no such table") => Ok(None),
+                e => Err(e),
+            })?;
+        match existing.as_deref().map(str::parse::<i64>) {
+            Some(Ok(v)) if v > SCHEMA_VERSION => {
+                return Err(crate::Error::Message(format!(
+                    "{}: {} ({v} > {SCHEMA_VERSION})",
+                    path.display(),
+                    t("bureau.cli.register_newer").both()
+                )))
+            }
+            Some(Err(_)) => return Err(crate::Error::Message(format!("{}: {}", path.display(), t("bureau.cli.not_register").both()))),
+            _ => {}
+        }
+        conn.execute_batch(SCHEMA)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO register_info (key, value) VALUES ('schema_version', ?1)",
+            [SCHEMA_VERSION.to_string()],
+        )?;
+        Ok(Register { conn })
+    }
+
+    /// The surveys of `known` plus every survey kept in the register.
+    pub fn surveys(&self, mut known: Surveys) -> Result<Surveys> {
+        let mut st = self.conn.prepare("SELECT definition FROM surveys ORDER BY added_at")?;
+        let defs: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        for d in defs {
+            // A version given on the command line wins over the one kept.
+            if let Ok(raw) = survey_core::RawSurvey::from_json(&d) {
+                let id = raw.settings.form_id.clone();
+                let version = raw.settings.version.clone();
+                if known.get(&id, &version).is_none() {
+                    known.add_raw(raw).map_err(crate::Error::Message)?;
+                }
+            }
+        }
+        Ok(known)
+    }
+}
+
+/// Keeps `survey` in the register (definition, answer columns, labels). Cheap when it is
+/// already there.
+pub fn ensure_survey(tx: &Transaction<'_>, survey: &Survey, json: &str, now: &str) -> Result<()> {
+    let known: Option<String> = tx
+        .query_row(
+            "SELECT definition FROM surveys WHERE survey_id = ?1 AND version = ?2",
+            params![survey.id(), survey.version()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if known.as_deref() == Some(json) {
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO surveys (survey_id, version, definition, added_at) VALUES (?1, ?2, ?3, ?4)",
+        params![survey.id(), survey.version(), json, now],
+    )?;
+    // Answer columns: every value field, top level in `households`, repeat fields in the
+    // repeat's table. A column is added when a version brings a new field; none is dropped.
+    let mut tables: BTreeMap<String, Vec<&Item>> = BTreeMap::new();
+    for it in survey.items().iter().filter(|it| it.has_value()) {
+        let table = survey.repeat_of(it).map_or_else(|| "households".to_string(), |r| repeat_table(&r.name));
+        tables.entry(table).or_default().push(it);
+    }
+    for r in survey.items().iter().filter(|it| it.is_repeat()) {
+        tables.entry(repeat_table(&r.name)).or_default();
+    }
+    for (table, items) in tables {
+        tx.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {t} (_household_id TEXT NOT NULL, _member INTEGER NOT NULL, PRIMARY KEY (_household_id, _member));",
+            t = ident(&table)
+        ))?;
+        let have: HashSet<String> = {
+            let mut st = tx.prepare(&format!("SELECT name FROM pragma_table_info({})", sql_text(&table)))?;
+            let names = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<_, _>>()?;
+            names
+        };
+        for it in items {
+            if !have.contains(&it.name) {
+                tx.execute_batch(&format!(
+                    "ALTER TABLE {} ADD COLUMN {} {}",
+                    ident(&table),
+                    ident(&it.name),
+                    column_type(it)
+                ))?;
+            }
+        }
+    }
+    // Labels: the newest survey's wording wins.
+    let dict = survey_core::exchange::dictionary(survey);
+    for (i, f) in dict.fields.iter().enumerate() {
+        tx.execute(
+            "INSERT OR REPLACE INTO fields (name, type, list, repeat, calculated, label_zh, label_ii, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                f.name,
+                f.kind,
+                f.list,
+                f.repeat,
+                f.calculated,
+                f.label.as_ref().map(|l| &l.zh),
+                f.label.as_ref().map(|l| &l.ii),
+                i as i64
+            ],
+        )?;
+    }
+    for (list, choices) in &dict.choices {
+        for (i, c) in choices.iter().enumerate() {
+            tx.execute(
+                "INSERT OR REPLACE INTO choices (list_name, name, label_zh, label_ii, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![list, c.name, c.label.zh, c.label.ii, i as i64],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// An SQL string literal.
+fn sql_text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Every version of `household_id` that is still a head (not replaced), oldest first.
+pub fn heads(tx: &Connection, household_id: &str) -> Result<Vec<StoredVersion>> {
+    versions_where(tx, household_id, true)
+}
+
+/// Every version of `household_id`, oldest first.
+pub fn all_versions(tx: &Connection, household_id: &str) -> Result<Vec<StoredVersion>> {
+    versions_where(tx, household_id, false)
+}
+
+fn versions_where(tx: &Connection, household_id: &str, heads_only: bool) -> Result<Vec<StoredVersion>> {
+    let sql = if heads_only {
+        "SELECT version_id, household, head, modified_ms FROM versions WHERE household_id = ?1 AND head = 1 ORDER BY version_id"
+    } else {
+        "SELECT version_id, household, head, modified_ms FROM versions WHERE household_id = ?1 ORDER BY version_id"
+    };
+    let mut st = tx.prepare_cached(sql)?;
+    let rows = st.query_map([household_id], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, Option<i64>>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (version_id, json, head, modified_ms) = row?;
+        let household: Household = serde_json::from_str(&json)
+            .map_err(|e| crate::Error::Message(format!("version {version_id}: {e}")))?;
+        out.push(StoredVersion { version_id, household, head, modified_ms });
+    }
+    Ok(out)
+}
+
+/// Stores a new version; returns its id.
+pub fn insert_version(tx: &Transaction<'_>, h: &Household, file_id: i64, relation: &str, head: bool) -> Result<i64> {
+    let json = serde_json::to_string(h).map_err(|e| crate::Error::Message(e.to_string()))?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO versions (household_id, file_id, relation, head, current, status, survey_version, created, modified, modified_ms, device, enumerator_name, household)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    st.execute(params![
+        h.id,
+        file_id,
+        relation,
+        head,
+        status_name(h),
+        h.survey_version,
+        h.created,
+        h.modified,
+        instant(&h.modified),
+        h.device,
+        h.enumerator.as_ref().map(|e| &e.name),
+        json
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn status_name(h: &Household) -> &'static str {
+    match h.status {
+        survey_core::Status::Draft => "draft",
+        survey_core::Status::Finalized => "finalized",
+        survey_core::Status::Exported => "exported",
+    }
+}
+
+/// Marks versions as no longer heads (replaced by a continuation, or dropped by a clerk).
+pub fn retire(tx: &Transaction<'_>, version_ids: &[i64]) -> Result<()> {
+    let mut st = tx.prepare_cached("UPDATE versions SET head = 0 WHERE version_id = ?1")?;
+    for v in version_ids {
+        st.execute([v])?;
+    }
+    Ok(())
+}
+
+/// Makes the newest head (by `modified`, then arrival) current and rebuilds the household's
+/// rows in the current view. Returns the number of heads (2 or more: a conflict).
+pub fn refresh_current(tx: &Transaction<'_>, surveys: &Surveys, household_id: &str, cx: &Context) -> Result<usize> {
+    let heads = heads(tx, household_id)?;
+    let Some(cur) = heads
+        .iter()
+        .max_by_key(|v| (v.modified_ms.unwrap_or(i64::MIN), v.version_id))
+    else {
+        return Ok(0);
+    };
+    tx.prepare_cached("UPDATE versions SET current = 0 WHERE household_id = ?1 AND current = 1")?.execute([household_id])?;
+    tx.prepare_cached("UPDATE versions SET current = 1 WHERE version_id = ?1")?.execute([cur.version_id])?;
+    write_current(tx, surveys, cur, heads.len(), cx)?;
+    Ok(heads.len())
+}
+
+fn write_current(tx: &Transaction<'_>, surveys: &Surveys, v: &StoredVersion, heads: usize, cx: &Context) -> Result<()> {
+    let h = &v.household;
+    let (file_id,): (i64,) =
+        tx.prepare_cached("SELECT file_id FROM versions WHERE version_id = ?1")?.query_row([v.version_id], |r| Ok((r.get(0)?,)))?;
+    let Some((survey, _exact)) = surveys.for_household(&h.survey_id, &h.survey_version) else {
+        return Err(crate::Error::Message(format!("{}: {}", h.survey_id, t("bureau.refused.no_survey").both())));
+    };
+    let ev = survey.evaluate_record(&h.record, cx);
+    let answers = ev.export_answers();
+
+    // Remove the household's rows from every table of the current view.
+    tx.prepare_cached("DELETE FROM households WHERE _household_id = ?1")?.execute([&h.id])?;
+    tx.prepare_cached("DELETE FROM issues WHERE household_id = ?1")?.execute([&h.id])?;
+    for r in survey.items().iter().filter(|it| it.is_repeat()) {
+        tx.prepare_cached(&format!("DELETE FROM {} WHERE _household_id = ?1", ident(&repeat_table(&r.name))))?
+            .execute([&h.id])?;
+    }
+
+    let errors = ev.errors().count() as i64;
+    let warnings = ev.unacknowledged_warnings().count() as i64;
+    let acknowledged = ev.warnings().filter(|i| i.acknowledged).count() as i64;
+    let (en, ep, eu) = h.enumerator.as_ref().map_or((None, None, None), |e| (Some(&e.name), Some(&e.phone), Some(&e.unit)));
+
+    // households: kit columns, then the answers (relevant answers and calculated values,
+    // as exported) of fields this survey has.
+    let mut cols: Vec<String> = [
+        "_household_id", "_version_id", "_status", "_survey_version", "_validated_with", "_created", "_modified",
+        "_finalized", "_exported", "_enumerator_name", "_enumerator_phone", "_enumerator_unit", "_device", "_file_id",
+        "_errors", "_warnings", "_acknowledged", "_conflict",
+    ]
+    .iter()
+    .map(|c| ident(c))
+    .collect();
+    let mut vals: Vec<rusqlite::types::Value> = vec![
+        h.id.clone().into(),
+        v.version_id.into(),
+        status_name(h).to_string().into(),
+        h.survey_version.clone().into(),
+        survey.version().to_string().into(),
+        h.created.clone().into(),
+        h.modified.clone().into(),
+        opt(h.finalized.clone()),
+        opt(h.exported.clone()),
+        opt(en.cloned()),
+        opt(ep.cloned()),
+        opt(eu.cloned()),
+        h.device.clone().into(),
+        file_id.into(),
+        errors.into(),
+        warnings.into(),
+        acknowledged.into(),
+        (heads as i64 - 1).into(),
+    ];
+    // Every value field of the survey, in form order (blank: NULL), so that the statement
+    // is the same for every household of a survey version.
+    let null = rusqlite::types::Value::Null;
+    for it in survey.items().iter().filter(|it| it.has_value() && survey.repeat_of(it).is_none()) {
+        cols.push(ident(&it.name));
+        vals.push(answers.values.get(&it.name).map_or(null.clone(), |v| v.clone().into()));
+    }
+    insert_row(tx, "households", &cols, vals)?;
+
+    for r in survey.items().iter().filter(|it| it.is_repeat()) {
+        let Some(members) = answers.repeats.get(&r.name) else { continue };
+        let table = repeat_table(&r.name);
+        let fields: Vec<&Item> = survey
+            .items()
+            .iter()
+            .filter(|it| it.has_value() && survey.repeat_of(it).is_some_and(|x| x.id == r.id))
+            .collect();
+        let mut cols = vec![ident("_household_id"), ident("_member")];
+        cols.extend(fields.iter().map(|it| ident(&it.name)));
+        for (i, m) in members.iter().enumerate() {
+            let mut vals: Vec<rusqlite::types::Value> = vec![h.id.clone().into(), (i as i64 + 1).into()];
+            vals.extend(fields.iter().map(|it| m.get(&it.name).map_or(null.clone(), |v| v.clone().into())));
+            insert_row(tx, &table, &cols, vals)?;
+        }
+    }
+
+    let mut st = tx.prepare_cached(
+        "INSERT INTO issues (household_id, version_id, path, repeat, member, field, severity, rule, acknowledged, reason, message_zh, message_ii)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for i in ev.issues() {
+        let (zh, ii) = match &i.message {
+            Message::Text(text) => (text.zh.clone(), text.get(survey_core::Lang::Ii).to_string()),
+            Message::Code(c) => {
+                let m = t(&format!("form.code.{}", c.as_str()));
+                (m.zh, m.ii)
+            }
+        };
+        let reason = h.record.acks.get(&i.path).and_then(|a| a.reason.clone());
+        st.execute(params![
+            h.id,
+            v.version_id,
+            i.path.to_string(),
+            i.path.member.as_ref().map(|(r, _)| r.clone()),
+            i.path.member.as_ref().map(|(_, m)| *m as i64 + 1),
+            i.path.field,
+            if i.severity == Severity::Error { "error" } else { "warning" },
+            rule_name(i.rule),
+            i.acknowledged,
+            reason,
+            zh,
+            ii
+        ])?;
+    }
+    Ok(())
+}
+
+fn opt(s: Option<String>) -> rusqlite::types::Value {
+    s.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::from)
+}
+
+/// The stable name of a validation rule (`required`, `type`, `constraint`, `warning`,
+/// `repeat_count`).
+pub fn rule_name(r: Rule) -> &'static str {
+    match r {
+        Rule::Required => "required",
+        Rule::Type => "type",
+        Rule::Constraint => "constraint",
+        Rule::Warning => "warning",
+        Rule::RepeatCount => "repeat_count",
+    }
+}
+
+fn insert_row(tx: &Transaction<'_>, table: &str, cols: &[String], vals: Vec<rusqlite::types::Value>) -> Result<()> {
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!("INSERT INTO {} ({}) VALUES ({})", ident(table), cols.join(", "), marks.join(", "));
+    tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(vals))?;
+    Ok(())
+}

@@ -1,0 +1,180 @@
+//! Export files made the way the tablet makes them: households built with the core's
+//! lifecycle (created, answered, warnings acknowledged, finalized, exported) and written
+//! with the core's export functions. Shared by the integration tests and the benchmark.
+#![allow(dead_code)]
+
+use survey_core::checks::EnumeratorProfile;
+use survey_core::exchange::{export_file, to_json, AppInfo, ExportKind, ExportMeta};
+use survey_core::id_number::check_char;
+use survey_core::{Context, FieldPath, Household, Survey};
+
+/// The shipped survey (built into the bureau tool).
+pub fn survey() -> Survey {
+    bureau::surveys::Surveys::builtin().primary().clone()
+}
+
+/// Evaluation date of the fixtures.
+pub const TODAY: &str = "2026-11-20";
+
+pub fn cx() -> Context {
+    Context::from_iso(TODAY).unwrap()
+}
+
+/// A valid resident ID number (Butuo, the given birth date, sequence `seq`).
+pub fn id_number(birth: &str, seq: u32) -> String {
+    let first = format!("513429{}{:03}", birth.replace('-', ""), seq % 1000);
+    format!("{first}{}", check_char(&first).unwrap())
+}
+
+/// What varies between fixture households.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub id: String,
+    pub village: &'static str,
+    pub group: String,
+    pub head: String,
+    pub members: usize,
+    /// Housing grade (a–d).
+    pub housing: &'static str,
+    /// Answer to medical insurance of the last member.
+    pub last_insured: &'static str,
+    pub wage: u32,
+    pub pepper: (u32, u32),
+    pub college: u32,
+    pub special_last: &'static str,
+    /// Resident ID number sequence base (distinct households get distinct numbers).
+    pub seq: u32,
+    pub cadre: String,
+}
+
+impl Spec {
+    pub fn new(id: &str, head: &str) -> Spec {
+        Spec {
+            id: id.to_string(),
+            village: "laguo",
+            group: "laguo_2".into(),
+            head: head.to_string(),
+            members: 2,
+            housing: "a",
+            last_insured: "yes",
+            wage: 20000,
+            pepper: (0, 0),
+            college: 0,
+            special_last: "none",
+            seq: 1,
+            cadre: "吉克阿依".into(),
+        }
+    }
+}
+
+fn set(h: &mut Household, k: &str, v: &str) {
+    h.record.answers.set(&FieldPath::top(k), v);
+}
+
+fn set_m(h: &mut Household, i: usize, k: &str, v: &str) {
+    h.record.answers.set(&FieldPath::member("members", i, k), v);
+}
+
+/// A household answered from `spec`, finalized at `at` (every warning acknowledged with a
+/// reason), as the tablet does it.
+pub fn finalized(survey: &Survey, spec: &Spec, device: &str, at: &str) -> Household {
+    let mut h = Household::new(spec.id.clone(), survey.id(), survey.version(), device.to_string(), at);
+    h.enumerator = Some(EnumeratorProfile { name: spec.cadre.clone(), phone: "13800138000".into(), unit: "州住建局".into() });
+    set(&mut h, "village", spec.village);
+    set(&mut h, "village_group", &spec.group);
+    set(&mut h, "visit_date", "2026-11-15");
+    set(&mut h, "cadre_name", &spec.cadre);
+    set(&mut h, "cadre_phone", "13800138000");
+    set(&mut h, "head_name", &spec.head);
+    set(&mut h, "household_category", "general");
+    set(&mut h, "support_flags", "dibao");
+    // Birth dates and ID sequences vary with `seq`, so that ID numbers differ between
+    // households (for seq below 537,600).
+    let (day, month, shift) = ((spec.seq / 80) % 28 + 1, (spec.seq / 2240) % 12 + 1, (spec.seq / 26_880) % 20);
+    for i in 0..spec.members {
+        let (year, relation, sex) = match i {
+            0 => (1960 + shift, "head", "male"),
+            1 => (1962 + shift, "spouse", "female"),
+            _ => (2012, "child", if i % 2 == 0 { "male" } else { "female" }),
+        };
+        let birth = &format!("{year}-{month:02}-{day:02}");
+        // Sequence parity gives the sex (odd = male).
+        let base = (spec.seq % 80) * 12 + i as u32 * 2;
+        let seq = if sex == "male" { base | 1 } else { base & !1 };
+        let name = if i == 0 { spec.head.clone() } else { format!("{}{}", spec.head, i) };
+        set_m(&mut h, i, "member_name", &name);
+        set_m(&mut h, i, "id_number", &id_number(birth, seq));
+        set_m(&mut h, i, "relation", relation);
+        set_m(&mut h, i, "sex", sex);
+        set_m(&mut h, i, "birth_date", birth);
+        let insured = if i + 1 == spec.members { spec.last_insured } else { "yes" };
+        set_m(&mut h, i, "medical_insurance", insured);
+        if i >= 2 {
+            set_m(&mut h, i, "school_status", "primary");
+        }
+        if i + 1 == spec.members {
+            set_m(&mut h, i, "special_group", spec.special_last);
+        }
+    }
+    for f in ["food_secure", "clothing_secure", "education_secured", "medical_secured", "water_all_year", "water_safe"] {
+        set(&mut h, f, "yes");
+    }
+    if spec.last_insured == "no" {
+        set(&mut h, "medical_secured", "no");
+    }
+    set(&mut h, "housing_grade", spec.housing);
+    set(&mut h, "pepper_received", &spec.pepper.0.to_string());
+    if spec.pepper.0 > 0 {
+        set(&mut h, "pepper_planted", &spec.pepper.1.to_string());
+    }
+    set(&mut h, "pigs", "2");
+    set(&mut h, "income_wage", &spec.wage.to_string());
+    for f in ["income_business", "income_property", "income_transfer"] {
+        set(&mut h, f, "0");
+    }
+    set(&mut h, "college_admitted", &spec.college.to_string());
+    acknowledge_and_finalize(survey, &mut h, at);
+    h
+}
+
+/// Acknowledges every warning (with a reason) and finalizes; panics on an error (a fixture
+/// bug).
+pub fn acknowledge_and_finalize(survey: &Survey, h: &mut Household, at: &str) {
+    let ev = survey.evaluate_record(&h.record, &cx());
+    let errors: Vec<String> = ev.errors().map(|i| format!("{} {:?}", i.path, i.rule)).collect();
+    assert!(errors.is_empty(), "fixture has errors: {errors:?}");
+    let warned: Vec<FieldPath> = ev.unacknowledged_warnings().map(|i| i.path.clone()).collect();
+    for p in warned {
+        let v = ev.value(&p).to_string();
+        h.record.acknowledge(p, &v, Some("已核实".into()));
+    }
+    let ev = survey.evaluate_record(&h.record, &cx());
+    h.finalize(&ev, at).expect("finalizes");
+}
+
+/// Reopens, changes answers and finalizes again (a correction).
+pub fn correct(survey: &Survey, h: &mut Household, reason: &str, at: &str, changes: &[(&str, &str)]) {
+    h.reopen(reason, at).unwrap();
+    for (k, v) in changes {
+        let path: FieldPath = k.parse().unwrap();
+        h.record.answers.set(&path, *v);
+    }
+    acknowledge_and_finalize(survey, h, at);
+}
+
+/// Marks `hs` exported at `at` and writes the export file, as the tablet does.
+pub fn export(survey: &Survey, hs: &mut [Household], kind: ExportKind, device: &str, cadre: &str, at: &str) -> String {
+    for h in hs.iter_mut() {
+        if kind == ExportKind::Bureau {
+            h.mark_exported(at);
+        }
+    }
+    let meta = ExportMeta {
+        kind,
+        exported_at: at.to_string(),
+        app: AppInfo { name: "liangshan-survey".into(), version: "0.1.0".into() },
+        enumerator: Some(EnumeratorProfile { name: cadre.into(), phone: "13800138000".into(), unit: "州住建局".into() }),
+        device: device.to_string(),
+    };
+    to_json(&export_file(survey, hs, &cx(), meta))
+}
