@@ -13,6 +13,7 @@
 //! - [`checks`]: `validator` functions and the [`checks::EnumeratorProfile`];
 //! - [`exchange`]: the export file (JSON, versioned, with its JSON Schema), CSV tables,
 //!   import checks and the merge preview;
+//! - [`concurrent`]: merging two versions of a household edited at the same time;
 //! - [`translation`]: counting Yi strings by review status (used by the
 //!   `translation-report` binary).
 //!
@@ -41,6 +42,7 @@ pub mod answers;
 pub mod checks;
 pub mod compact;
 mod compile;
+pub mod concurrent;
 pub mod dates;
 pub mod definition;
 pub mod exchange;
