@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { id } from '../lib/support.mjs';
+import { id, downloadBackup } from '../lib/support.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -97,10 +97,7 @@ async function walk(viewport) {
     // Rows with history, status badges and the exchange panel.
     await check('home (one household)');
 
-    await page.getByTestId('export-scope-backup').check();
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
-    const file = path.join(tmp, 'backup.json');
-    await dl.saveAs(file);
+    const file = await downloadBackup(page, tmp);
     await check('home (export done)');
     await page.getByTestId('import-file').setInputFiles(file);
     await page.getByTestId('import-preview').waitFor();

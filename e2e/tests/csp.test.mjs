@@ -12,7 +12,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { serve, DIST } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { id, waitForController } from '../lib/support.mjs';
+import { waitForController, startDraft, downloadBackup } from '../lib/support.mjs';
 
 const html = fs.readFileSync(path.join(DIST, 'index.html'), 'utf8');
 const POLICY = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/)?.[1];
@@ -64,22 +64,12 @@ test('the kit works under the policy: no violation on the main screens, service 
     await page.evaluate(() => { window.__csp.length = 0; });
 
     await waitForController(page);
-    await page.getByTestId('new-household').click();
-    await page.getByTestId('household-form').waitFor();
-    await page.locator(id('input-cadre_name')).fill('吉克阿依');
-    await page.getByTestId('section-household').click();
-    await page.locator(id('input-head_name')).fill('阿苏拉且');
-    await page.getByTestId('section-members_section').click();
-    await page.getByTestId('add-member').click();
-    await page.locator(id('input-members[0].id_number')).fill('513429197503120031');
+    await startDraft(page, '513429197503120031');
     await page.getByTestId('open-review').click();
     await page.getByTestId('review').waitFor();
     await page.getByTestId('close-form').click();
     await page.getByTestId('home').waitFor();
-    await page.getByTestId('export-scope-backup').check();
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
-    const file = path.join(tmp, 'backup.json');
-    await dl.saveAs(file);
+    const file = await downloadBackup(page, tmp);
     await page.getByTestId('import-file').setInputFiles(file);
     await page.getByTestId('import-preview').waitFor();
     await page.getByTestId('open-profile').click();

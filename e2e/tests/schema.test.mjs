@@ -12,7 +12,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { ROOT, id } from '../lib/support.mjs';
+import { ROOT, startDraft, downloadBackup } from '../lib/support.mjs';
 
 let server;
 before(async () => { server = await serve(); });
@@ -36,21 +36,10 @@ test('a backup written by the kit validates against the schema in ajv strict mod
   try {
     const { page } = b;
     await page.goto(server.url);
-    await page.getByTestId('new-household').click();
-    await page.getByTestId('household-form').waitFor();
-    await page.locator(id('input-cadre_name')).fill('吉克阿依');
-    await page.getByTestId('section-household').click();
-    await page.locator(id('input-head_name')).fill('阿苏拉且');
-    await page.getByTestId('section-members_section').click();
-    await page.getByTestId('add-member').click();
-    await page.locator(id('input-members[0].member_name')).fill('阿苏拉且');
-    await page.locator(id('input-members[0].id_number')).fill('513429197503120039');
+    await startDraft(page);
     await page.getByTestId('close-form').click();
     await page.getByTestId('exchange-panel').waitFor();
-    await page.getByTestId('export-scope-backup').check();
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
-    const file = path.join(tmp, 'backup.json');
-    await dl.saveAs(file);
+    const file = await downloadBackup(page, tmp);
     const v = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.equal(v.kind, 'backup');
     assert.equal(v.household_count, 1);
