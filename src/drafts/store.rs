@@ -473,11 +473,18 @@ struct PendingMirror {
     household: String,
 }
 
-/// Whether `theirs` holds every change `mine` made since `anchor` (their merge changes
-/// nothing but what `theirs` already has).
+/// Whether `theirs` holds every change `mine` made since `anchor`: their merge adds nothing
+/// to `theirs`, and an answer both changed is one `theirs` went on typing from (it
+/// contains this tab's answer), as when another tab took this tab's version and typed on.
 fn includes(anchor: &Household, mine: &Household, theirs: &Household) -> bool {
     let m = survey_core::concurrent::merge(anchor, mine, theirs);
-    if !m.is_clean() {
+    let went_on = m.clashes.iter().all(|c| {
+        c.parse::<survey_core::FieldPath>().is_ok_and(|p| {
+            let ours = mine.record.answers.get(&p);
+            !ours.is_empty() && theirs.record.answers.get(&p).contains(ours)
+        })
+    });
+    if !went_on {
         return false;
     }
     let mut merged = m.household;
@@ -523,11 +530,20 @@ struct Known {
     /// fact, so another tab may write over this tab's last version without having seen
     /// it; then this tab's changes since the anchor are merged in again.
     anchor: Option<String>,
+    /// When this tab last wrote it (`performance.now()`, ms; 0: never).
+    written_at: f64,
 }
+
+/// Time for a write of one tab to reach the other tabs' copies of `localStorage`, with a
+/// margin (Chromium: a few milliseconds between processes): a write of another tab coming
+/// later than this after this tab's last write was made seeing it. Within it, another
+/// tab's version is checked against this tab's changes (and merged again when it lacks
+/// them); after it, one tab editing after the other is simply followed.
+const SEEN_AFTER_MS: f64 = 300.0;
 
 impl Known {
     fn read(text: Option<String>) -> Known {
-        Known { anchor: text.clone(), text, written: None, summary: None }
+        Known { anchor: text.clone(), text, written: None, summary: None, written_at: 0.0 }
     }
 }
 
@@ -859,12 +875,20 @@ impl DraftStore {
             Some(slot) => {
                 slot.text = Some(text);
                 slot.written = Some(written);
+                slot.written_at = clock::perf_now();
                 if let Some(s) = stored_summary {
                     slot.summary = s;
                 }
             }
             None => {
-                k.insert(h.id.clone(), Known { text: Some(text), written: Some(written), summary: stored_summary.flatten(), anchor: None });
+                k.insert(h.id.clone(), Known {
+                    text: Some(text.clone()),
+                    written: Some(written),
+                    summary: stored_summary.flatten(),
+                    // New here: the other tabs can only build on it.
+                    anchor: Some(text.clone()),
+                    written_at: clock::perf_now(),
+                });
             }
         });
         // A household stored again is not deleted (e.g. still being edited in a tab while
@@ -940,8 +964,7 @@ impl DraftStore {
         let theirs = current.as_deref().and_then(|c| decode(c).ok());
         let last = base.as_deref().filter(|b| !b.is_empty()).and_then(|b| decode(b).ok());
         // Built on this tab's last version, or written over it without having seen it?
-        let anchor = self.known.with_value(|k| k.get(&h.id).and_then(|b| b.anchor.clone()));
-        let anchor = anchor.as_deref().and_then(|a| decode(a).ok());
+        let anchor = self.recent_anchor(&h.id).and_then(|a| decode(&a).ok());
         let base = match (&last, &anchor, &theirs) {
             (Some(l), Some(a), Some(t)) if !includes(a, l, t) => Some(a.clone()),
             _ => last,
@@ -988,15 +1011,25 @@ impl DraftStore {
 
     /// Whether the stored text `theirs` holds every change this tab made to household `id`
     /// since it last built on another tab's version (then taking it loses nothing).
+    /// Its last write is long enough ago ([`SEEN_AFTER_MS`]) that the other tab saw it.
     pub fn holds_ours(&self, id: &str, theirs: &str) -> bool {
-        let (last, anchor) = self.known.with_value(|k| {
-            k.get(id).map_or((None, None), |b| (b.text.clone(), b.anchor.clone()))
-        });
-        let decoded = |t: Option<String>| t.as_deref().and_then(|t| decode(t).ok());
-        match (decoded(last), decoded(anchor), decode(theirs).ok()) {
+        let Some(anchor) = self.recent_anchor(id) else { return true };
+        let last = self.known_text(id);
+        let decoded = |t: Option<&str>| t.and_then(|t| decode(t).ok());
+        match (decoded(last.as_deref()), decoded(Some(&anchor)), decoded(Some(theirs))) {
             (Some(l), Some(a), Some(t)) => includes(&a, &l, &t),
             _ => false,
         }
+    }
+
+    /// The anchor of household `id` ([`Known`]) while this tab's last write of it may not
+    /// have reached the other tabs yet; `None` once it surely has (or when there is none).
+    fn recent_anchor(&self, id: &str) -> Option<String> {
+        self.known.with_value(|k| {
+            k.get(id)
+                .filter(|b| b.written_at > 0.0 && clock::perf_now() - b.written_at < SEEN_AFTER_MS)
+                .and_then(|b| b.anchor.clone())
+        })
     }
 
     /// The compare-and-swap base of a household, as text.
