@@ -488,7 +488,9 @@ async fn another_tab_building_on_this_one_is_followed_with_a_notice() {
     let ours = raw(&h.id).unwrap();
     assert_eq!(store.list()[0].head_name, "本窗口", "the index is read (and kept in memory)");
 
-    // The other tab loaded our version and changed it (its summary too).
+    // The other tab loaded our version and, a moment later (past the 300 ms in which a
+    // write of ours may not have reached it), changed it (its summary too).
+    sleep(400).await;
     let mut theirs = store.load(&h.id).unwrap();
     theirs.record.answers.set(&FieldPath::top("head_name"), "另一窗口接着写");
     theirs.modified = clock::now_rfc3339();
