@@ -215,7 +215,6 @@ pub fn HouseholdPage(
         }
     });
 
-    // Another tab wrote this household.
     let key = format!("{}{id}", storage::HOUSEHOLD_PREFIX);
     let id_for_events = id.clone();
     // Another tab wrote this household. `localStorage` is a copy per browser process, kept
