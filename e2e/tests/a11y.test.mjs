@@ -102,6 +102,11 @@ async function walk(viewport) {
     await page.getByTestId('import-file').setInputFiles(file);
     await page.getByTestId('import-preview').waitFor();
     await check('import preview');
+    // One language at a time: labels are one line, so targets are at their smallest.
+    for (const mode of ['zh', 'ii']) {
+      await page.getByTestId(`lang-${mode}`).click();
+      await check(`home (${mode} only)`);
+    }
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
