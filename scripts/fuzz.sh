@@ -10,5 +10,5 @@ cd "$(dirname "$0")/.."
 cases="${1:-250000}"
 export LSK_FUZZ_CASES="$cases"
 start=$(date +%s)
-cargo test --offline --release -p survey-core --test fuzz -- --nocapture --test-threads=1 2>&1 | grep --line-buffered -E '^fuzz |test result|panicked|FAILED|error'
+cargo test --offline --release -p survey-core --test fuzz -- --nocapture --test-threads=1 2>&1 | grep --line-buffered -oE 'fuzz [^:]+: .*|test result.*|panicked.*|FAILED.*|error.*'
 echo "fuzz: $((cases * 4)) generated inputs (4 targets × $cases) in $(( $(date +%s) - start )) s"
