@@ -13,7 +13,7 @@
 //! | `lsk:lang` | interface language mode (JSON) |
 //! | `lsk:h:<id>` | one household, compact form ([`survey_core::compact`]) or plain JSON |
 //! | `lsk:s:<id>` | its summary for the home list (JSON), rebuilt from `lsk:h:` when missing |
-//! | `lsk:c:<id>` | this tab's copy of a household changed meanwhile in another tab |
+//! | `lsk:c:<id>@<tab>` | a tab's own version of a household whose same answers another tab changed differently meanwhile (`sessionStorage` `lsk:tab` holds the tab's id) |
 //! | `lsk:schema:<hash>` | field dictionary of compact households (immutable) |
 //! | `lsk:trash` | the last deleted household (id), kept for undo until the next delete |
 //! | `lsk:profile` | enumerator profile (JSON) |
@@ -51,6 +51,8 @@ pub const PROFILE_KEY: &str = "lsk:profile";
 pub const REVIEW_KEY: &str = "lsk:review";
 /// Key of this browser's device id.
 pub const DEVICE_KEY: &str = "lsk:device";
+/// `sessionStorage` key of this tab's id (conflict copies belong to the tab that wrote them).
+pub const TAB_KEY: &str = "lsk:tab";
 /// `sessionStorage` key of the screen shown in this tab (a reload comes back to it).
 pub const SCREEN_KEY: &str = "lsk:screen";
 /// Characters (UTF-16 units, keys and values) Chromium, Firefox and Safari allow

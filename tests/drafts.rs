@@ -372,6 +372,58 @@ async fn a_damaged_entry_is_listed_with_its_raw_text_and_stops_nothing() {
 }
 
 #[wasm_bindgen_test]
+async fn a_damaged_household_whose_summary_is_intact_shows_as_damaged_from_the_start() {
+    clear();
+    {
+        let (_owner, store) = new_store();
+        for id in ["d1", "d2", "d3"] {
+            store.save(&full_household(id, 2)).unwrap();
+        }
+    }
+    // Damaged behind the kit's back: the household text is cut short, its summary stays.
+    let key = format!("{}d2", storage::HOUSEHOLD_PREFIX);
+    let text = local().get_item(&key).unwrap().unwrap();
+    local().set_item(&key, &text[..text.len() / 2]).unwrap();
+    let summary_key = format!("{}d2", storage::SUMMARY_PREFIX);
+    let summary = local().get_item(&summary_key).unwrap().unwrap();
+
+    // The kit starts: the list, its counts and the export choices all say so at once.
+    let (_owner, store) = new_store();
+    let list = store.list();
+    assert_eq!(list.len(), 3);
+    assert!(list.iter().any(|s| s.id == "d2" && s.damaged), "{list:?}");
+    assert_eq!(list.iter().filter(|s| s.damaged).count(), 1);
+    let home = Mounted::new(move || {
+        provide_context(store);
+        view! { <HomePage /> }
+    })
+    .await;
+    assert_eq!(home.get("household-row-d2").get_attribute("data-damaged").as_deref(), Some("true"));
+    assert!(shows(&home.text("household-row-d2"), tr!(drafts.status.damaged)));
+    assert!(!shows(&home.text("household-row-d2"), tr!(drafts.status.draft)));
+    drop(home);
+    let panel = Mounted::new(move || {
+        provide_context(store);
+        view! { <liangshan_survey::exchange::ExchangePanel /> }
+    })
+    .await;
+    assert_eq!(panel.text("export-count-backup"), "2", "a backup counts what it will write");
+    assert!(shows(&panel.text("export-damaged-listed"), tr!(exchange.export.damaged_note)));
+    // Reading changed nothing stored.
+    assert_eq!(local().get_item(&summary_key).unwrap().as_deref(), Some(summary.as_str()));
+    assert_eq!(local().get_item(&key).unwrap().as_deref(), Some(&text[..text.len() / 2]));
+
+    // Damaged by another tab while this one runs: its line of the index is read again.
+    let key1 = format!("{}d1", storage::HOUSEHOLD_PREFIX);
+    let old = local().get_item(&key1).unwrap().unwrap();
+    local().set_item(&key1, "LSK1 broken").unwrap();
+    dispatch_storage_event(&key1, Some(&old), Some("LSK1 broken"));
+    settle().await;
+    assert!(store.list().iter().any(|s| s.id == "d1" && s.damaged));
+    assert_eq!(panel.text("export-count-backup"), "1");
+}
+
+#[wasm_bindgen_test]
 async fn a_household_of_another_survey_version_opens_and_keeps_unknown_answers() {
     clear();
     let (_owner, store) = new_store();
@@ -436,7 +488,9 @@ async fn another_tab_building_on_this_one_is_followed_with_a_notice() {
     let ours = raw(&h.id).unwrap();
     assert_eq!(store.list()[0].head_name, "本窗口", "the index is read (and kept in memory)");
 
-    // The other tab loaded our version and changed it (its summary too).
+    // The other tab loaded our version and, a moment later (past the 300 ms in which a
+    // write of ours may not have reached it), changed it (its summary too).
+    sleep(400).await;
     let mut theirs = store.load(&h.id).unwrap();
     theirs.record.answers.set(&FieldPath::top("head_name"), "另一窗口接着写");
     theirs.modified = clock::now_rfc3339();
@@ -514,16 +568,62 @@ async fn a_concurrent_change_in_another_tab_is_never_overwritten_silently() {
 }
 
 #[wasm_bindgen_test]
-async fn autosave_reports_a_conflict_instead_of_writing() {
+async fn autosave_merges_other_questions_and_reports_a_conflict_on_the_same_one() {
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
     assert_eq!(store.autosave(&h), SaveOutcome::Saved);
-    local().set_item(&format!("lsk:h:{}", h.id), &raw(&h.id).unwrap().replace("\"status\":\"draft\"", "\"status\":\"draft\" ")).unwrap();
+    let schema = liangshan_survey::drafts::store::current_schema();
+    // Another tab answered another question meanwhile: both answers are stored.
+    let mut theirs = h.clone();
+    theirs.record.answers.set(&FieldPath::top("needs"), "另一窗口");
+    local().set_item(&format!("lsk:h:{}", h.id), &compact::encode(&theirs, &schema)).unwrap();
     let mut mine = h.clone();
     mine.record.answers.set(&FieldPath::top("head_name"), "x");
+    match store.autosave(&mine) {
+        SaveOutcome::Merged(m) => {
+            assert_eq!(m.record.answers.get(&FieldPath::top("needs")), "另一窗口");
+            assert_eq!(m.record.answers.get(&FieldPath::top("head_name")), "x");
+        }
+        other => panic!("{other:?}"),
+    }
+    let stored = store.load(&h.id).unwrap();
+    assert_eq!(stored.record.answers.get(&FieldPath::top("needs")), "另一窗口");
+    assert_eq!(stored.record.answers.get(&FieldPath::top("head_name")), "x");
+    // The same question answered differently there: a conflict, theirs stays stored.
+    let mut theirs = stored.clone();
+    theirs.record.answers.set(&FieldPath::top("head_name"), "y");
+    let text = compact::encode(&theirs, &schema);
+    local().set_item(&format!("lsk:h:{}", h.id), &text).unwrap();
+    let mut mine = stored.clone();
+    mine.record.answers.set(&FieldPath::top("head_name"), "xz");
     assert!(matches!(store.autosave(&mine), SaveOutcome::Conflict(Some(_), Some(_))));
-    assert_ne!(store.load(&h.id).unwrap(), mine);
+    assert_eq!(raw(&h.id).unwrap(), text);
+}
+
+#[wasm_bindgen_test]
+async fn a_copy_kept_by_another_tab_is_shown_and_can_be_taken_over() {
+    clear();
+    let (_owner, store) = new_store();
+    let h = store.create();
+    let mut other = h.clone();
+    other.record.answers.set(&FieldPath::top("head_name"), "另一窗口另存");
+    let schema = liangshan_survey::drafts::store::current_schema();
+    // A copy of another tab (its own key), and this tab's id is not that one.
+    let key = format!("{}{}@another-tab", storage::CONFLICT_PREFIX, h.id);
+    local().set_item(&key, &compact::encode(&other, &schema)).unwrap();
+    assert!(store.conflict_copy(&h.id).is_none(), "another tab's copy is not this tab's");
+    assert!(store.list().iter().any(|s| s.id == h.id && s.conflict));
+    let (page, sig) = open(store, &h.id).await;
+    assert!(!page.has("conflict-banner"));
+    assert!(shows(&page.text("other-copies"), tr!(drafts.page.other_copies)));
+    page.click("adopt-copy").await;
+    assert!(page.has("conflict-banner"));
+    assert_eq!(head(sig), "另一窗口另存");
+    assert!(local().get_item(&key).unwrap().is_none());
+    assert_eq!(store.conflict_copy(&h.id).unwrap().record.answers.get(&FieldPath::top("head_name")), "另一窗口另存");
+    page.click("keep-mine").await;
+    assert_eq!(store.load(&h.id).unwrap().record.answers.get(&FieldPath::top("head_name")), "另一窗口另存");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -155,7 +155,7 @@ try {
   console.log(`  keystroke → stored (input event, form update and validation, write), ${s2.n}: median ${ms(s2.median)}, p95 ${ms(s2.p95)}, max ${ms(s2.max)}`);
 
   // 3. 1,000 households: the stored text cloned under new ids, then the home screen.
-  await page.getByTestId('back-home').click();
+  await page.getByTestId('close-form').click();
   await page.getByTestId('home').waitFor();
   const used = await page.evaluate((id) => {
     const text = localStorage.getItem(`lsk:h:${id}`);
@@ -190,7 +190,7 @@ try {
   for (let run = 0; run < 5; run++) {
     await page.locator('[data-testid^="household-row-"] .drafts-open').first().click();
     await page.getByTestId('household-form').waitFor();
-    await page.getByTestId('back-home').click();
+    await page.getByTestId('close-form').click();
     await page.getByTestId('home').waitFor();
     warm.push((await page.evaluate(() => globalThis.__lsk_perf['lsk:list'])).at(-1));
   }

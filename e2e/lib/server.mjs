@@ -12,8 +12,9 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json', '.png': 'image/png', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves `root` on a free port of 127.0.0.1; resolves to { url, close, setOffline }. */
-export async function serve(root = DIST) {
+/** Serves `root` on a free port of 127.0.0.1; resolves to { url, close, setOffline }.
+ *  `headers` are sent with every response (e.g. a Content-Security-Policy). */
+export async function serve(root = DIST, { headers = {} } = {}) {
   let offline = false;
   const server = http.createServer(async (req, res) => {
     if (offline) { req.socket.destroy(); return; }
@@ -23,7 +24,7 @@ export async function serve(root = DIST) {
     try {
       if ((await fs.stat(file)).isDirectory()) file = path.join(file, 'index.html');
       const body = await fs.readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

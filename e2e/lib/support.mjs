@@ -80,3 +80,26 @@ export async function fillMember(page, i, m) {
   await page.locator(id(`input-members[${i}].birth_date`)).fill(m.birth);
   await page.locator(`${id(`choice-members[${i}].medical_insurance-yes`)} input`).check();
 }
+
+/** From the home screen: a new household with a few answers and one roster member whose ID
+ *  number is `idNumber`; stays on the form (members section). */
+export async function startDraft(page, idNumber = '513429197503120039') {
+  await page.getByTestId('new-household').click();
+  await page.getByTestId('household-form').waitFor();
+  await page.locator(id('input-cadre_name')).fill('吉克阿依');
+  await page.getByTestId('section-household').click();
+  await page.locator(id('input-head_name')).fill('阿苏拉且');
+  await page.getByTestId('section-members_section').click();
+  await page.getByTestId('add-member').click();
+  await page.locator(id('input-members[0].member_name')).fill('阿苏拉且');
+  await page.locator(id('input-members[0].id_number')).fill(idNumber);
+}
+
+/** From the home screen: exports a backup of the tablet into `dir`; returns the file. */
+export async function downloadBackup(page, dir) {
+  await page.getByTestId('export-scope-backup').check();
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const file = path.join(dir, 'backup.json');
+  await dl.saveAs(file);
+  return file;
+}

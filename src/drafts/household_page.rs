@@ -134,6 +134,8 @@ pub fn HouseholdPage(
         (None, None) => SaveState::Saved(household.with_untracked(|h| h.modified.clone())),
     });
     let other_tab = RwSignal::new(false);
+    // Versions other tabs kept aside (their conflict copies): shown, and can be taken over.
+    let others = RwSignal::new(store.other_copies(&id));
 
     // The evaluation of the household, shared with the form: the summary stored with every
     // change is made from it rather than from an evaluation of its own.
@@ -183,6 +185,14 @@ pub fn HouseholdPage(
                 }
                 saved.set_value(Some(h));
             }
+            SaveOutcome::Merged(merged) => {
+                // The other tab's answers on other questions are in it: shown from now on.
+                let merged = *merged;
+                state.set(SaveState::Saved(merged.modified.clone()));
+                saved.set_value(Some(merged.clone()));
+                household.set(merged);
+                other_tab.set(true);
+            }
             SaveOutcome::Unsaved(_) => state.set(SaveState::Unsaved),
             SaveOutcome::Conflict(theirs, raw) => {
                 conflict.set(Some(Theirs { household: theirs.map(|b| *b), raw }));
@@ -207,29 +217,47 @@ pub fn HouseholdPage(
         }
     });
 
-    // Another tab wrote this household.
     let key = format!("{}{id}", storage::HOUSEHOLD_PREFIX);
     let id_for_events = id.clone();
+    // Another tab wrote this household. `localStorage` is a copy per browser process, kept
+    // in step after the fact: the other tab may have written without having seen this
+    // tab's last version. Events come in the order of the writes, possibly after this tab
+    // wrote again: an event is acted on only when storage holds something this tab has not
+    // seen, and only the latest write (`new` is what storage holds now).
+    let copies = format!("{}{id}", storage::CONFLICT_PREFIX);
+    let id_for_copies = id.clone();
     let listener = storage::on_change(move |change| {
+        if change.key.as_deref().is_some_and(|k| k.starts_with(&copies)) {
+            others.set(store.other_copies(&id_for_copies));
+            return;
+        }
         if change.key.as_deref().is_some_and(|k| k != key) {
             return;
         }
         let base = store.base(&id_for_events).flatten();
-        if change.new == base {
+        let now = store.raw(&id_for_events).ok().flatten();
+        if change.new == base || now == base || (change.key.is_some() && now != change.new) {
             return;
         }
         let theirs = change.new.as_deref().and_then(|raw| super::store::decode(raw).ok());
         let pristine = conflict.with_untracked(Option::is_none)
             && !store.unsaved.with_untracked(|u| u.contains_key(&id_for_events))
             && household.with_untracked(|h| saved.with_value(|s| s.as_ref().is_some_and(|s| same_content(s, h))));
+        let holds_ours = change.new.as_deref().is_some_and(|raw| store.holds_ours(&id_for_events, raw));
         match theirs {
-            // Built on what this tab stored, and nothing typed here since: take it.
-            Some(t) if pristine && change.old == base && change.key.is_some() => {
+            // It holds everything typed here, and nothing was typed since: take it.
+            Some(t) if pristine && holds_ours && change.key.is_some() => {
                 store.set_base(&id_for_events, change.new.clone());
                 saved.set_value(Some(t.clone()));
                 state.set(SaveState::Saved(t.modified.clone()));
                 household.set(t);
                 other_tab.set(true);
+            }
+            // Typed here since, or written over what this tab stored: merged by a save now
+            // (question by question; a clash keeps this tab's version as its copy).
+            Some(_) if conflict.with_untracked(Option::is_none) && change.key.is_some() => {
+                saved.set_value(None);
+                persist();
             }
             theirs => {
                 conflict.set(Some(Theirs { household: theirs, raw: change.new }));
@@ -277,6 +305,20 @@ pub fn HouseholdPage(
         if matches!(state.get_untracked(), SaveState::Saved(_)) {
             store.drop_conflict_copy(&id_mine);
         }
+    };
+
+    let adopt = move |key: String| {
+        if conflict.with_untracked(Option::is_some) {
+            return;
+        }
+        let Ok(mine) = store.adopt_copy(&key) else { return };
+        let raw = store.raw(&mine.id).ok().flatten();
+        let stored = raw.as_deref().and_then(|r| super::store::decode(r).ok());
+        store.set_base(&mine.id, raw.clone());
+        others.set(store.other_copies(&mine.id));
+        conflict.set(Some(Theirs { household: stored, raw }));
+        state.set(SaveState::Conflict);
+        household.set(mine);
     };
 
     if let Some(cb) = on_ready {
@@ -364,6 +406,30 @@ pub fn HouseholdPage(
             }
         })
     };
+    let others_view = move || {
+        let list = others.get();
+        (!list.is_empty() && conflict.with(Option::is_none)).then(|| {
+            view! {
+                <div class="drafts-notice" role="status" data-testid="other-copies">
+                    <p><T text=tr!(drafts.page.other_copies) /></p>
+                    {list
+                        .into_iter()
+                        .map(|(key, h)| {
+                            let when = local_time(&h.modified);
+                            view! {
+                                <p data-testid="other-copy">
+                                    <span>{when}</span> " "
+                                    <button type="button" data-testid="adopt-copy" on:click=move |_| adopt(key.clone())>
+                                        <T text=tr!(drafts.page.adopt_copy) />
+                                    </button>
+                                </p>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+        })
+    };
     let save_state = move || match state.get() {
         SaveState::Saved(at) => view! {
             <span class="drafts-save-state" data-testid="save-state" data-state="saved">
@@ -395,6 +461,7 @@ pub fn HouseholdPage(
             <div class="drafts-page-bar">{save_state}</div>
             <StorageBanner />
             {conflict_view}
+            {others_view}
             <Show when=move || other_tab.get()>
                 <p class="drafts-notice" role="status" data-testid="other-tab-notice">
                     <T text=tr!(drafts.page.other_tab) />

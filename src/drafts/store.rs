@@ -15,7 +15,15 @@
 //! - Writes of a household being edited are compare-and-swap against what this tab last
 //!   read or wrote, so a change made meanwhile by another tab is never silently overwritten.
 //!   While storage holds exactly what this tab last wrote, the check is one comparison in
-//!   the browser (the stored string against the one written), with nothing copied.
+//!   the browser (the stored string against the one written), with nothing copied. When
+//!   another tab wrote meanwhile, the two versions are merged question by question
+//!   ([`survey_core::concurrent`]); answers both tabs changed differently keep the stored
+//!   tab's value, and the writing tab keeps its whole version as its own conflict copy
+//!   (`lsk:c:<id>@<tab>`): every keystroke of every tab is stored somewhere the
+//!   enumerator sees (the list's conflict badge, the household page).
+//! - A summary records the fingerprint of the household text it was made from; when the
+//!   list is read from storage (at start), a household whose text has another fingerprint
+//!   is read itself: an entry damaged after its summary was written is listed as damaged.
 //! - An entry that cannot be read is listed as damaged with its raw text, never dropped.
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -185,6 +193,11 @@ pub struct HouseholdSummary {
     /// On a copy kept on import ("keep both"): the id of the household it is a version of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_of: Option<String>,
+    /// Fingerprint of the stored household text this summary was made from
+    /// ([`compact::fingerprint`]; empty: not known). When the stored text has another one,
+    /// the list reads the text itself (and finds it damaged, or makes the summary again).
+    #[serde(default)]
+    pub fingerprint: String,
     /// The entry cannot be read (not stored; set by [`DraftStore::list`]).
     #[serde(skip)]
     pub damaged: bool,
@@ -241,6 +254,7 @@ impl HouseholdSummary {
             modified: h.modified.clone(),
             history: h.history.clone(),
             copy_of: h.copy_of.as_ref().map(|c| c.id.clone()),
+            fingerprint: String::new(),
             damaged: false,
             unsaved: false,
             conflict: false,
@@ -267,6 +281,7 @@ impl HouseholdSummary {
             modified: String::new(),
             history: Vec::new(),
             copy_of: None,
+            fingerprint: String::new(),
             damaged: true,
             unsaved: false,
             conflict: false,
@@ -274,7 +289,9 @@ impl HouseholdSummary {
     }
 
     /// Whether the home list shows the same for both: equal but for `modified` within the
-    /// same minute (the list shows the minute).
+    /// same minute (the list shows the minute) and for the fingerprint (a stale one costs
+    /// one read of the household when the list is next read from storage, not a write of
+    /// the summary with every keystroke).
     fn lists_as(&self, other: &HouseholdSummary) -> bool {
         // Every field is named, so a field added to the summary must be added here too.
         let HouseholdSummary {
@@ -296,6 +313,7 @@ impl HouseholdSummary {
             modified,
             history,
             copy_of,
+            fingerprint: _,
             damaged,
             unsaved,
             conflict,
@@ -336,9 +354,14 @@ pub enum SaveOutcome {
     Saved,
     /// Not stored (storage full, or another failure): kept in memory and retried.
     Unsaved(StoreError),
-    /// Another tab changed the stored household since this tab last read or wrote it;
-    /// nothing was written. Holds the other version (`None`: the other tab deleted it)
-    /// and its raw text.
+    /// Another tab changed the stored household since this tab last read or wrote it, on
+    /// other questions: both versions were merged and stored. Holds the merged version
+    /// (the editor shows it from now on).
+    Merged(Box<Household>),
+    /// Another tab changed the stored household since this tab last read or wrote it, and
+    /// changed some of the same answers differently (or deleted it): this tab's version
+    /// is not stored (its answers on other questions are, merged). Holds the stored
+    /// version (`None`: the other tab deleted it) and its raw text.
     Conflict(Option<Box<Household>>, Option<String>),
 }
 
@@ -348,6 +371,7 @@ thread_local! {
     static SCHEMA_STORED: RefCell<bool> = const { RefCell::new(false) };
     static DEVICE: RefCell<Option<String>> = const { RefCell::new(None) };
     static PERSIST_ASKED: RefCell<bool> = const { RefCell::new(false) };
+    static TAB: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// The compact-form schema of the shipped survey.
@@ -393,8 +417,42 @@ fn skey(id: &str) -> String {
     format!("{}{id}", storage::SUMMARY_PREFIX)
 }
 
+/// Key of this tab's conflict copy of household `id`: `lsk:c:<id>@<tab>` (a copy belongs
+/// to the tab that wrote it; `lsk:c:<id>` alone is an older kit's copy).
 fn ckey(id: &str) -> String {
-    format!("{}{id}", storage::CONFLICT_PREFIX)
+    format!("{}{id}@{}", storage::CONFLICT_PREFIX, tab_id())
+}
+
+/// The household id of a conflict-copy key (without its prefix).
+fn copy_household(rest: &str) -> &str {
+    rest.rsplit_once('@').map_or(rest, |(id, _)| id)
+}
+
+/// Every conflict-copy key of household `id`, any tab's.
+fn copy_keys(id: &str) -> Vec<String> {
+    storage::keys()
+        .into_iter()
+        .filter(|k| k.strip_prefix(storage::CONFLICT_PREFIX).is_some_and(|rest| copy_household(rest) == id))
+        .collect()
+}
+
+/// This tab's id (a UUID kept in `sessionStorage`, so a reload of the tab keeps it; every
+/// tab has its own).
+pub fn tab_id() -> String {
+    TAB.with(|t| {
+        if let Some(id) = t.borrow().clone() {
+            return id;
+        }
+        let id = storage::session_get(storage::TAB_KEY)
+            .filter(|s| uuid::Uuid::parse_str(s).is_ok())
+            .unwrap_or_else(|| {
+                let id = uuid::Uuid::new_v4().to_string();
+                let _ = storage::session_set(storage::TAB_KEY, &id);
+                id
+            });
+        *t.borrow_mut() = Some(id.clone());
+        id
+    })
 }
 
 fn pkey(id: &str) -> String {
@@ -420,6 +478,25 @@ pub struct Unsaved {
 struct PendingMirror {
     base: Option<String>,
     household: String,
+}
+
+/// Whether `theirs` holds every change `mine` made since `anchor`: their merge adds nothing
+/// to `theirs`, and an answer both changed is one `theirs` went on typing from (it
+/// contains this tab's answer), as when another tab took this tab's version and typed on.
+fn includes(anchor: &Household, mine: &Household, theirs: &Household) -> bool {
+    let m = survey_core::concurrent::merge(anchor, mine, theirs);
+    let went_on = m.clashes.iter().all(|c| {
+        c.parse::<survey_core::FieldPath>().is_ok_and(|p| {
+            let ours = mine.record.answers.get(&p);
+            !ours.is_empty() && theirs.record.answers.get(&p).contains(ours)
+        })
+    });
+    if !went_on {
+        return false;
+    }
+    let mut merged = m.household;
+    merged.modified = theirs.modified.clone();
+    merged == *theirs
 }
 
 /// Storage of every household on this tablet (context type, `Copy`). See the module docs.
@@ -454,11 +531,26 @@ struct Known {
     written: Option<storage::StoredText>,
     /// The summary this tab stored with it (`None`: not stored).
     summary: Option<HouseholdSummary>,
+    /// The last version written by someone else that this tab built on (read, taken or
+    /// merged in): this tab's own changes are those since it. `localStorage` is not one
+    /// store shared by the tabs but a copy per browser process, kept in step after the
+    /// fact, so another tab may write over this tab's last version without having seen
+    /// it; then this tab's changes since the anchor are merged in again.
+    anchor: Option<String>,
+    /// When this tab last wrote it (`performance.now()`, ms; 0: never).
+    written_at: f64,
 }
+
+/// Time for a write of one tab to reach the other tabs' copies of `localStorage`, with a
+/// margin (Chromium: a few milliseconds between processes): a write of another tab coming
+/// later than this after this tab's last write was made seeing it. Within it, another
+/// tab's version is checked against this tab's changes (and merged again when it lacks
+/// them); after it, one tab editing after the other is simply followed.
+const SEEN_AFTER_MS: f64 = 300.0;
 
 impl Known {
     fn read(text: Option<String>) -> Known {
-        Known { text, written: None, summary: None }
+        Known { anchor: text.clone(), text, written: None, summary: None, written_at: 0.0 }
     }
 }
 
@@ -491,13 +583,23 @@ impl DraftStore {
         let store = DraftStore::new();
         provide_context(store);
         let listener = storage::on_change(move |change| {
-            let ours = change.key.as_deref().is_none_or(|k| {
-                k.starts_with(storage::HOUSEHOLD_PREFIX)
-                    || k.starts_with(storage::SUMMARY_PREFIX)
-                    || k.starts_with(storage::CONFLICT_PREFIX)
-                    || k == storage::TRASH_KEY
-            });
-            if ours {
+            let Some(key) = change.key.as_deref() else {
+                // The whole storage was cleared.
+                store.invalidate();
+                store.bump();
+                return;
+            };
+            let id = [storage::HOUSEHOLD_PREFIX, storage::SUMMARY_PREFIX]
+                .iter()
+                .find_map(|p| key.strip_prefix(p));
+            if let Some(id) = id {
+                // One household changed: only its line of the index is read again.
+                store.refresh(id, false);
+                store.bump();
+            } else if let Some(rest) = key.strip_prefix(storage::CONFLICT_PREFIX) {
+                store.refresh(copy_household(rest), true);
+                store.bump();
+            } else if key == storage::TRASH_KEY {
                 store.invalidate();
                 store.bump();
             }
@@ -536,13 +638,42 @@ impl DraftStore {
         self.index.set_value(None);
     }
 
+    /// Reads what another tab changed of household `id` into the in-memory index again
+    /// (when there is one): its summary, or (`copy`) whether it has conflict copies.
+    fn refresh(&self, id: &str, copy: bool) {
+        if self.index.with_value(Option::is_none) {
+            return;
+        }
+        if copy {
+            let any = !copy_keys(id).is_empty();
+            self.index.update_value(|index| {
+                if let Some(index) = index {
+                    if any {
+                        index.conflicts.insert(id.to_string());
+                    } else {
+                        index.conflicts.remove(id);
+                    }
+                }
+            });
+            return;
+        }
+        let summary = storage::has(&hkey(id)).unwrap_or(false).then(|| self.summary(id, false));
+        self.index.update_value(|index| {
+            let Some(index) = index else { return };
+            match summary {
+                Some(s) => index.summaries.insert(id.to_string(), s),
+                None => index.summaries.remove(id),
+            };
+        });
+    }
+
     fn read_index(&self) -> Index {
         let mut index = Index::default();
         for k in storage::keys() {
             if let Some(id) = k.strip_prefix(storage::HOUSEHOLD_PREFIX) {
-                index.summaries.insert(id.to_string(), self.summary(id));
-            } else if let Some(id) = k.strip_prefix(storage::CONFLICT_PREFIX) {
-                index.conflicts.insert(id.to_string());
+                index.summaries.insert(id.to_string(), self.summary(id, true));
+            } else if let Some(rest) = k.strip_prefix(storage::CONFLICT_PREFIX) {
+                index.conflicts.insert(copy_household(rest).to_string());
             }
         }
         index
@@ -587,24 +718,33 @@ impl DraftStore {
         out
     }
 
-    fn summary(&self, id: &str) -> HouseholdSummary {
+    /// The summary of a stored household: the stored one when it was made from the text
+    /// stored now (same fingerprint); otherwise the household is read — damaged, or the
+    /// summary is made again (and, with `store`, stored if there is room; not while
+    /// following another tab's writes, which store their own).
+    fn summary(&self, id: &str, store: bool) -> HouseholdSummary {
+        let Ok(Some(text)) = storage::get_raw(&hkey(id)) else {
+            return HouseholdSummary::damaged(id);
+        };
         if let Ok(Some(raw)) = storage::get_raw(&skey(id)) {
             if let Ok(s) = serde_json::from_str::<HouseholdSummary>(&raw) {
-                if s.id == id {
+                if s.id == id && compact::describes(&s.fingerprint, &text) {
                     return s;
                 }
             }
         }
-        // Missing or unreadable: rebuild it from the household (and store it if there is room).
-        match self.load_quiet(id) {
-            Ok(h) => {
-                let s = HouseholdSummary::of(&h);
-                if let Ok(json) = serde_json::to_string(&s) {
-                    let _ = storage::set_raw(&skey(id), &json);
+        match decode(&text) {
+            Ok(h) if h.id == id => {
+                let mut s = HouseholdSummary::of(&h);
+                s.fingerprint = compact::fingerprint(&text);
+                if store {
+                    if let Ok(json) = serde_json::to_string(&s) {
+                        let _ = storage::set_raw(&skey(id), &json);
+                    }
                 }
                 s
             }
-            Err(_) => HouseholdSummary::damaged(id),
+            _ => HouseholdSummary::damaged(id),
         }
     }
 
@@ -635,20 +775,14 @@ impl DraftStore {
         schema_room + households
     }
 
-    fn load_quiet(&self, id: &str) -> Result<Household, StoreError> {
-        let raw = storage::get_raw(&hkey(id))?.ok_or(StoreError::NotFound)?;
-        let h = decode(&raw).map_err(StoreError::Damaged)?;
-        if h.id != id {
-            return Err(StoreError::Damaged(format!("id {} stored under {id}", h.id)));
-        }
-        Ok(h)
-    }
-
     /// Reads one household. Also remembers what was read, as the base of later autosaves.
     pub fn load(&self, id: &str) -> Result<Household, StoreError> {
         let raw = storage::get_raw(&hkey(id))?;
         self.known.update_value(|k| {
-            k.insert(id.to_string(), Known::read(raw.clone()));
+            // Reading again what this tab already has changes nothing of what it knows.
+            if k.get(id).is_none_or(|b| b.text != raw) {
+                k.insert(id.to_string(), Known::read(raw.clone()));
+            }
         });
         let raw = raw.ok_or(StoreError::NotFound)?;
         let h = decode(&raw).map_err(StoreError::Damaged)?;
@@ -720,10 +854,11 @@ impl DraftStore {
         };
         // The summary is an index: when it cannot be written, remove the stale one (the
         // list then rebuilds it from the household).
-        let summary = match ev {
+        let mut summary = match ev {
             Some(ev) => HouseholdSummary::evaluated(h, ev),
             None => HouseholdSummary::of(h),
         };
+        summary.fingerprint = compact::fingerprint(&text);
         let listed = ours
             && self.known.with_value(|k| {
                 k.get(&h.id).and_then(|b| b.summary.as_ref()).is_some_and(|s| s.lists_as(&summary))
@@ -747,12 +882,20 @@ impl DraftStore {
             Some(slot) => {
                 slot.text = Some(text);
                 slot.written = Some(written);
+                slot.written_at = clock::perf_now();
                 if let Some(s) = stored_summary {
                     slot.summary = s;
                 }
             }
             None => {
-                k.insert(h.id.clone(), Known { text: Some(text), written: Some(written), summary: stored_summary.flatten() });
+                k.insert(h.id.clone(), Known {
+                    text: Some(text.clone()),
+                    written: Some(written),
+                    summary: stored_summary.flatten(),
+                    // New here: the other tabs can only build on it.
+                    anchor: Some(text.clone()),
+                    written_at: clock::perf_now(),
+                });
             }
         });
         // A household stored again is not deleted (e.g. still being edited in a tab while
@@ -807,8 +950,7 @@ impl DraftStore {
                 None => Some(String::new()),
             };
             if current != base {
-                let theirs = current.as_deref().and_then(|c| decode(c).ok()).map(Box::new);
-                return SaveOutcome::Conflict(theirs, current);
+                return self.merge_with_stored(h, base, current);
             }
         }
         match self.write(h, ev, ours) {
@@ -818,6 +960,83 @@ impl DraftStore {
             }
             Err(e) => self.keep_unsaved(h, self.known_text(&h.id), e),
         }
+    }
+
+    /// Another tab stored household `h` since this tab last read or wrote it (`base`, the
+    /// stored text now `current`): the two versions are merged question by question
+    /// ([`survey_core::concurrent::merge`]). Answers changed on one side only are all
+    /// stored; answers both sides changed differently keep the stored side's value and
+    /// come back as a conflict (the caller keeps its own version whole, as its copy).
+    fn merge_with_stored(&self, h: &Household, base: Option<String>, current: Option<String>) -> SaveOutcome {
+        let theirs = current.as_deref().and_then(|c| decode(c).ok());
+        let last = base.as_deref().filter(|b| !b.is_empty()).and_then(|b| decode(b).ok());
+        // Built on this tab's last version, or written over it without having seen it?
+        let anchor = self.recent_anchor(&h.id).and_then(|a| decode(&a).ok());
+        let base = match (&last, &anchor, &theirs) {
+            (Some(l), Some(a), Some(t)) if !includes(a, l, t) => Some(a.clone()),
+            _ => last,
+        };
+        let (Some(theirs), Some(base)) = (theirs, base) else {
+            // Deleted there, unreadable, or never read here: nothing to merge from.
+            let theirs = current.as_deref().and_then(|c| decode(c).ok()).map(Box::new);
+            return SaveOutcome::Conflict(theirs, current);
+        };
+        let merged = survey_core::concurrent::merge(&base, h, &theirs);
+        let clean = merged.is_clean();
+        let merged = merged.household;
+        let adds = {
+            let mut same = merged.clone();
+            same.modified = theirs.modified.clone();
+            same != theirs
+        };
+        if !clean && !adds {
+            return SaveOutcome::Conflict(Some(Box::new(theirs)), current);
+        }
+        let written = self.write(&merged, None, false);
+        if written.is_ok() {
+            // What this tab builds on from now on: the other tab's version, merged in.
+            self.known.update_value(|k| {
+                if let Some(slot) = k.get_mut(&h.id) {
+                    slot.anchor = current.clone();
+                }
+            });
+        }
+        match written {
+            Ok(()) if clean => {
+                self.forget_unsaved(&h.id);
+                SaveOutcome::Merged(Box::new(merged))
+            }
+            Ok(()) => {
+                let raw = self.known_text(&h.id);
+                SaveOutcome::Conflict(Some(Box::new(merged)), raw)
+            }
+            Err(e) if clean => self.keep_unsaved(&merged, current, e),
+            // Theirs stays stored; this tab's version (a copy) holds everything it typed.
+            Err(_) => SaveOutcome::Conflict(Some(Box::new(theirs)), current),
+        }
+    }
+
+    /// Whether the stored text `theirs` holds every change this tab made to household `id`
+    /// since it last built on another tab's version (then taking it loses nothing).
+    /// Its last write is long enough ago ([`SEEN_AFTER_MS`]) that the other tab saw it.
+    pub fn holds_ours(&self, id: &str, theirs: &str) -> bool {
+        let Some(anchor) = self.recent_anchor(id) else { return true };
+        let last = self.known_text(id);
+        let decoded = |t: Option<&str>| t.and_then(|t| decode(t).ok());
+        match (decoded(last.as_deref()), decoded(Some(&anchor)), decoded(Some(theirs))) {
+            (Some(l), Some(a), Some(t)) => includes(&a, &l, &t),
+            _ => false,
+        }
+    }
+
+    /// The anchor of household `id` ([`Known`]) while this tab's last write of it may not
+    /// have reached the other tabs yet; `None` once it surely has (or when there is none).
+    fn recent_anchor(&self, id: &str) -> Option<String> {
+        self.known.with_value(|k| {
+            k.get(id)
+                .filter(|b| b.written_at > 0.0 && clock::perf_now() - b.written_at < SEEN_AFTER_MS)
+                .and_then(|b| b.anchor.clone())
+        })
     }
 
     /// The compare-and-swap base of a household, as text.
@@ -941,15 +1160,51 @@ impl DraftStore {
         storage::get_raw(&ckey(id)).ok().flatten().and_then(|raw| decode(&raw).ok())
     }
 
-    /// Drops the conflict copy (once the enumerator chose a version).
+    /// Drops this tab's conflict copy (once the enumerator chose a version).
     pub fn drop_conflict_copy(&self, id: &str) {
         let _ = storage::remove(&ckey(id));
+        let others = !copy_keys(id).is_empty();
         self.index.update_value(|index| {
             if let Some(index) = index {
-                index.conflicts.remove(id);
+                if !others {
+                    index.conflicts.remove(id);
+                }
             }
         });
         self.bump();
+    }
+
+    /// Conflict copies of household `id` kept by other tabs (or by an older kit), with
+    /// their keys: what the enumerator typed there and chose not to (or could not yet)
+    /// put in the stored household.
+    pub fn other_copies(&self, id: &str) -> Vec<(String, Household)> {
+        let mine = ckey(id);
+        let mut out: Vec<(String, Household)> = copy_keys(id)
+            .into_iter()
+            .filter(|k| *k != mine)
+            .filter_map(|k| {
+                let h = decode(&storage::get_raw(&k).ok().flatten()?).ok()?;
+                Some((k, h))
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.modified.cmp(&a.1.modified));
+        out
+    }
+
+    /// Takes another tab's conflict copy (by its key) over as this tab's own: this tab then
+    /// shows it as its version beside the stored one, to choose from. Nothing is lost if
+    /// this tab already had a copy: it is replaced only when the two are the same.
+    pub fn adopt_copy(&self, key: &str) -> Result<Household, StoreError> {
+        let raw = storage::get_raw(key)?.ok_or(StoreError::NotFound)?;
+        let h = decode(&raw).map_err(StoreError::Damaged)?;
+        let own = ckey(&h.id);
+        if storage::get_raw(&own)?.is_some_and(|mine| mine != raw) {
+            return Err(StoreError::Conflict);
+        }
+        storage::set_raw(&own, &raw)?;
+        storage::remove(key)?;
+        self.bump();
+        Ok(h)
     }
 
     /// The household in the trash (deleted last, restorable with [`DraftStore::undo_delete`]).
@@ -968,7 +1223,7 @@ impl DraftStore {
     }
 
     fn purge(&self, id: &str) {
-        for key in [hkey(id), skey(id), ckey(id)] {
+        for key in [hkey(id), skey(id)].into_iter().chain(copy_keys(id)) {
             let _ = storage::remove(&key);
         }
         self.invalidate();

@@ -469,6 +469,12 @@ pub fn ExchangePanel() -> impl IntoView {
                     <legend><T text=tr!(exchange.export.scope) /></legend>
                     {Scope::ALL.into_iter().map(scope_choice).collect_view()}
                 </fieldset>
+                // Damaged entries are in no choice: said before exporting, not only after.
+                <Show when=move || summaries.with(|all| all.iter().any(|s| s.damaged))>
+                    <p class="exchange-warning" role="status" data-testid="export-damaged-listed">
+                        <T text=tr!(exchange.export.damaged_note) />
+                    </p>
+                </Show>
                 <Show when=move || scope.get() == Scope::Chosen>
                     <p class="exchange-hint"><T text=tr!(exchange.export.pick_hint) /></p>
                     <ul class="exchange-picks" data-testid="export-picks">

@@ -45,6 +45,7 @@ pub fn code_text(code: &str) -> Option<Bi> {
         "id_lowercase_x" => tr!(form.check.id_lowercase_x),
         "id_birth_date" => tr!(form.check.id_birth_date),
         "id_checksum" => tr!(form.check.id_checksum),
+        "id_birth_future" => tr!(form.check.id_birth_future),
         "mobile" => tr!(form.check.mobile),
         "name_length" => tr!(form.check.name_length),
         "unit_length" => tr!(form.check.unit_length),
@@ -91,7 +92,7 @@ pub fn issue_detail(survey: &'static Survey, issue: &Issue, value: &str) -> Opti
     if !item.raw.constraint.replace(' ', "").contains("id-valid(.)") {
         return None;
     }
-    ResidentId::parse(value.trim())
+    ResidentId::parse(value, crate::clock::context().today)
         .err()
         .and_then(|e| code_text(e.code()))
 }

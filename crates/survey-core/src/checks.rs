@@ -3,6 +3,7 @@
 //! Error codes are stable strings ([`CODES`]) that the app maps to translation keys; no
 //! English message is ever meant for a user.
 
+use crate::dates::Date;
 use crate::id_number::ResidentId;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -16,21 +17,22 @@ pub const NAME_LENGTH: &str = "name_length";
 pub const UNIT_LENGTH: &str = "unit_length";
 
 /// Every code these checks produce (ID number codes included).
-pub const CODES: [&str; 8] = [
+pub const CODES: [&str; 9] = [
     "id_length",
     "id_characters",
     "id_lowercase_x",
     "id_birth_date",
     "id_checksum",
+    "id_birth_future",
     MOBILE,
     NAME_LENGTH,
     UNIT_LENGTH,
 ];
 
-/// `validator` custom check: a valid resident ID number (GB 11643-1999). The error code
-/// is one of [`crate::id_number::IdError::CODES`].
-pub fn validate_resident_id(value: &str) -> Result<(), ValidationError> {
-    ResidentId::parse(value)
+/// `validator` custom check: a valid resident ID number (GB 11643-1999) whose birth date
+/// is not after `today`. The error code is one of [`crate::id_number::IdError::CODES`].
+pub fn validate_resident_id(value: &str, today: Option<Date>) -> Result<(), ValidationError> {
+    ResidentId::parse(value, today)
         .map(|_| ())
         .map_err(|e| ValidationError::new(e.code()))
 }
@@ -84,14 +86,14 @@ mod tests {
 
     #[test]
     fn resident_id_check_uses_stable_codes() {
-        assert!(validate_resident_id("11010519491231002X").is_ok());
-        assert!(validate_resident_id("440524188001010014").is_ok());
+        assert!(validate_resident_id("11010519491231002X", None).is_ok());
+        assert!(validate_resident_id("440524188001010014", None).is_ok());
         assert_eq!(
-            validate_resident_id("440524188001010015").unwrap_err().code,
+            validate_resident_id("440524188001010015", None).unwrap_err().code,
             "id_checksum"
         );
         assert_eq!(
-            validate_resident_id("4405241880").unwrap_err().code,
+            validate_resident_id("4405241880", None).unwrap_err().code,
             "id_length"
         );
         for code in crate::id_number::IdError::CODES {

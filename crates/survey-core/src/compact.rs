@@ -193,6 +193,20 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
+/// A fingerprint of a stored household text (FNV-1a 64 of its UTF-8 bytes, 16 hex digits).
+/// The app's summary of a household records the fingerprint of the text it was made from:
+/// a summary whose fingerprint is not the stored text's tells the list to read the text
+/// itself, so an entry damaged after its summary was written is seen as damaged at once.
+pub fn fingerprint(text: &str) -> String {
+    format!("{:016x}", fnv1a64(text.as_bytes()))
+}
+
+/// Whether a summary made from a text with fingerprint `recorded` still describes `text`
+/// (an empty `recorded`, from a kit that did not record one, never does).
+pub fn describes(recorded: &str, text: &str) -> bool {
+    !recorded.is_empty() && recorded == fingerprint(text)
+}
+
 /// True when `text` is a compact household.
 pub fn is_compact(text: &str) -> bool {
     text.starts_with(MAGIC)
@@ -448,6 +462,21 @@ mod tests {
         let h = household();
         let text = encode(&h, &s);
         assert!(matches!(decode(&text, &other), Err(CompactError::WrongSchema { .. })));
+    }
+
+    #[test]
+    fn a_fingerprint_tells_any_change_of_the_text() {
+        let text = encode(&household(), &schema());
+        let f = fingerprint(&text);
+        assert_eq!(f.len(), 16);
+        assert!(describes(&f, &text));
+        // Cut short, one character changed, or anything else: not described any more.
+        assert!(!describes(&f, &text[..text.len() - 1]));
+        assert!(!describes(&f, &text.replacen('1', "2", 1)));
+        assert!(!describes("", &text));
+        // FNV-1a 64 reference vectors (Fowler, Noll, Vo: "" and "a").
+        assert_eq!(fingerprint(""), "cbf29ce484222325");
+        assert_eq!(fingerprint("a"), "af63dc4c8601ec8c");
     }
 
     #[test]

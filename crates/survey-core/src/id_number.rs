@@ -4,6 +4,11 @@
 //! sequence (odd = male, even = female) and a check character computed over the first 17
 //! digits (weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2, sum mod 11, remainder 0..10 maps to
 //! `1 0 X 9 8 7 6 5 4 3 2`). Only an upper-case `X` is accepted as check character.
+//!
+//! One rule everywhere (the form's `id-valid()`, `id-birthdate()`, `id-sex()`, the app's
+//! detailed messages, the `validator` check): surrounding whitespace (what `str::trim`
+//! removes, full-width spaces included) is ignored, and a birth date after the survey's
+//! "today" (the [`crate::Context`]'s date) is refused.
 
 use crate::dates::{self, Date};
 use time::Month;
@@ -30,6 +35,9 @@ pub enum IdError {
     /// The check character does not match.
     #[error("身份证号码校验位错误 [id_checksum]")]
     Checksum,
+    /// The birth date is after the survey's today.
+    #[error("身份证号码中的出生日期晚于今天 [id_birth_future]")]
+    BirthFuture,
 }
 
 impl IdError {
@@ -41,16 +49,18 @@ impl IdError {
             IdError::LowercaseX => "id_lowercase_x",
             IdError::BirthDate => "id_birth_date",
             IdError::Checksum => "id_checksum",
+            IdError::BirthFuture => "id_birth_future",
         }
     }
 
     /// Every code [`IdError::code`] can return.
-    pub const CODES: [&'static str; 5] = [
+    pub const CODES: [&'static str; 6] = [
         "id_length",
         "id_characters",
         "id_lowercase_x",
         "id_birth_date",
         "id_checksum",
+        "id_birth_future",
     ];
 }
 
@@ -83,8 +93,11 @@ pub struct ResidentId {
 }
 
 impl ResidentId {
-    /// Parses and checks an 18-character ID number.
-    pub fn parse(s: &str) -> Result<ResidentId, IdError> {
+    /// Parses and checks an 18-character ID number, ignoring surrounding whitespace. With
+    /// `today` (the survey's [`crate::Context`]), a birth date after it is refused; `None`
+    /// (no calendar at hand) checks the number's shape only.
+    pub fn parse(s: &str, today: Option<Date>) -> Result<ResidentId, IdError> {
+        let s = s.trim();
         let b = s.as_bytes();
         if s.chars().count() != 18 {
             return Err(IdError::Length);
@@ -108,6 +121,9 @@ impl ResidentId {
             .ok_or(IdError::BirthDate)?;
         if check_char(&s[..17]) != Some(last as char) {
             return Err(IdError::Checksum);
+        }
+        if today.is_some_and(|t| birth > t) {
+            return Err(IdError::BirthFuture);
         }
         Ok(ResidentId {
             address: dates::digits(&b[0..6]).ok_or(IdError::Characters)?,
@@ -161,9 +177,10 @@ pub fn check_char(first17: &str) -> Option<char> {
     Some(CHECK_CHARS[(sum % 11) as usize] as char)
 }
 
-/// True when `s` is a valid ID number (18 chars, real birth date, right check character).
-pub fn is_valid(s: &str) -> bool {
-    ResidentId::parse(s).is_ok()
+/// True when `s` is a valid ID number (18 chars, real birth date not after `today`, right
+/// check character); see [`ResidentId::parse`].
+pub fn is_valid(s: &str, today: Option<Date>) -> bool {
+    ResidentId::parse(s, today).is_ok()
 }
 
 #[cfg(test)]
@@ -172,11 +189,11 @@ mod tests {
 
     #[test]
     fn public_vectors_are_valid() {
-        let a = ResidentId::parse("11010519491231002X").unwrap();
+        let a = ResidentId::parse("11010519491231002X", None).unwrap();
         assert_eq!(dates::format_date(a.birth_date()), "1949-12-31");
         assert_eq!(a.sex(), Sex::Female);
         assert_eq!(a.address_code(), 110105);
-        let b = ResidentId::parse("440524188001010014").unwrap();
+        let b = ResidentId::parse("440524188001010014", None).unwrap();
         assert_eq!(dates::format_date(b.birth_date()), "1880-01-01");
         assert_eq!(b.sex(), Sex::Male);
         assert_eq!(b.sequence(), 1);
@@ -187,37 +204,37 @@ mod tests {
     #[test]
     fn invalid_numbers_are_rejected_with_a_code() {
         assert_eq!(
-            ResidentId::parse("110105194912310021"),
+            ResidentId::parse("110105194912310021", None),
             Err(IdError::Checksum)
         );
         assert_eq!(
-            ResidentId::parse("11010519491231002x"),
+            ResidentId::parse("11010519491231002x", None),
             Err(IdError::LowercaseX)
         );
-        assert_eq!(ResidentId::parse("1101051949123100"), Err(IdError::Length));
+        assert_eq!(ResidentId::parse("1101051949123100", None), Err(IdError::Length));
         assert_eq!(
-            ResidentId::parse("11010519491231002X1"),
+            ResidentId::parse("11010519491231002X1", None),
             Err(IdError::Length)
         );
-        assert_eq!(ResidentId::parse(""), Err(IdError::Length));
+        assert_eq!(ResidentId::parse("", None), Err(IdError::Length));
         assert_eq!(
-            ResidentId::parse("1101051949123100ＸX"),
+            ResidentId::parse("1101051949123100ＸX", None),
             Err(IdError::Characters)
         );
         assert_eq!(
-            ResidentId::parse("11010519491331002X"),
+            ResidentId::parse("11010519491331002X", None),
             Err(IdError::BirthDate)
         );
         // 1900 was not a leap year.
         let body = "51342919000229001";
         let id = format!("{body}{}", check_char(body).unwrap());
-        assert_eq!(ResidentId::parse(&id), Err(IdError::BirthDate));
+        assert_eq!(ResidentId::parse(&id, None), Err(IdError::BirthDate));
         assert_eq!(
-            ResidentId::parse("A1010519491231002X"),
+            ResidentId::parse("A1010519491231002X", None),
             Err(IdError::Characters)
         );
         assert_eq!(
-            ResidentId::parse("11010519491231002Y"),
+            ResidentId::parse("11010519491231002Y", None),
             Err(IdError::Characters)
         );
         assert_eq!(IdError::Checksum.code(), "id_checksum");

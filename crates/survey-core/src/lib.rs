@@ -13,6 +13,7 @@
 //! - [`checks`]: `validator` functions and the [`checks::EnumeratorProfile`];
 //! - [`exchange`]: the export file (JSON, versioned, with its JSON Schema), CSV tables,
 //!   import checks and the merge preview;
+//! - [`concurrent`]: merging two versions of a household edited at the same time;
 //! - [`translation`]: every Yi text of the kit with its place and review status, counts
 //!   and the consistency list (used by the review mode and the translators' tools);
 //! - [`corrections`]: the translators' corrections file and what applying it may change;
@@ -44,6 +45,7 @@ pub mod checks;
 pub mod compact;
 mod compile;
 pub mod corrections;
+pub mod concurrent;
 pub mod dates;
 pub mod definition;
 pub mod envelope;

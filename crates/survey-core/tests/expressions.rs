@@ -324,6 +324,56 @@ fn settings_and_id_functions() {
     ]);
 }
 
+/// An ID number with the given birth date (YYYYMMDD) and a right check character.
+fn id_born(date: &str) -> String {
+    let body = format!("513429{date}001");
+    format!("{body}{}", survey_core::id_number::check_char(&body).unwrap())
+}
+
+#[test]
+fn id_functions_refuse_a_birth_date_after_the_survey_today() {
+    // The context's today is 2024-05-01.
+    let on_today = id_born("20240501");
+    let tomorrow = id_born("20240502");
+    let next_year = id_born("20250101");
+    let cases = [
+        (format!("id-valid('{on_today}')"), "true"),
+        (format!("id-valid('{tomorrow}')"), "false"),
+        (format!("id-valid('{next_year}')"), "false"),
+        (format!("id-birthdate('{tomorrow}')"), ""),
+        (format!("id-sex('{tomorrow}')"), ""),
+        (format!("id-birthdate('{on_today}')"), "2024-05-01"),
+    ];
+    let ev = ev();
+    for (src, want) in &cases {
+        assert_eq!(&ev.evaluate_expression(src, None).unwrap(), want, "{src}");
+    }
+    // Without a calendar (no context date) only the number's shape is checked.
+    let s = survey();
+    let no_date = s.evaluate(&household(), &survey_core::Context::default());
+    let src = format!("id-valid('{tomorrow}')");
+    assert_eq!(no_date.evaluate_expression(&src, None).unwrap(), "true");
+}
+
+#[test]
+fn id_functions_and_the_parser_treat_surrounding_spaces_alike() {
+    use survey_core::id_number::ResidentId;
+    let ev = ev();
+    for padded in [
+        " 440524188001010014 ",
+        "\t440524188001010014\n",
+        "\u{3000}440524188001010014\u{3000}",
+    ] {
+        let src = format!("id-valid('{padded}')");
+        assert_eq!(ev.evaluate_expression(&src, None).unwrap(), "true", "{padded:?}");
+        assert!(ResidentId::parse(padded, None).is_ok(), "{padded:?}");
+    }
+    // Spaces inside the number are still wrong, for both.
+    let inner = "44052418800101 014";
+    assert_eq!(ev.evaluate_expression(&format!("id-valid('{inner}')"), None).unwrap(), "false");
+    assert!(ResidentId::parse(inner, None).is_err());
+}
+
 #[test]
 fn today_is_blank_without_a_context_date() {
     let s = survey();

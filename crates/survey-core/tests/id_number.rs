@@ -6,9 +6,9 @@ use survey_core::id_number::{check_char, is_valid, IdError, ResidentId, Sex};
 
 #[test]
 fn public_vectors() {
-    assert!(is_valid("11010519491231002X"));
-    assert!(is_valid("440524188001010014"));
-    let id = ResidentId::parse("440524188001010014").unwrap();
+    assert!(is_valid("11010519491231002X", None));
+    assert!(is_valid("440524188001010014", None));
+    let id = ResidentId::parse("440524188001010014", None).unwrap();
     assert_eq!(format_date(id.birth_date()), "1880-01-01");
     assert_eq!(id.sex(), Sex::Male);
     assert_eq!(id.age_at(dates::parse_date("2024-05-01").unwrap()), 144);
@@ -18,15 +18,15 @@ fn public_vectors() {
 fn invalid_numbers() {
     // Bad checksum.
     assert_eq!(
-        ResidentId::parse("11010519491231002Y"),
+        ResidentId::parse("11010519491231002Y", None),
         Err(IdError::Characters)
     );
     assert_eq!(
-        ResidentId::parse("110105194912310029"),
+        ResidentId::parse("110105194912310029", None),
         Err(IdError::Checksum)
     );
     assert_eq!(
-        ResidentId::parse("440524188001010015"),
+        ResidentId::parse("440524188001010015", None),
         Err(IdError::Checksum)
     );
     // Bad dates (with a correct check character, so only the date is wrong).
@@ -37,7 +37,7 @@ fn invalid_numbers() {
         "51342920230431001",
     ] {
         let id = format!("{body}{}", check_char(body).unwrap());
-        assert_eq!(ResidentId::parse(&id), Err(IdError::BirthDate), "{id}");
+        assert_eq!(ResidentId::parse(&id, None), Err(IdError::BirthDate), "{id}");
     }
     // Wrong length.
     for s in [
@@ -47,15 +47,15 @@ fn invalid_numbers() {
         "4405241880010100144",
         "513429",
     ] {
-        assert_eq!(ResidentId::parse(s), Err(IdError::Length), "{s}");
+        assert_eq!(ResidentId::parse(s, None), Err(IdError::Length), "{s}");
     }
     // 18 characters but not all digits.
     assert_eq!(
-        ResidentId::parse("44052418800101001４"),
+        ResidentId::parse("44052418800101001４", None),
         Err(IdError::Characters)
     );
     assert_eq!(
-        ResidentId::parse("44052418800101 014"),
+        ResidentId::parse("44052418800101 014", None),
         Err(IdError::Characters)
     );
 }
@@ -77,7 +77,7 @@ proptest! {
     #[test]
     fn generated_numbers_validate(body in body()) {
         let id = format!("{body}{}", check_char(&body).unwrap());
-        let parsed = ResidentId::parse(&id);
+        let parsed = ResidentId::parse(&id, None);
         prop_assert!(parsed.is_ok(), "{id}: {parsed:?}");
         let parsed = parsed.unwrap();
         let seq: u16 = body[14..17].parse().unwrap();
@@ -99,6 +99,29 @@ proptest! {
         }
         let changed = String::from_utf8(bytes).unwrap();
         prop_assert_ne!(&changed, &id);
-        prop_assert!(!is_valid(&changed), "{} accepted after changing position {}", changed, pos);
+        prop_assert!(!is_valid(&changed, None), "{} accepted after changing position {}", changed, pos);
     }
+}
+
+#[test]
+fn a_birth_date_after_today_is_refused() {
+    let today = dates::parse_date("2026-11-30").unwrap();
+    let born = |d: &str| {
+        let body = format!("513429{d}002");
+        format!("{body}{}", check_char(&body).unwrap())
+    };
+    assert!(ResidentId::parse(&born("20261130"), Some(today)).is_ok());
+    assert_eq!(
+        ResidentId::parse(&born("20261201"), Some(today)),
+        Err(IdError::BirthFuture)
+    );
+    assert_eq!(
+        ResidentId::parse(&born("20990101"), Some(today)),
+        Err(IdError::BirthFuture)
+    );
+    assert!(!is_valid(&born("20261201"), Some(today)));
+    // The shape alone (no calendar) still accepts it.
+    assert!(ResidentId::parse(&born("20261201"), None).is_ok());
+    assert_eq!(IdError::BirthFuture.code(), "id_birth_future");
+    assert!(IdError::CODES.contains(&"id_birth_future"));
 }

@@ -36,11 +36,53 @@ pub use merge::{
 };
 pub use time::instant;
 
-/// The JSON Schema of the format, generated from the Rust types (feature `schema`).
+/// The JSON Schema of the format, generated from the Rust types (feature `schema`), in
+/// draft 2020-12 with only the standard `format` values: schemars' own (`uint`, `int32`,
+/// …) are dropped, since strict validators (ajv) refuse a format they do not know; the
+/// integer's range is already said by `minimum`.
 #[cfg(feature = "schema")]
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(ExportFile);
+    use schemars::generate::SchemaSettings;
+    use schemars::transform::RecursiveTransform;
+    let standard_formats_only = |s: &mut schemars::Schema| {
+        let standard = s
+            .get("format")
+            .and_then(|f| f.as_str())
+            .is_none_or(|f| STANDARD_FORMATS.contains(&f));
+        if !standard {
+            s.remove("format");
+        }
+    };
+    let schema = SchemaSettings::draft2020_12()
+        .with_transform(RecursiveTransform(standard_formats_only))
+        .into_generator()
+        .into_root_schema_for::<ExportFile>();
     let mut text = serde_json::to_string_pretty(&schema).expect("a schema serialises");
     text.push('\n');
     text
 }
+
+/// The `format` values JSON Schema draft 2020-12 defines (section 7.3 of its validation
+/// vocabulary).
+#[cfg(feature = "schema")]
+const STANDARD_FORMATS: [&str; 19] = [
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];

@@ -605,12 +605,12 @@ fn call<'a, E: Env<'a>>(c: &'a Call, env: &E) -> Value<'a> {
             Expr::Str(name) => Value::Str(env.setting(name)),
             other => Value::String(env.setting(&eval(other, env).to_text()).to_string()),
         },
-        Func::IdValid => Value::Bool(ResidentId::parse(arg(0).to_text().trim()).is_ok()),
-        Func::IdBirthdate => match ResidentId::parse(arg(0).to_text().trim()) {
+        Func::IdValid => Value::Bool(resident_id(&arg(0), env).is_ok()),
+        Func::IdBirthdate => match resident_id(&arg(0), env) {
             Ok(id) => Value::Date(f64::from(dates::to_days(id.birth_date()))),
             Err(_) => Value::Str(""),
         },
-        Func::IdSex => match ResidentId::parse(arg(0).to_text().trim()) {
+        Func::IdSex => match resident_id(&arg(0), env) {
             Ok(id) => Value::Str(id.sex().as_str()),
             Err(_) => Value::Str(""),
         },
@@ -627,6 +627,12 @@ fn answered(v: &Value) -> bool {
         Value::Node(s, _) => !s.is_empty(),
         other => other.to_bool(),
     }
+}
+
+/// The ID-number rule with the evaluation's today ([`ResidentId::parse`]).
+fn resident_id<'a, E: Env<'a>>(v: &Value<'a>, env: &E) -> Result<ResidentId, crate::id_number::IdError> {
+    let today = env.today().and_then(dates::from_days);
+    ResidentId::parse(&v.to_text(), today)
 }
 
 #[cfg(test)]

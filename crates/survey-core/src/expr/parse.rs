@@ -21,8 +21,80 @@ pub(crate) struct ParseError {
     pub message: String,
 }
 
+/// Longest expression accepted, in characters (the parser, the evaluator and the tree
+/// itself recurse, on a stack of 1 MB in the browser).
+pub(crate) const MAX_CHARS: usize = 4_000;
+/// Deepest nesting accepted: brackets, unary minus, and operators in one tree branch.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Refuses, before parsing, what would nest deeper than [`MAX_DEPTH`] or is longer than
+/// [`MAX_CHARS`] (found by fuzzing: a few thousand `(` overflowed the stack).
+fn too_deep(src: &str) -> Option<ParseError> {
+    let refuse = |offset: usize| Some(deep_error(super::char_position(src, offset)));
+    if src.chars().count() > MAX_CHARS {
+        return refuse(0);
+    }
+    let (mut depth, mut minus, mut quote) = (0usize, 0usize, None::<char>);
+    for (at, c) in src.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[') => depth += 1,
+            (None, ')' | ']') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if quote.is_none() && c == '-' {
+            minus += 1;
+        } else if !c.is_whitespace() {
+            minus = 0;
+        }
+        if depth > MAX_DEPTH || minus > MAX_DEPTH {
+            return refuse(at);
+        }
+    }
+    None
+}
+
+fn deep_error(position: usize) -> ParseError {
+    ParseError {
+        position,
+        message: format!("表达式太长或嵌套太深（最多 {MAX_CHARS} 个字符、{MAX_DEPTH} 层括号或负号）"),
+    }
+}
+
+/// Depth of the tree, counted without recursion.
+fn tree_depth(e: &Expr) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match e {
+            Expr::Neg(x) => stack.push((x, d + 1)),
+            Expr::Bin(_, a, b) => {
+                stack.push((a, d + 1));
+                stack.push((b, d + 1));
+            }
+            Expr::Call(c) => stack.extend(c.args.iter().map(|a| (a, d + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 /// Parses a whole expression.
 pub(crate) fn parse(src: &str) -> Result<Expr, ParseError> {
+    if let Some(e) = too_deep(src) {
+        return Err(e);
+    }
+    let parsed = parse_checked(src)?;
+    if tree_depth(&parsed) > 4 * MAX_DEPTH {
+        return Err(deep_error(1));
+    }
+    Ok(parsed)
+}
+
+fn parse_checked(src: &str) -> Result<Expr, ParseError> {
     let input = LocatingSlice::new(src);
     delimited(ws, or_expr, ws).parse(input).map_err(|e| {
         let expected: Vec<String> = e
