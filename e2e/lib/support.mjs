@@ -95,9 +95,13 @@ export async function startDraft(page, idNumber = '513429197503120039') {
   await page.locator(id('input-members[0].id_number')).fill(idNumber);
 }
 
-/** From the home screen: exports a backup of the tablet into `dir`; returns the file. */
+/** From the home screen: exports a plain backup of the tablet into `dir`; returns the file.
+ *  A survey with a `public_key` (the shipped one) writes a plain backup only through the
+ *  deliberate "unencrypted" choice, which this ticks. */
 export async function downloadBackup(page, dir) {
   await page.getByTestId('export-scope-backup').check();
+  const plain = page.getByTestId('export-plain');
+  if (await plain.count() > 0) await plain.check();
   const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   const file = path.join(dir, 'backup.json');
   await dl.saveAs(file);
