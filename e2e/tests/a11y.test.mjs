@@ -69,6 +69,19 @@ async function walk(viewport) {
     // The profile's error messages too.
     await page.getByTestId('profile-save').click();
     await check('profile (errors)');
+    // The translators' review mode (from the profile), its editor with the romanized Yi
+    // input; it stays on, so the form below also shows each question's review button.
+    await page.getByTestId('review-reviewer').fill('阿果');
+    await page.getByTestId('review-start').click();
+    await page.getByTestId('review-page').waitFor();
+    await check("translators' review");
+    await page.getByTestId('review-correct').first().click();
+    await page.getByTestId('review-editor').waitFor();
+    await check("translators' review (correcting, Yi input)");
+    await page.getByTestId('review-cancel').click();
+    await page.getByTestId('review-back').click();
+    await page.getByTestId('profile-page').waitFor();
+    await check('profile (review mode on)');
     await page.getByTestId('back-home').click();
     await page.getByTestId('home').waitFor();
 
