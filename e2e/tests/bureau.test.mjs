@@ -19,7 +19,7 @@ import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { id, ROOT } from '../lib/support.mjs';
-import { correct } from '../lib/household.mjs';
+import { correct, finalizeAndClose } from '../lib/household.mjs';
 
 let server;
 before(async () => { server = await serve(); });
@@ -105,10 +105,7 @@ async function finalizeOpen(page) {
     await page.getByTestId('open-review').click();
     await page.getByTestId('review').waitFor();
   }
-  await page.getByTestId('finalize').click();
-  await page.getByTestId('finalized-note').waitFor();
-  await page.getByTestId('close-form').click();
-  await page.getByTestId('home').waitFor();
+  await finalizeAndClose(page);
 }
 
 const PASSPHRASE = '备份口令 ꆈꌠ 2026';
