@@ -1,0 +1,6 @@
+//! The form authors' tool (`liangshan-forms`): `lint` checks a survey folder (XLSForm
+//! `.xlsx`, or the CSV files) and reports every problem with sheet, row and column, in
+//! Chinese and English; `publish` writes the compiled forms and their index into a
+//! built app's `forms/` folder, so a corrected form reaches the tablets without a build.
+pub mod lint;
+pub mod publish;

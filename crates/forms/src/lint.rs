@@ -1,0 +1,1 @@
+//! `liangshan-forms lint`: see the crate's documentation.

@@ -1,0 +1,1 @@
+//! `liangshan-forms publish`: see the crate's documentation.
