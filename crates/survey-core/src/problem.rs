@@ -201,6 +201,12 @@ pub enum ProblemKind {
         reason: String,
         position: usize,
     },
+    /// A `parameters` name the question's type does not take.
+    #[error("parameters 中的 `{name}` 不适用于此题型（可用：{allowed}）")]
+    UnknownParameter { name: String, allowed: String },
+    /// A `parameters` entry that is not `name=value` or whose value has the wrong shape.
+    #[error("parameters 中的 `{text}` 无效：应为 {expected}")]
+    BadParameter { text: String, expected: String },
 }
 
 impl ProblemKind {
@@ -240,6 +246,8 @@ impl ProblemKind {
             MissingIiSource => "missing_ii_source",
             YiRadical { .. } => "yi_radical",
             UnsupportedFunction { .. } => "unsupported_function",
+            UnknownParameter { .. } => "unknown_parameter",
+            BadParameter { .. } => "bad_parameter",
         }
     }
 }
