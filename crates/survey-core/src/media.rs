@@ -163,6 +163,21 @@ pub fn photo_refs(answers: &Answers) -> BTreeSet<String> {
         .collect()
 }
 
+/// Every photo reference written anywhere in `text` (a stored household in any of its
+/// forms, compact or JSON, even one that no longer parses), each once, sorted: what the
+/// app keeps a photo for.
+pub fn refs_in_text(text: &str) -> BTreeSet<String> {
+    let b = text.as_bytes();
+    let hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
+    text.match_indices(".jpg")
+        .filter_map(|(at, _)| {
+            let start = at.checked_sub(64)?;
+            let whole = b[start..at].iter().all(|&c| hex(c)) && (start == 0 || !hex(b[start - 1]));
+            whole.then(|| text[start..at + 4].to_string())
+        })
+        .collect()
+}
+
 /// A location: ODK's `geopoint` value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GeoPoint {
@@ -241,7 +256,10 @@ mod tests {
         a.set(&FieldPath::top("house_front"), r.clone());
         a.set(&FieldPath::member("members", 1, "photo"), r.clone());
         a.set(&FieldPath::top("name"), "阿苏");
-        assert_eq!(photo_refs(&a).into_iter().collect::<Vec<_>>(), vec![r]);
+        assert_eq!(photo_refs(&a).into_iter().collect::<Vec<_>>(), vec![r.clone()]);
+        let stored = format!(r#"{{"a":"{r}","b":"x{r}","c":"{r}","d":"{}.jpg"}}"#, &r[..60]);
+        assert_eq!(refs_in_text(&stored).into_iter().collect::<Vec<_>>(), vec![r.clone()]);
+        assert!(refs_in_text(".jpg").is_empty());
 
         let g = GeoPoint::parse("27.8866 102.2643 1520 8.5").unwrap();
         assert_eq!(g.accuracy, 8.5);
