@@ -16,21 +16,24 @@ import { testJpeg } from '../lib/photo.mjs';
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const BUDGET_STORE_MS = 3000;
 
+const camera = Array.from({ length: RUNS + 1 }, (_, i) => testJpeg({ width: 4000, height: 3000, orientation: 1, seed: i + 1 }));
 const server = await serve();
 const b = await launch();
 const { page, context } = b;
+page.on('crash', () => console.error('the page crashed'));
 try {
   await page.goto(server.url);
   await page.getByTestId('app-title').waitFor();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-  const camera = Array.from({ length: RUNS }, (_, i) => testJpeg({ width: 4000, height: 3000, orientation: 1, seed: i + 1 }));
 
   const usage = async () => page.evaluate(async () => (await navigator.storage.estimate()).usage);
   const lsUnits = async () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lsk:h:') || k.startsWith('lsk:s:'))
     .reduce((n, k) => n + k.length + localStorage.getItem(k).length, 0));
   const idbBytes = async () => page.evaluate(() => new Promise((res) => {
     const r = indexedDB.open('lsk-photos');
+    r.onupgradeneeded = () => r.transaction.abort();
+    r.onerror = () => res(0);
     r.onsuccess = () => {
       const q = r.result.transaction('photos').objectStore('photos').getAll();
       q.onsuccess = () => { r.result.close(); res(q.result.reduce((n, blob) => n + blob.size, 0)); };
@@ -43,12 +46,12 @@ try {
     await page.getByTestId('household-form').waitFor();
     await page.getByTestId('section-guarantees').click();
     await page.locator('[data-testid="choice-housing_grade-d"] input').check();
-    const before = { usage: await usage(), ls: await lsUnits(), idb: await idbBytes().catch(() => 0) };
+    const before = { usage: await usage(), ls: await lsUnits(), idb: await idbBytes() };
     const t0 = Date.now();
     await page.getByTestId('photo-pick-house_photo_front').setInputFiles({ name: 'IMG.jpg', mimeType: 'image/jpeg', buffer: camera[i] });
     await page.getByTestId('photo-thumb-house_photo_front').waitFor({ timeout: 60_000 });
     times.push(Date.now() - t0);
-    await page.getByTestId('photo-pick-house_photo_damage').setInputFiles({ name: 'IMG2.jpg', mimeType: 'image/jpeg', buffer: camera[(i + 1) % RUNS] });
+    await page.getByTestId('photo-pick-house_photo_damage').setInputFiles({ name: 'IMG2.jpg', mimeType: 'image/jpeg', buffer: camera[i + 1] });
     await page.getByTestId('photo-thumb-house_photo_damage').waitFor({ timeout: 60_000 });
     await page.getByTestId('close-form').click();
     await page.getByTestId('home').waitFor();

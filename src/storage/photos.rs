@@ -42,8 +42,29 @@ async fn open() -> Result<Database, WriteError> {
     if let Some(db) = DB.with(|d| d.borrow().clone()) {
         return Ok(Database::from(db));
     }
+    let db = open_version(None).await?;
+    if db.store_names().iter().any(|n| n == STORE) {
+        return Ok(remember(db));
+    }
+    // A database without the store (made by something else under this name): one version
+    // up creates it.
+    let next = db.version().map_err(classify)? + 1;
+    db.close();
+    let db = open_version(Some(next)).await?;
+    Ok(remember(db))
+}
+
+fn remember(db: Database) -> Database {
+    let raw = IdbDatabase::from(db);
+    DB.with(|d| *d.borrow_mut() = Some(raw.clone()));
+    Database::from(raw)
+}
+
+/// Opens the database at `version` (the current one, or 1 when new), creating the store
+/// on an upgrade.
+async fn open_version(version: Option<u32>) -> Result<Database, WriteError> {
     let factory = Factory::new().map_err(|_| WriteError::Unavailable)?;
-    let mut request = factory.open(DB_NAME, Some(1)).map_err(|_| WriteError::Unavailable)?;
+    let mut request = factory.open(DB_NAME, version).map_err(|_| WriteError::Unavailable)?;
     request.on_upgrade_needed(|event| {
         use idb::event::DatabaseEvent;
         if let Ok(db) = event.database() {
@@ -52,10 +73,7 @@ async fn open() -> Result<Database, WriteError> {
             }
         }
     });
-    let db = request.await.map_err(classify)?;
-    let raw = IdbDatabase::from(db);
-    DB.with(|d| *d.borrow_mut() = Some(raw.clone()));
-    Ok(Database::from(raw))
+    request.await.map_err(classify)
 }
 
 /// Runs `f` on the photo store in one transaction and waits until it is committed. An
