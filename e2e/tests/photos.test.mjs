@@ -169,7 +169,14 @@ test('a refused location, a full storage and a missing photo each say so in both
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin });
 
     // With room again, the photo is stored; then it goes missing (site data partly cleared).
-    await page.getByTestId('photo-pick-house_photo_front').setInputFiles({ name: 'ok.jpg', mimeType: 'image/jpeg', buffer: testJpeg({ width: 800, height: 600 }) });
+    const ok = testJpeg({ width: 800, height: 600 });
+    await page.getByTestId('photo-pick-house_photo_front').setInputFiles({ name: 'ok.jpg', mimeType: 'image/jpeg', buffer: ok });
+    await page.getByTestId('photo-thumb-house_photo_front').waitFor();
+    // Removed: the answer is blank again; picked again: back.
+    await page.getByTestId('photo-remove-house_photo_front').click();
+    await page.getByTestId('photo-thumb-house_photo_front').waitFor({ state: 'detached' });
+    assert.equal((await householdsText(page)).match(REF), null, 'no reference after remove');
+    await page.getByTestId('photo-pick-house_photo_front').setInputFiles({ name: 'ok.jpg', mimeType: 'image/jpeg', buffer: ok });
     await page.getByTestId('photo-thumb-house_photo_front').waitFor();
     await page.evaluate(() => new Promise((res) => {
       const r = indexedDB.open('lsk-photos');
@@ -197,10 +204,21 @@ test('deleting a household for good deletes its photos, and only those no other 
     const photo = testJpeg({ width: 640, height: 480, seed: 3 });
     const other = testJpeg({ width: 640, height: 480, seed: 4 });
     const ids = [];
-    // Household 1 and 2 share a photo; household 2 also has its own.
+    // Household 1 and 2 share a photo; household 2 also has its own. Household 1's front
+    // photo replaces another one first.
     for (const [front, damage] of [[photo, null], [photo, other]]) {
       await newHouseholdAtHousing(page, 'c');
+      if (!damage) {
+        await page.getByTestId('photo-pick-house_photo_front').setInputFiles({ name: 'first.jpg', mimeType: 'image/jpeg', buffer: other });
+        await page.getByTestId('photo-thumb-house_photo_front').waitFor();
+      }
+      const was = (await householdsText(page)).match(REF);
       await page.getByTestId('photo-pick-house_photo_front').setInputFiles({ name: 'a.jpg', mimeType: 'image/jpeg', buffer: front });
+      await page.waitForFunction(([prev]) => {
+        const text = Object.keys(localStorage).filter((k) => k.startsWith('lsk:h:')).map((k) => localStorage.getItem(k)).join();
+        const refs = text.match(/[0-9a-f]{64}\.jpg/g) ?? [];
+        return refs.length > 0 && JSON.stringify(refs) !== JSON.stringify(prev);
+      }, [was]);
       await page.getByTestId('photo-thumb-house_photo_front').waitFor();
       if (damage) {
         await page.getByTestId('photo-pick-house_photo_damage').setInputFiles({ name: 'b.jpg', mimeType: 'image/jpeg', buffer: damage });
