@@ -1240,31 +1240,31 @@ impl DraftStore {
     }
 
     /// Deletes the photos among `candidates` that no stored household, conflict copy or
-/// unsaved version references any more (in the background; a photo left behind by a
-/// failure costs space, never an answer).
-fn delete_unreferenced_photos(candidates: BTreeSet<String>) {
-    if candidates.is_empty() {
-        return;
+    /// unsaved version references any more (in the background; a photo left behind by a
+    /// failure costs space, never an answer).
+    fn delete_unreferenced_photos(candidates: BTreeSet<String>) {
+        if candidates.is_empty() {
+            return;
+        }
+        let held: BTreeSet<String> = storage::keys()
+            .into_iter()
+            .filter(|k| k.starts_with(storage::HOUSEHOLD_PREFIX) || k.starts_with(storage::CONFLICT_PREFIX))
+            .filter_map(|k| storage::get_raw(&k).ok().flatten())
+            .chain(
+                storage::session_keys()
+                    .into_iter()
+                    .filter(|k| k.starts_with(storage::PENDING_PREFIX))
+                    .filter_map(|k| storage::session_get(&k)),
+            )
+            .flat_map(|raw| media::refs_in_text(&raw))
+            .collect();
+        let gone: Vec<String> = candidates.difference(&held).cloned().collect();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = storage::photos::delete(gone).await;
+        });
     }
-    let held: BTreeSet<String> = storage::keys()
-        .into_iter()
-        .filter(|k| k.starts_with(storage::HOUSEHOLD_PREFIX) || k.starts_with(storage::CONFLICT_PREFIX))
-        .filter_map(|k| storage::get_raw(&k).ok().flatten())
-        .chain(
-            storage::session_keys()
-                .into_iter()
-                .filter(|k| k.starts_with(storage::PENDING_PREFIX))
-                .filter_map(|k| storage::session_get(&k)),
-        )
-        .flat_map(|raw| media::refs_in_text(&raw))
-        .collect();
-    let gone: Vec<String> = candidates.difference(&held).cloned().collect();
-    wasm_bindgen_futures::spawn_local(async move {
-        let _ = storage::photos::delete(gone).await;
-    });
-}
 
-/// Deletes a household: it goes to the trash, and the household deleted before it is
+    /// Deletes a household: it goes to the trash, and the household deleted before it is
     /// removed for good. Nothing changes when the trash cannot be written.
     pub fn delete(&self, id: &str) -> Result<(), StoreError> {
         let trash = serde_json::to_string(&Trash { id: id.to_string(), at: clock::now_rfc3339() })

@@ -347,7 +347,8 @@ pub(crate) fn geopoint_input(form: FormCtx, item: &'static Item, path: FieldPath
         })
     };
     let has_value = move || !value.get().is_empty();
-    let disabled = move || !form.editable.get() || busy.get();
+    // Clicking again while waiting for a better reading starts over.
+    let disabled = move || !form.editable.get();
     view! {
         <div class="geopoint-input">
             {shown}
