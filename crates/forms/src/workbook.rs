@@ -1,0 +1,40 @@
+//! Writing an XLSForm workbook (sheets `survey`, `choices`, `settings`) from the survey's
+//! sheets as text ([`survey_core::loader::Grid`]), with rust_xlsxwriter.
+//!
+//! Every cell is written as text with the Text number format (`@`), so Excel/WPS neither
+//! turn `1` into a number nor `2026-11-01` into a date when the author edits it; each data
+//! row is written at its own row number, so problems name the same rows as before. The
+//! header row is bold and frozen. Formatting of an existing workbook (colours, widths,
+//! comments, other sheets) is not kept when a tool rewrites it.
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::path::Path;
+use survey_core::loader::Grid;
+use survey_core::Table;
+
+/// Writes the three sheets, in the order survey, choices, settings.
+pub fn write(path: &Path, grids: &[Grid; 3]) -> Result<(), XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold().set_num_format("@");
+    let text = Format::new().set_num_format("@");
+    for (table, grid) in [Table::Survey, Table::Choices, Table::Settings].into_iter().zip(grids) {
+        let sheet = book.add_worksheet();
+        sheet.set_name(table.sheet_name())?;
+        for (c, h) in grid.header.iter().enumerate() {
+            let col = c as u16;
+            sheet.set_column_format(col, &text)?;
+            if !h.is_empty() {
+                sheet.write_string_with_format(0, col, h, &bold)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        for (row, cells) in &grid.rows {
+            for (c, v) in cells.iter().enumerate() {
+                if !v.is_empty() {
+                    sheet.write_string_with_format(row - 1, c as u16, v, &text)?;
+                }
+            }
+        }
+        sheet.autofit();
+    }
+    book.save(path)
+}
