@@ -13,6 +13,15 @@ use survey_core::Table;
 
 /// Writes the three sheets, in the order survey, choices, settings.
 pub fn write(path: &Path, grids: &[Grid; 3]) -> Result<(), XlsxError> {
+    workbook(grids)?.save(path)
+}
+
+/// The workbook's bytes (for tools that write every file or none).
+pub fn to_bytes(grids: &[Grid; 3]) -> Result<Vec<u8>, XlsxError> {
+    workbook(grids)?.save_to_buffer()
+}
+
+fn workbook(grids: &[Grid; 3]) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold().set_num_format("@");
     let text = Format::new().set_num_format("@");
@@ -36,5 +45,5 @@ pub fn write(path: &Path, grids: &[Grid; 3]) -> Result<(), XlsxError> {
         }
         sheet.autofit();
     }
-    book.save(path)
+    Ok(book)
 }
