@@ -9,7 +9,7 @@ import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { id, fillMember } from '../lib/support.mjs';
-import { label, choiceLabel } from '../lib/survey.mjs';
+import { label, choiceLabel, surveyRow } from '../lib/survey.mjs';
 
 let server;
 before(async () => { server = await serve(); });
@@ -99,7 +99,7 @@ test('a household with 3 members; a wrong ID number is caught and cleared when c
     await page.keyboard.press('Tab');
     await idError.waitFor();
     const errText = await idError.innerText();
-    const idRow = survey.find((r) => r.name === 'id_number');
+    const idRow = surveyRow('id_number');
     assert.ok(errText.includes(idRow['constraint_message::zh']), errText);
     assert.ok(errText.includes(idRow['constraint_message::ii']), errText);
     assert.ok(errText.includes(t('form.check.id_checksum').zh), errText);

@@ -366,5 +366,6 @@ fn corrections_go_into_a_survey_kept_as_a_workbook() {
     let (code, report, _) = run("report", &root, &[]);
     assert_eq!(code, 0, "{report}");
     assert!(report.contains("阿依莫  2"), "{report}");
+    assert!(report.contains("surveys/household/household.xlsx [choices]: 阿依莫 2"), "{report}");
     let _ = std::fs::remove_dir_all(&root);
 }
