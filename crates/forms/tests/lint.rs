@@ -270,3 +270,27 @@ fn convert_writes_a_workbook_that_loads_as_the_csv_did_and_show_prints_it() {
     assert!(!bin().arg("convert").arg(out.parent().unwrap()).arg("--out").arg(&again).status().unwrap().success());
     assert!(!again.exists());
 }
+
+#[test]
+fn a_cell_showing_an_error_is_a_problem_at_that_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("form.xlsx");
+    workbook(
+        &file,
+        &[
+            (
+                "survey",
+                vec![
+                    vec![T("type"), T("name"), T("label::zh"), T("label::ii"), T("ii_status"), T("default")],
+                    vec![T("integer"), T("n"), T("数"), T("ꉬ"), T("draft"), F("=1/0", "#DIV/0!")],
+                ],
+            ),
+            ("choices", ok_choices()),
+            ("settings", ok_settings()),
+        ],
+    );
+    let (code, json) = lint_json(&file);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(locations(&json), [loc("survey", 2, "default", "F", "cell_error")]);
+    assert_eq!(json["problems"][0]["detail"]["value"], "#DIV/0!");
+}

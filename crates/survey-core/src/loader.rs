@@ -129,7 +129,7 @@ pub fn find_source(path: impl AsRef<Path>) -> Result<Source, Vec<Problem>> {
 /// Loads a survey folder or workbook, keeping where it came from and the headers.
 pub fn load_survey(path: impl AsRef<Path>) -> Result<Loaded, Vec<Problem>> {
     let (source, grids) = read_grids(path)?;
-    let (raw, headers) = build(grids.map(Ok))?;
+    let (raw, headers) = build(grids.map(Ok), matches!(source, Source::Workbook(_)))?;
     Ok(Loaded {
         raw,
         source,
@@ -251,12 +251,13 @@ pub fn from_csv_strs(
         csv_sheet(Table::Survey, survey),
         csv_sheet(Table::Choices, choices),
         csv_sheet(Table::Settings, settings),
-    ])
+    ], false)
     .map(|(raw, _)| raw)
 }
 
-/// Builds a raw survey from the three sheets, reporting every problem of every sheet.
-fn build(sheets: [Sheet; 3]) -> Result<(RawSurvey, [Vec<String>; 3]), Vec<Problem>> {
+/// Builds a raw survey from the three sheets, reporting every problem of every sheet (with
+/// its column's letter when `letters`: a workbook's).
+fn build(sheets: [Sheet; 3], letters: bool) -> Result<(RawSurvey, [Vec<String>; 3]), Vec<Problem>> {
     let mut problems = Vec::new();
     let mut headers: [Vec<String>; 3] = Default::default();
     let [survey, choices, settings] = sheets.map(|s| match s {
@@ -297,7 +298,9 @@ fn build(sheets: [Sheet; 3]) -> Result<(RawSurvey, [Vec<String>; 3]), Vec<Proble
         ));
     }
     if !problems.is_empty() {
-        locate(&headers, &mut problems);
+        if letters {
+            locate(&headers, &mut problems);
+        }
         return Err(problems);
     }
     Ok((
