@@ -23,7 +23,8 @@ pub fn run(dir: &Path, out: &Path) -> ExitCode {
 /// Converts the CSV survey in `dir` to the workbook `out`, checking that the workbook loads
 /// to exactly the same definition.
 pub fn convert(dir: &Path, out: &Path) -> Result<(), String> {
-    let (source, grids) = read_grids(dir).map_err(|p| report_plain(&dir.display().to_string(), &p))?;
+    let (source, grids) =
+        read_grids(dir).map_err(|p| report_plain(&dir.display().to_string(), &p))?;
     if !matches!(source, Source::Csv(_)) {
         return Err(format!(
             "{} 已是工作簿，不是 CSV 文件夹 / is a workbook already, not a CSV folder",

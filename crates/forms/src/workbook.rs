@@ -25,7 +25,10 @@ fn workbook(grids: &[Grid; 3]) -> Result<Workbook, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold().set_num_format("@");
     let text = Format::new().set_num_format("@");
-    for (table, grid) in [Table::Survey, Table::Choices, Table::Settings].into_iter().zip(grids) {
+    for (table, grid) in [Table::Survey, Table::Choices, Table::Settings]
+        .into_iter()
+        .zip(grids)
+    {
         let sheet = book.add_worksheet();
         sheet.set_name(table.sheet_name())?;
         for (c, h) in grid.header.iter().enumerate() {

@@ -37,10 +37,18 @@ fn workbook(path: &Path, sheets: &[(&str, Vec<Vec<Cell>>)]) {
                     T("") => {}
                     T(s) => drop(ws.write_string(r, c, *s).unwrap()),
                     N(n) => drop(ws.write_number(r, c, *n).unwrap()),
-                    F(f, v) => drop(ws.write_formula(r, c, Formula::new(*f).set_result(*v)).unwrap()),
-                    D(y, m, d) => drop(
-                        ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &date)
+                    F(f, v) => drop(
+                        ws.write_formula(r, c, Formula::new(*f).set_result(*v))
                             .unwrap(),
+                    ),
+                    D(y, m, d) => drop(
+                        ws.write_datetime_with_format(
+                            r,
+                            c,
+                            ExcelDateTime::from_ymd(*y, *m, *d).unwrap(),
+                            &date,
+                        )
+                        .unwrap(),
                     ),
                 }
             }
@@ -51,7 +59,13 @@ fn workbook(path: &Path, sheets: &[(&str, Vec<Vec<Cell>>)]) {
 
 fn ok_choices() -> Vec<Vec<Cell<'static>>> {
     vec![
-        vec![T("list_name"), T("name"), T("label::zh"), T("label::ii"), T("ii_status")],
+        vec![
+            T("list_name"),
+            T("name"),
+            T("label::zh"),
+            T("label::ii"),
+            T("ii_status"),
+        ],
         vec![T("yn"), T("yes"), T("是"), T("ꉬ"), T("draft")],
         vec![T("yn"), T("no"), T("否"), T("ꀋꉬ"), T("draft")],
     ]
@@ -59,7 +73,14 @@ fn ok_choices() -> Vec<Vec<Cell<'static>>> {
 
 fn ok_settings() -> Vec<Vec<Cell<'static>>> {
     vec![
-        vec![T("form_id"), T("version"), T("form_title::zh"), T("form_title::ii"), T("ii_status"), T("line")],
+        vec![
+            T("form_id"),
+            T("version"),
+            T("form_title::zh"),
+            T("form_title::ii"),
+            T("ii_status"),
+            T("line"),
+        ],
         vec![T("t"), N(3.0), T("表"), T("ꉬ"), T("draft"), N(7000.0)],
     ]
 }
@@ -67,7 +88,11 @@ fn ok_settings() -> Vec<Vec<Cell<'static>>> {
 fn lint_json(path: &Path) -> (i32, serde_json::Value) {
     let out = bin().args(["lint", "--json"]).arg(path).output().unwrap();
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     (out.status.code().unwrap(), json)
 }
@@ -81,7 +106,13 @@ fn locations(json: &serde_json::Value) -> Vec<Loc> {
         .iter()
         .map(|p| {
             let s = |k: &str| p[k].as_str().unwrap_or("").to_string();
-            (s("sheet"), p["row"].as_u64().unwrap(), s("column"), s("letter"), s("code"))
+            (
+                s("sheet"),
+                p["row"].as_u64().unwrap(),
+                s("column"),
+                s("letter"),
+                s("code"),
+            )
         })
         .collect()
 }
@@ -95,7 +126,13 @@ fn a_broken_workbook_gets_every_problem_with_sheet_row_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.xlsx");
     let head = vec![
-        T("type"), T("name"), T("label::zh"), T("label::ii"), T("ii_status"), T("relevant"), T("calculation"),
+        T("type"),
+        T("name"),
+        T("label::zh"),
+        T("label::ii"),
+        T("ii_status"),
+        T("relevant"),
+        T("calculation"),
     ];
     workbook(
         &file,
@@ -107,9 +144,30 @@ fn a_broken_workbook_gets_every_problem_with_sheet_row_and_column() {
                     vec![T("text"), T("head_name"), T("户主"), T("ꉬ"), T("draft")],
                     vec![],
                     vec![T("text"), T("head_name"), T("户主"), T("ꉬ"), T("draft")],
-                    vec![T("select_one nolist"), T("q2"), T("问"), T("ꉬ"), T("draft")],
-                    vec![T("integer"), T("age"), T("年龄"), T("ꉬ"), T("draft"), T("${nosuch} > 1")],
-                    vec![T("calculate"), T("c1"), T(""), T(""), T(""), T(""), T("now()")],
+                    vec![
+                        T("select_one nolist"),
+                        T("q2"),
+                        T("问"),
+                        T("ꉬ"),
+                        T("draft"),
+                    ],
+                    vec![
+                        T("integer"),
+                        T("age"),
+                        T("年龄"),
+                        T("ꉬ"),
+                        T("draft"),
+                        T("${nosuch} > 1"),
+                    ],
+                    vec![
+                        T("calculate"),
+                        T("c1"),
+                        T(""),
+                        T(""),
+                        T(""),
+                        T(""),
+                        T("now()"),
+                    ],
                     vec![T("text"), T("2bad"), T("名"), T("ꉬ"), T("dark")],
                     vec![T("text"), T("q3"), T("只有中文")],
                 ],
@@ -117,7 +175,13 @@ fn a_broken_workbook_gets_every_problem_with_sheet_row_and_column() {
             (
                 "choices",
                 vec![
-                    vec![T("list_name"), T("name"), T("label::zh"), T("label::ii"), T("ii_status")],
+                    vec![
+                        T("list_name"),
+                        T("name"),
+                        T("label::zh"),
+                        T("label::ii"),
+                        T("ii_status"),
+                    ],
                     vec![T("yn"), T("yes"), T("是"), T("ꉬ"), T("draft")],
                     vec![T("yn"), T("yes"), T("是"), T("ꉬ"), T("draft")],
                 ],
@@ -125,7 +189,13 @@ fn a_broken_workbook_gets_every_problem_with_sheet_row_and_column() {
             (
                 "settings",
                 vec![
-                    vec![T("form_id"), T("version"), T("form_title::zh"), T("form_title::ii"), T("ii_status")],
+                    vec![
+                        T("form_id"),
+                        T("version"),
+                        T("form_title::zh"),
+                        T("form_title::ii"),
+                        T("ii_status"),
+                    ],
                     vec![T("t"), T(""), T("表"), T("ꉬ"), T("draft")],
                 ],
             ),
@@ -155,15 +225,28 @@ fn a_broken_workbook_gets_every_problem_with_sheet_row_and_column() {
             assert!(!p[k].as_str().unwrap().is_empty(), "{k} of {p}");
         }
     }
-    let now = json["problems"].as_array().unwrap().iter().find(|p| p["code"] == "unsupported_function").unwrap();
+    let now = json["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "unsupported_function")
+        .unwrap();
     assert_eq!(now["detail"]["function"], "now");
-    assert!(now["message_en"].as_str().unwrap().contains("`now()`"), "{now}");
+    assert!(
+        now["message_en"].as_str().unwrap().contains("`now()`"),
+        "{now}"
+    );
 
     // The plain report: the location in both languages, one group per problem, the count.
     let out = bin().arg("lint").arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("survey 表第 6 行，F 列（relevant）：relevant 引用了不存在的字段 `${nosuch}`"), "{text}");
+    assert!(
+        text.contains(
+            "survey 表第 6 行，F 列（relevant）：relevant 引用了不存在的字段 `${nosuch}`"
+        ),
+        "{text}"
+    );
     assert!(text.contains("sheet survey, row 6, column F (relevant): relevant refers to a field that does not exist"), "{text}");
     assert!(text.contains("共 9 个问题 / 9 problem(s)"), "{text}");
     assert_eq!(text.matches("  Fix: ").count(), 9, "{text}");
@@ -178,10 +261,17 @@ fn the_same_survey_as_csv_names_the_same_rows_and_columns_without_letters() {
     )
     .unwrap();
     std::fs::write(dir.path().join("choices.csv"), "list_name,name\n").unwrap();
-    std::fs::write(dir.path().join("settings.csv"), "form_id,version,form_title::zh,form_title::ii,ii_status\nt,1,表,ꉬ,draft\n").unwrap();
+    std::fs::write(
+        dir.path().join("settings.csv"),
+        "form_id,version,form_title::zh,form_title::ii,ii_status\nt,1,表,ꉬ,draft\n",
+    )
+    .unwrap();
     let (code, json) = lint_json(dir.path());
     assert_eq!(code, 1);
-    assert_eq!(locations(&json), [loc("survey", 4, "relevant", "", "unknown_field")]);
+    assert_eq!(
+        locations(&json),
+        [loc("survey", 4, "relevant", "", "unknown_field")]
+    );
 }
 
 #[test]
@@ -194,12 +284,42 @@ fn cells_come_back_as_the_author_typed_them() {
             (
                 "survey",
                 vec![
-                    vec![T("type"), T("name"), T("label::zh"), T("label::ii"), T("ii_status"), T("default"), T("constraint")],
-                    vec![T("integer"), T("n"), T("数"), T("ꉬ"), T("draft"), N(1.0), F("=1+1", "2")],
+                    vec![
+                        T("type"),
+                        T("name"),
+                        T("label::zh"),
+                        T("label::ii"),
+                        T("ii_status"),
+                        T("default"),
+                        T("constraint"),
+                    ],
+                    vec![
+                        T("integer"),
+                        T("n"),
+                        T("数"),
+                        T("ꉬ"),
+                        T("draft"),
+                        N(1.0),
+                        F("=1+1", "2"),
+                    ],
                     vec![],
                     vec![],
-                    vec![T("date"), T("d"), T("日"), T("ꉬ"), T("draft"), D(2024, 1, 5)],
-                    vec![T("decimal"), T("x"), T("小数"), T("ꉬ"), T("draft"), N(0.1 + 0.2)],
+                    vec![
+                        T("date"),
+                        T("d"),
+                        T("日"),
+                        T("ꉬ"),
+                        T("draft"),
+                        D(2024, 1, 5),
+                    ],
+                    vec![
+                        T("decimal"),
+                        T("x"),
+                        T("小数"),
+                        T("ꉬ"),
+                        T("draft"),
+                        N(0.1 + 0.2),
+                    ],
                 ],
             ),
             ("choices", ok_choices()),
@@ -210,9 +330,23 @@ fn cells_come_back_as_the_author_typed_them() {
     let rows: Vec<(u32, &str, &str, &str)> = raw
         .survey
         .iter()
-        .map(|r| (r.row, r.name.as_str(), r.default.as_str(), r.constraint.as_str()))
+        .map(|r| {
+            (
+                r.row,
+                r.name.as_str(),
+                r.default.as_str(),
+                r.constraint.as_str(),
+            )
+        })
         .collect();
-    assert_eq!(rows, [(2, "n", "1", "2"), (5, "d", "2024-01-05", ""), (6, "x", "0.3", "")]);
+    assert_eq!(
+        rows,
+        [
+            (2, "n", "1", "2"),
+            (5, "d", "2024-01-05", ""),
+            (6, "x", "0.3", "")
+        ]
+    );
     assert_eq!(raw.settings.version, "3");
     assert_eq!(raw.settings.extra["line"], "7000");
     let (code, json) = lint_json(&file);
@@ -223,7 +357,14 @@ fn cells_come_back_as_the_author_typed_them() {
 fn one_source_per_survey_and_unreadable_files_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    workbook(&d.join("a.xlsx"), &[("survey", vec![]), ("choices", ok_choices()), ("settings", ok_settings())]);
+    workbook(
+        &d.join("a.xlsx"),
+        &[
+            ("survey", vec![]),
+            ("choices", ok_choices()),
+            ("settings", ok_settings()),
+        ],
+    );
     std::fs::write(d.join("survey.csv"), "type,name\n").unwrap();
     let (code, json) = lint_json(d);
     assert_eq!(code, 2);
@@ -236,14 +377,29 @@ fn one_source_per_survey_and_unreadable_files_exit_2() {
     std::fs::write(d.join("~$a.xlsx"), "lock").unwrap();
     let (code, json) = lint_json(d);
     assert_eq!(code, 1, "{json:#}");
-    assert_eq!(locations(&json), [loc("survey", 1, "type", "", "missing_column"), loc("survey", 1, "name", "", "missing_column")]);
+    assert_eq!(
+        locations(&json),
+        [
+            loc("survey", 1, "type", "", "missing_column"),
+            loc("survey", 1, "name", "", "missing_column")
+        ]
+    );
     // Not a workbook at all; a missing sheet.
     std::fs::write(d.join("not.xlsx"), "plain text").unwrap();
     assert_eq!(lint_json(&d.join("not.xlsx")).0, 2);
-    workbook(&d.join("two.xlsx"), &[("survey", vec![vec![T("type"), T("name")]]), ("settings", ok_settings())]);
+    workbook(
+        &d.join("two.xlsx"),
+        &[
+            ("survey", vec![vec![T("type"), T("name")]]),
+            ("settings", ok_settings()),
+        ],
+    );
     let (code, json) = lint_json(&d.join("two.xlsx"));
     assert_eq!(code, 1);
-    assert_eq!(locations(&json), [loc("choices", 0, "", "", "missing_sheet")]);
+    assert_eq!(
+        locations(&json),
+        [loc("choices", 0, "", "", "missing_sheet")]
+    );
 }
 
 #[test]
@@ -252,22 +408,48 @@ fn convert_writes_a_workbook_that_loads_as_the_csv_did_and_show_prints_it() {
     let household = repo().join("surveys/household");
     let out = dir.path().join("household").join("household.xlsx");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    let status = bin().arg("convert").arg(&household).arg("--out").arg(&out).status().unwrap();
+    let status = bin()
+        .arg("convert")
+        .arg(&household)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap();
     assert!(status.success());
     let csv = load_survey(&household).unwrap();
     let xlsx = load_survey(out.parent().unwrap()).unwrap();
     assert_eq!(xlsx.raw, csv.raw);
-    assert_eq!(xlsx.header(survey_core::Table::Survey), csv.header(survey_core::Table::Survey));
+    assert_eq!(
+        xlsx.header(survey_core::Table::Survey),
+        csv.header(survey_core::Table::Survey)
+    );
     // `show` prints exactly what the app's build embeds, from either source.
     for path in [&household, &out] {
         let shown = bin().arg("show").arg(path).output().unwrap();
         assert!(shown.status.success());
-        assert_eq!(String::from_utf8(shown.stdout).unwrap().trim_end(), csv.raw.to_json());
+        assert_eq!(
+            String::from_utf8(shown.stdout).unwrap().trim_end(),
+            csv.raw.to_json()
+        );
     }
     // A second convert does not overwrite; a workbook is not converted again.
-    assert!(!bin().arg("convert").arg(&household).arg("--out").arg(&out).status().unwrap().success());
+    assert!(!bin()
+        .arg("convert")
+        .arg(&household)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .unwrap()
+        .success());
     let again = dir.path().join("again.xlsx");
-    assert!(!bin().arg("convert").arg(out.parent().unwrap()).arg("--out").arg(&again).status().unwrap().success());
+    assert!(!bin()
+        .arg("convert")
+        .arg(out.parent().unwrap())
+        .arg("--out")
+        .arg(&again)
+        .status()
+        .unwrap()
+        .success());
     assert!(!again.exists());
 }
 
@@ -281,8 +463,22 @@ fn a_cell_showing_an_error_is_a_problem_at_that_cell() {
             (
                 "survey",
                 vec![
-                    vec![T("type"), T("name"), T("label::zh"), T("label::ii"), T("ii_status"), T("default")],
-                    vec![T("integer"), T("n"), T("数"), T("ꉬ"), T("draft"), F("=1/0", "#DIV/0!")],
+                    vec![
+                        T("type"),
+                        T("name"),
+                        T("label::zh"),
+                        T("label::ii"),
+                        T("ii_status"),
+                        T("default"),
+                    ],
+                    vec![
+                        T("integer"),
+                        T("n"),
+                        T("数"),
+                        T("ꉬ"),
+                        T("draft"),
+                        F("=1/0", "#DIV/0!"),
+                    ],
                 ],
             ),
             ("choices", ok_choices()),
@@ -291,6 +487,9 @@ fn a_cell_showing_an_error_is_a_problem_at_that_cell() {
     );
     let (code, json) = lint_json(&file);
     assert_eq!(code, 1, "{json:#}");
-    assert_eq!(locations(&json), [loc("survey", 2, "default", "F", "cell_error")]);
+    assert_eq!(
+        locations(&json),
+        [loc("survey", 2, "default", "F", "cell_error")]
+    );
     assert_eq!(json["problems"][0]["detail"]["value"], "#DIV/0!");
 }

@@ -70,7 +70,11 @@ fn every_shipped_form_converts_with_pyxform() {
         "pyxform is not installed (run scripts/setup.sh, which installs pyxform=={PYXFORM}): {}",
         String::from_utf8_lossy(&version.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), PYXFORM, "pyxform's version");
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        PYXFORM,
+        "pyxform's version"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let dirs = surveys();
     assert!(!dirs.is_empty());
@@ -88,7 +92,11 @@ fn every_shipped_form_converts_with_pyxform() {
             .output()
             .unwrap();
         // `--json` writes its report on stderr (on stdout in some versions).
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let report: serde_json::Value = said
             .lines()
             .rev()
@@ -106,8 +114,13 @@ fn every_shipped_form_converts_with_pyxform() {
         }
         // The XForm holds the form's questions (a sanity check that pyxform read the sheets).
         let text = std::fs::read_to_string(&xml).unwrap();
-        let first = survey_core::load_survey_dir(&dir).unwrap().survey[0].name.clone();
-        assert!(text.contains(&format!("<{first}")), "{id}: {first} not in the XForm");
+        let first = survey_core::load_survey_dir(&dir).unwrap().survey[0]
+            .name
+            .clone();
+        assert!(
+            text.contains(&format!("<{first}")),
+            "{id}: {first} not in the XForm"
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -83,7 +83,8 @@ pub fn load_survey_dir(path: impl AsRef<Path>) -> Result<RawSurvey, Vec<Problem>
 /// leaves while a workbook is open, are not workbooks.)
 pub fn find_source(path: impl AsRef<Path>) -> Result<Source, Vec<Problem>> {
     let path = path.as_ref();
-    let is_xlsx = |name: &str| name.to_ascii_lowercase().ends_with(".xlsx") && !name.starts_with("~$");
+    let is_xlsx =
+        |name: &str| name.to_ascii_lowercase().ends_with(".xlsx") && !name.starts_with("~$");
     if path.is_file() || is_xlsx(&path.to_string_lossy()) {
         return Ok(Source::Workbook(path.to_path_buf()));
     }
@@ -104,7 +105,11 @@ pub fn find_source(path: impl AsRef<Path>) -> Result<Source, Vec<Problem>> {
     let mut workbooks = Vec::new();
     let mut csvs = Vec::new();
     for entry in std::fs::read_dir(path).map_err(io)? {
-        let name = entry.map_err(io)?.file_name().to_string_lossy().into_owned();
+        let name = entry
+            .map_err(io)?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         if is_xlsx(&name) {
             workbooks.push(name);
         } else if TABLES.iter().any(|t| t.file_name() == name) {
@@ -235,7 +240,10 @@ fn csv_sheet(table: Table, text: &str) -> Sheet {
         }
     }
     if problems.is_empty() {
-        Ok(Grid { header: headers, rows })
+        Ok(Grid {
+            header: headers,
+            rows,
+        })
     } else {
         Err(problems)
     }
@@ -247,11 +255,14 @@ pub fn from_csv_strs(
     choices: &str,
     settings: &str,
 ) -> Result<RawSurvey, Vec<Problem>> {
-    build([
-        csv_sheet(Table::Survey, survey),
-        csv_sheet(Table::Choices, choices),
-        csv_sheet(Table::Settings, settings),
-    ], false)
+    build(
+        [
+            csv_sheet(Table::Survey, survey),
+            csv_sheet(Table::Choices, choices),
+            csv_sheet(Table::Settings, settings),
+        ],
+        false,
+    )
     .map(|(raw, _)| raw)
 }
 
@@ -387,7 +398,11 @@ mod workbook {
     /// Reads the three sheets of a workbook.
     pub(super) fn read(file: &Path) -> Result<[Sheet; 3], Vec<Problem>> {
         let fail = |message: String| {
-            vec![Problem::new(Table::Survey, 0, ProblemKind::Workbook { message })]
+            vec![Problem::new(
+                Table::Survey,
+                0,
+                ProblemKind::Workbook { message },
+            )]
         };
         let mut book = calamine::open_workbook_auto(file)
             .map_err(|e| fail(format!("{}: {e}", file.display())))?;
@@ -430,7 +445,11 @@ mod workbook {
             Some((_, cells)) => blank
                 .iter()
                 .cloned()
-                .chain(cells.iter().map(|c| text(c).unwrap_or_default().trim().to_string()))
+                .chain(
+                    cells
+                        .iter()
+                        .map(|c| text(c).unwrap_or_default().trim().to_string()),
+                )
                 .collect(),
             None => Vec::new(),
         };
@@ -444,7 +463,8 @@ mod workbook {
                     Err(value) => {
                         let at = left as usize + j;
                         let column = headers.get(at).cloned().unwrap_or_default();
-                        let mut p = Problem::new(table, row, ProblemKind::CellError { column, value });
+                        let mut p =
+                            Problem::new(table, row, ProblemKind::CellError { column, value });
                         p.letter = Some(column_letter(at));
                         problems.push(p);
                         values.push(String::new());

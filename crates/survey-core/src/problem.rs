@@ -289,8 +289,13 @@ impl ProblemKind {
     pub fn column(&self) -> Option<&str> {
         use ProblemKind::*;
         match self {
-            Io { .. } | Csv { .. } | SettingsRows { .. } | Cycle { .. } | TwoSources { .. }
-            | Workbook { .. } | MissingSheet { .. } => None,
+            Io { .. }
+            | Csv { .. }
+            | SettingsRows { .. }
+            | Cycle { .. }
+            | TwoSources { .. }
+            | Workbook { .. }
+            | MissingSheet { .. } => None,
             MissingColumn { column }
             | UnknownField { column, .. }
             | Parse { column, .. }
@@ -306,8 +311,12 @@ impl ProblemKind {
             | UnsupportedFunction { column, .. }
             | CellError { column, .. } => Some(column),
             MissingSetting { name } => Some(name),
-            UnknownType { .. } | UnknownList { .. } | MissingList | UnmatchedEnd { .. }
-            | Unclosed { .. } | NestedRepeat { .. } => Some("type"),
+            UnknownType { .. }
+            | UnknownList { .. }
+            | MissingList
+            | UnmatchedEnd { .. }
+            | Unclosed { .. }
+            | NestedRepeat { .. } => Some("type"),
             MissingName | InvalidName { .. } | DuplicateName { .. } | DuplicateChoice { .. } => {
                 Some("name")
             }
@@ -472,7 +481,10 @@ impl ProblemKind {
 
 /// The Chinese `expected` of an arity problem, in English.
 fn english_expected(expected: &str) -> String {
-    if let Some(n) = expected.strip_prefix("至少 ").and_then(|r| r.strip_suffix(" 个")) {
+    if let Some(n) = expected
+        .strip_prefix("至少 ")
+        .and_then(|r| r.strip_suffix(" 个"))
+    {
         return format!("at least {n}");
     }
     if let Some((a, b)) = expected.split_once(" 到 ") {
