@@ -14,12 +14,13 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A cell to write: text, a number, or a formula with its cached result.
+/// A cell to write: text, a number, a formula with its cached result, a date (with a time).
 enum Cell<'a> {
     T(&'a str),
     N(f64),
     F(&'a str, &'a str),
     D(u16, u8, u8),
+    Dt(u16, u8, u8, u16, u8),
 }
 use Cell::*;
 
@@ -47,6 +48,18 @@ fn workbook(path: &Path, sheets: &[(&str, Vec<Vec<Cell>>)]) {
                             c,
                             ExcelDateTime::from_ymd(*y, *m, *d).unwrap(),
                             &date,
+                        )
+                        .unwrap(),
+                    ),
+                    Dt(y, m, d, h, mi) => drop(
+                        ws.write_datetime_with_format(
+                            r,
+                            c,
+                            ExcelDateTime::from_ymd(*y, *m, *d)
+                                .unwrap()
+                                .and_hms(*h, *mi, 0)
+                                .unwrap(),
+                            &Format::new().set_num_format("yyyy-mm-dd hh:mm"),
                         )
                         .unwrap(),
                     ),
@@ -320,6 +333,14 @@ fn cells_come_back_as_the_author_typed_them() {
                         T("draft"),
                         N(0.1 + 0.2),
                     ],
+                    vec![
+                        T("text"),
+                        T("at"),
+                        T("时间"),
+                        T("ꉬ"),
+                        T("draft"),
+                        Dt(2024, 1, 5, 21, 36),
+                    ],
                 ],
             ),
             ("choices", ok_choices()),
@@ -344,7 +365,8 @@ fn cells_come_back_as_the_author_typed_them() {
         [
             (2, "n", "1", "2"),
             (5, "d", "2024-01-05", ""),
-            (6, "x", "0.3", "")
+            (6, "x", "0.3", ""),
+            (7, "at", "2024-01-05T21:36", "")
         ]
     );
     assert_eq!(raw.settings.version, "3");

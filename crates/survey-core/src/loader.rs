@@ -516,13 +516,17 @@ mod workbook {
     /// An Excel date serial (1900 system) as `YYYY-MM-DD`, with `THH:MM[:SS]` when it
     /// has a time of day.
     fn date_time(serial: f64) -> String {
-        let days = serial.floor();
+        // Whole seconds first, so that 23:59:59.9 is the next day's 00:00:00, not 24:00.
+        let total = (serial * 86_400.0).round();
+        let days = (total / 86_400.0).floor();
         // Serial 25569 is 1970-01-01, Julian day 2440588.
-        let Ok(date) = time::Date::from_julian_day(days as i32 + 2_415_019) else {
-            return number(serial);
+        let julian = days + 2_415_019.0;
+        let date = match time::Date::from_julian_day(julian as i32) {
+            Ok(date) if julian.abs() < i32::MAX as f64 => date,
+            _ => return number(serial),
         };
         let (y, m, d) = (date.year(), date.month() as u8, date.day());
-        let secs = ((serial - days) * 86_400.0).round() as u32;
+        let secs = (total - days * 86_400.0) as u32;
         if secs == 0 {
             return format!("{y:04}-{m:02}-{d:02}");
         }
