@@ -515,3 +515,39 @@ fn a_cell_showing_an_error_is_a_problem_at_that_cell() {
     );
     assert_eq!(json["problems"][0]["detail"]["value"], "#DIV/0!");
 }
+
+#[test]
+fn a_damaged_workbook_is_refused_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.xlsx");
+    forms::convert::convert(&repo().join("surveys/household"), &good).unwrap();
+    let bytes = std::fs::read(&good).unwrap();
+    let bad = dir.path().join("bad.xlsx");
+    let n = bytes.len();
+    // Cut short at many places, and bytes overwritten in the middle of the zip's entries.
+    let mut cases: Vec<Vec<u8>> = [0, 4, 30, 100, 1000, n / 3, n / 2, n - 22, n - 1]
+        .iter()
+        .map(|&cut| bytes[..cut].to_vec())
+        .collect();
+    for at in (0..n).step_by(n / 16) {
+        let mut b = bytes.clone();
+        for x in &mut b[at..(at + 64).min(n)] {
+            *x ^= 0x5a;
+        }
+        cases.push(b);
+    }
+    for (i, case) in cases.iter().enumerate() {
+        std::fs::write(&bad, case).unwrap();
+        let out = bin().args(["lint", "--json"]).arg(&bad).output().unwrap();
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0..=2)),
+            "case {i}: exit {code:?}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if code != Some(0) {
+            let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert!(json["count"].as_u64().unwrap() > 0, "case {i}: {json}");
+        }
+    }
+}

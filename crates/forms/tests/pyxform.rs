@@ -1,4 +1,5 @@
-//! Every shipped form (each folder of `surveys/`, workbook or CSV) also converts with
+//! Every shipped form (each folder of `surveys/`, workbook or CSV; and a visit-log-like
+//! form of the tests, `tests/fixtures/visit`) is accepted by the kit and also converts with
 //! pyxform, ODK's own XLSForm converter (PyPI `pyxform`, pinned and installed by
 //! scripts/setup.sh): the form is written to a temporary workbook with the kit's own
 //! converter and handed to `python3 -m pyxform.xls2xform`. This test FAILS when pyxform
@@ -18,13 +19,15 @@ use survey_core::loader::{read_grids, Grid};
 const PYXFORM: &str = "4.5.0";
 
 fn surveys() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../surveys");
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = here.join("../../surveys");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
+    dirs.push(here.join("tests/fixtures/visit"));
     dirs
 }
 
@@ -77,10 +80,14 @@ fn every_shipped_form_converts_with_pyxform() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let dirs = surveys();
-    assert!(!dirs.is_empty());
+    assert!(dirs.len() > 1, "{dirs:?}");
     let mut failures = Vec::new();
     for dir in dirs {
         let id = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if let Err(problems) = forms::lint::check(&dir) {
+            failures.push(forms::lint::report_plain(&id, &problems));
+            continue;
+        }
         let (_, grids) = read_grids(&dir).unwrap_or_else(|p| panic!("{id}: {p:?}"));
         let xlsx = tmp.path().join(format!("{id}.xlsx"));
         let xml = tmp.path().join(format!("{id}.xml"));
