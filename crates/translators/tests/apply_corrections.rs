@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use survey_core::corrections::{Correction, CorrectionsFile, FORMAT, FORMAT_VERSION};
 use survey_core::translation::TextEntry;
+use survey_core::loader::read_grids;
 use translators::Kit;
 
 fn repo() -> PathBuf {
@@ -24,14 +25,31 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh copy of Cargo.toml, locales/ and surveys/.
-fn kit_copy(name: &str) -> PathBuf {
+/// A fresh copy of Cargo.toml and locales/, and the household survey (as the kit loads it,
+/// whichever form it is kept in) written as CSV files, or as a workbook when `workbook`.
+fn kit_copy(name: &str, workbook: bool) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("apply-corrections-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(repo().join("Cargo.toml"), dir.join("Cargo.toml")).unwrap();
     copy_dir(&repo().join("locales"), &dir.join("locales"));
-    copy_dir(&repo().join("surveys"), &dir.join("surveys"));
+    let (_, grids) = read_grids(repo().join("surveys/household")).unwrap();
+    let survey = dir.join("surveys/household");
+    std::fs::create_dir_all(&survey).unwrap();
+    if workbook {
+        forms::workbook::write(&survey.join("household.xlsx"), &grids).unwrap();
+        return dir;
+    }
+    for (grid, file) in grids.iter().zip(["survey.csv", "choices.csv", "settings.csv"]) {
+        let mut w = csv::Writer::from_path(survey.join(file)).unwrap();
+        w.write_record(&grid.header).unwrap();
+        for (_, row) in &grid.rows {
+            let mut row = row.clone();
+            row.resize(grid.header.len(), String::new());
+            w.write_record(&row).unwrap();
+        }
+        w.flush().unwrap();
+    }
     dir
 }
 
@@ -112,7 +130,7 @@ const STALE: &str = "ui/app/loading";
 
 #[test]
 fn applies_once_reports_stale_and_counts_the_reviewer() {
-    let root = kit_copy("ok");
+    let root = kit_copy("ok", false);
     let kit = Kit::load(&root).unwrap();
     let texts = kit.texts().unwrap();
     let (ui, choice, accepted, stale) = (
@@ -251,7 +269,7 @@ fn applies_once_reports_stale_and_counts_the_reviewer() {
 
 #[test]
 fn bad_files_are_refused_and_nothing_changes() {
-    let root = kit_copy("bad");
+    let root = kit_copy("bad", false);
     let kit = Kit::load(&root).unwrap();
     let texts = kit.texts().unwrap();
     let good = correction(text(&texts, UI), "ꆃꎭ ꑌꁧ");
@@ -309,16 +327,8 @@ fn bad_files_are_refused_and_nothing_changes() {
 
 #[test]
 fn corrections_go_into_a_survey_kept_as_a_workbook() {
-    use survey_core::loader::read_grids;
-    let root = kit_copy("xlsx");
-    let dir = root.join("surveys/household");
-    let book = root.join("household.xlsx");
-    forms::convert::convert(&dir, &book).unwrap();
-    for f in ["survey.csv", "choices.csv", "settings.csv"] {
-        std::fs::remove_file(dir.join(f)).unwrap();
-    }
-    std::fs::rename(&book, dir.join("household.xlsx")).unwrap();
-    let book = dir.join("household.xlsx");
+    let root = kit_copy("xlsx", true);
+    let book = root.join("surveys/household/household.xlsx");
     let (_, before) = read_grids(&book).unwrap();
 
     let kit = Kit::load(&root).unwrap();
