@@ -50,3 +50,23 @@ fn workbook(grids: &[Grid; 3]) -> Result<Workbook, XlsxError> {
     }
     Ok(book)
 }
+
+/// Writes the three sheets as `survey.csv`, `choices.csv` and `settings.csv` in `dir`
+/// (UTF-8, every row as wide as its header): a CSV copy of a survey whichever form it is
+/// kept in, e.g. for tests of the CSV path.
+pub fn write_csv_dir(dir: &Path, grids: &[Grid; 3]) -> Result<(), csv::Error> {
+    for (table, grid) in [Table::Survey, Table::Choices, Table::Settings]
+        .into_iter()
+        .zip(grids)
+    {
+        let mut w = csv::Writer::from_path(dir.join(table.file_name()))?;
+        w.write_record(&grid.header)?;
+        for (_, row) in &grid.rows {
+            let mut row = row.clone();
+            row.resize(grid.header.len(), String::new());
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+    }
+    Ok(())
+}

@@ -40,16 +40,7 @@ fn kit_copy(name: &str, workbook: bool) -> PathBuf {
         forms::workbook::write(&survey.join("household.xlsx"), &grids).unwrap();
         return dir;
     }
-    for (grid, file) in grids.iter().zip(["survey.csv", "choices.csv", "settings.csv"]) {
-        let mut w = csv::Writer::from_path(survey.join(file)).unwrap();
-        w.write_record(&grid.header).unwrap();
-        for (_, row) in &grid.rows {
-            let mut row = row.clone();
-            row.resize(grid.header.len(), String::new());
-            w.write_record(&row).unwrap();
-        }
-        w.flush().unwrap();
-    }
+    forms::workbook::write_csv_dir(&survey, &grids).unwrap();
     dir
 }
 
