@@ -41,7 +41,7 @@ test('the release build precaches exactly its own files, each with its hash', ()
     const got = execFileSync('sha256sum', [path.join(DIST, f)]).toString().split(' ')[0];
     assert.equal(got, sha, `hash of ${f}`);
   }
-  for (const must of ['index.html', 'manifest.webmanifest', 'fonts/NotoSansYi-subset.woff2', 'icons/icon-192.png', 'icons/icon-512.png']) {
+  for (const must of ['index.html', 'manifest.webmanifest', 'fonts/NotoSansYi-kit.woff2', 'fonts/NotoSansYi-rest.woff2', 'icons/icon-192.png', 'icons/icon-512.png']) {
     assert.ok(files.some(([f]) => f === must), `${must} is precached`);
   }
   assert.ok(files.some(([f]) => /_bg\.wasm$/.test(f)) && files.some(([f]) => /\.js$/.test(f)), 'the app (wasm + JS) is precached');
