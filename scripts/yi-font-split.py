@@ -2,8 +2,8 @@
 """Splits the kit's Yi font in two faces of one family (issue #18):
 
   assets/fonts/NotoSansYi-kit.woff2   the Yi syllables (and radicals) that the kit's own texts
-                                      use — interface (locales/ii/), surveys (surveys/), the
-                                      app's sources (src/) — plus 、。: what the first screens
+                                      use — interface (locales/ii/), surveys (surveys/, CSV or
+                                      .xlsx), the app's sources (src/) — plus 、。: what the first screens
                                       show, preloaded;
   assets/fonts/NotoSansYi-rest.woff2  every other glyph of the source font, behind its own
                                       `unicode-range`: the browser downloads it only when a
@@ -17,8 +17,9 @@ assets/fonts/OFL.txt), which the bureau's report embeds whole. Needs fontTools a
 PyPI (`pip install fonttools brotli`).
 
   python3 scripts/yi-font-split.py           writes the three files
-  python3 scripts/yi-font-split.py --check   exits 1 if the kit face's range is not the one
-                                             the texts need (run after changing Yi text)
+  python3 scripts/yi-font-split.py --check   exits 1 if the small face's range is not the one
+                                             the texts need (no fontTools needed; the test
+                                             command runs it, e2e/tests/start.test.mjs)
 """
 import pathlib
 import re
@@ -33,14 +34,24 @@ CSS = ROOT / "style/yi-font.css"
 YI = re.compile("[\uA000-\uA4CF]")
 # Punctuation the Yi texts use, always in the small face.
 ALWAYS = {0x3001, 0x3002}
-TEXTS = [("locales/ii", "*.json"), ("surveys", "**/*.csv"), ("src", "**/*.rs")]
+TEXTS = [("locales/ii", "*.json"), ("surveys", "**/*.csv"), ("surveys", "**/*.xlsx"), ("src", "**/*.rs")]
+
+
+def text_of(path):
+    """A file's text; for a workbook, the text of every part of it (cells are in its XML)."""
+    if path.suffix == ".xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+    return path.read_text(encoding="utf-8")
 
 
 def kit_code_points():
     used = set(ALWAYS)
     for folder, pattern in TEXTS:
         for path in sorted((ROOT / folder).glob(pattern)):
-            used.update(ord(c) for c in YI.findall(path.read_text(encoding="utf-8")))
+            used.update(ord(c) for c in YI.findall(text_of(path)))
     return used
 
 
@@ -80,21 +91,23 @@ def css(kit, rest):
 
 
 def main():
+    kit = kit_code_points()
+    if "--check" in sys.argv[1:]:
+        # Needs no fontTools: the small face's range must be what the texts use.
+        written = re.search(r"NotoSansYi-kit\.woff2.*?unicode-range: ([^;]*);", CSS.read_text(encoding="utf-8") if CSS.exists() else "", re.S)
+        if not written or written.group(1) != ranges(kit):
+            sys.exit("yi-font-split: the small Yi face is not the one the texts need: run scripts/yi-font-split.py")
+        print(f"yi-font-split: up to date ({len(kit)} code points in the small face)")
+        return
+    from fontTools import subset
     from fontTools.ttLib import TTFont
 
     all_cps = set(TTFont(SOURCE).getBestCmap())
-    kit = kit_code_points()
     missing = kit - all_cps
     if missing:
         sys.exit(f"yi-font-split: the source font lacks {ranges(missing)}")
     rest = all_cps - kit
     text = css(kit, rest)
-    if "--check" in sys.argv[1:]:
-        if not CSS.exists() or CSS.read_text(encoding="utf-8") != text:
-            sys.exit("yi-font-split: style/yi-font.css is not the one the texts need: run scripts/yi-font-split.py")
-        print(f"yi-font-split: up to date ({len(kit)} code points in the kit face)")
-        return
-    from fontTools import subset
 
     for target, cps in ((KIT, kit), (REST, rest)):
         options = subset.Options()
