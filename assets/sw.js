@@ -38,7 +38,10 @@ if (!PRECACHE) {
     const tries = url === INDEX ? [[BASE.href, 'force-cache'], [url, 'force-cache'], [url, 'no-cache']] : [[url, 'force-cache'], [url, 'no-cache']];
     for (const [from, cache] of tries) {
       const response = await fetch(from, { cache, credentials: 'same-origin' });
-      if (!response.ok) throw new Error(`precache ${url}: HTTP ${response.status}`);
+      if (!response.ok) {
+        if (from === url && cache === 'no-cache') throw new Error(`precache ${url}: HTTP ${response.status}`);
+        continue; // e.g. a server that does not answer the folder's URL with index.html
+      }
       const body = await response.arrayBuffer();
       if (hex(await crypto.subtle.digest('SHA-256', body)) === sha) {
         return new Response(body, { status: 200, statusText: 'OK', headers: response.headers });
