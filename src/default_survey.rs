@@ -21,6 +21,7 @@ pub fn shipped() -> RawSurvey {
 }
 
 fn compile(overrides: &[(TextKey, String)]) -> &'static Survey {
+    crate::regex::install();
     let mut raw = shipped();
     for (key, ii) in overrides {
         set_survey_text(&mut raw, key, ii);

@@ -60,6 +60,7 @@ pub mod id_number;
 pub mod loader;
 pub mod media;
 pub mod problem;
+pub mod sort;
 pub mod survey;
 pub mod translation;
 pub mod validate;
