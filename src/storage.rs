@@ -20,9 +20,14 @@
 //! | `lsk:device` | this browser's device id (UUID v4) |
 //! | `lsk:review` | the translators' review mode: reviewer, on/off, corrections (JSON) |
 //!
+//! Photos live in IndexedDB, by reference, in the submodule [`photos`] (database
+//! `lsk-photos`).
+//!
 //! While `localStorage` is full, the version of a household that could not be stored is
 //! mirrored to `sessionStorage` (`lsk:p:<id>`, a separate quota that survives a reload of
 //! the tab) until it is stored.
+pub mod photos;
+
 use gloo_storage::{errors::StorageError, LocalStorage, Storage};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};

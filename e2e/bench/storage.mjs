@@ -38,6 +38,9 @@ function fullHousehold(id) {
         case 'date': return '1978-08-02';
         case 'select_one': return list(arg).at(-1);
         case 'select_multiple': return list(arg).slice(0, 2).join(' ');
+        // A photo's reference (the photo itself is in IndexedDB) and a location.
+        case 'image': return `${String(m % 10).repeat(64)}.jpg`;
+        case 'geopoint': return '27.8866 102.2643 1520 8.5';
         default: throw new Error(`type ${type}`);
       }
     };

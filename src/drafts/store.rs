@@ -26,7 +26,7 @@
 //!   is read itself: an entry damaged after its summary was written is listed as damaged.
 //! - An entry that cannot be read is listed as damaged with its raw text, never dropped.
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 
@@ -34,6 +34,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use survey_core::checks::EnumeratorProfile;
 use survey_core::compact::{self, Schema};
+use survey_core::media;
 use survey_core::{Evaluation, HistoryEntry, Household, SectionState, Status, Survey};
 
 use crate::i18n::Bi;
@@ -1222,11 +1223,45 @@ impl DraftStore {
                 .is_some_and(|raw| raw.contains(id) && serde_json::from_str::<Trash>(&raw).is_ok_and(|t| t.id == id))
     }
 
+    /// Removes a household for good, with its conflict copies and the photos that no other
+    /// stored entry references.
     fn purge(&self, id: &str) {
-        for key in [hkey(id), skey(id)].into_iter().chain(copy_keys(id)) {
+        let keys: Vec<String> = [hkey(id), skey(id)].into_iter().chain(copy_keys(id)).collect();
+        let photos: BTreeSet<String> = keys
+            .iter()
+            .filter_map(|k| storage::get_raw(k).ok().flatten())
+            .flat_map(|raw| media::refs_in_text(&raw))
+            .collect();
+        for key in keys {
             let _ = storage::remove(&key);
         }
         self.invalidate();
+        Self::delete_unreferenced_photos(photos);
+    }
+
+    /// Deletes the photos among `candidates` that no stored household, conflict copy or
+    /// unsaved version references any more (in the background; a photo left behind by a
+    /// failure costs space, never an answer).
+    fn delete_unreferenced_photos(candidates: BTreeSet<String>) {
+        if candidates.is_empty() {
+            return;
+        }
+        let held: BTreeSet<String> = storage::keys()
+            .into_iter()
+            .filter(|k| k.starts_with(storage::HOUSEHOLD_PREFIX) || k.starts_with(storage::CONFLICT_PREFIX))
+            .filter_map(|k| storage::get_raw(&k).ok().flatten())
+            .chain(
+                storage::session_keys()
+                    .into_iter()
+                    .filter(|k| k.starts_with(storage::PENDING_PREFIX))
+                    .filter_map(|k| storage::session_get(&k)),
+            )
+            .flat_map(|raw| media::refs_in_text(&raw))
+            .collect();
+        let gone: Vec<String> = candidates.difference(&held).cloned().collect();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = storage::photos::delete(gone).await;
+        });
     }
 
     /// Deletes a household: it goes to the trash, and the household deleted before it is

@@ -77,6 +77,13 @@ fn buffer(v: &JsValue) -> Vec<u8> {
     Uint8Array::new(v).to_vec()
 }
 
+/// SHA-256 of `data` by `crypto.subtle.digest` (a photo's reference names its bytes).
+pub async fn sha256(data: &[u8]) -> Result<[u8; 32], EnvelopeError> {
+    let (_, subtle) = webcrypto()?;
+    let d = wait(subtle.digest_with_str_and_u8_array("SHA-256", data), EnvelopeError::CryptoFailed).await?;
+    buffer(&d).try_into().map_err(|_| EnvelopeError::CryptoFailed)
+}
+
 /// The bureau envelope of the export text `plain` (routing data `routing`), for the key in
 /// the survey's `public_key` setting.
 pub async fn seal_bureau(plain: &str, routing: Routing, public_key: &str) -> Result<String, EnvelopeError> {

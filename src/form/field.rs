@@ -172,6 +172,17 @@ pub(crate) fn field_view(
                 }),
             )
         }
+        FieldType::Image | FieldType::Geopoint => (
+            if *ft == FieldType::Image { "field image" } else { "field geopoint" },
+            if *ft == FieldType::Image {
+                super::media::image_input(form, item, path.clone(), value)
+            } else {
+                super::media::geopoint_input(form, item, path.clone(), value)
+            },
+            label.map(|l| {
+                view! { <div class="field-label" id=label_id.clone()><T text=l /></div> }.into_any()
+            }),
+        ),
         _ => {
             let kind = match ft {
                 FieldType::Integer => Kind::Integer,

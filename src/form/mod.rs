@@ -14,6 +14,7 @@
 //! UI-only state (which section is open, which member is expanded, which questions were
 //! left once so their errors may show) lives in [`FormCtx`] and is never stored.
 mod field;
+pub mod media;
 mod review;
 mod roster;
 mod scope;

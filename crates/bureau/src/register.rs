@@ -450,7 +450,7 @@ fn opt(s: Option<String>) -> rusqlite::types::Value {
 }
 
 /// The stable name of a validation rule (`required`, `type`, `constraint`, `warning`,
-/// `repeat_count`).
+/// `repeat_count`, `accuracy`).
 pub fn rule_name(r: Rule) -> &'static str {
     match r {
         Rule::Required => "required",
@@ -458,6 +458,7 @@ pub fn rule_name(r: Rule) -> &'static str {
         Rule::Constraint => "constraint",
         Rule::Warning => "warning",
         Rule::RepeatCount => "repeat_count",
+        Rule::Accuracy => "accuracy",
     }
 }
 

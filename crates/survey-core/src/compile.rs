@@ -6,6 +6,7 @@
 
 use crate::definition::{RawChoice, RawSurvey};
 use crate::expr::{self, parse::parse, Expr, Func, Target};
+use crate::media::{self, ParameterError, ParameterTarget};
 use crate::problem::{Problem, ProblemKind as P, Table};
 use crate::survey::*;
 use std::collections::{BTreeMap, HashMap};
@@ -123,6 +124,35 @@ impl Compiler {
         Some(Text {
             zh: zh.to_string(),
             ii: ii.to_string(),
+        })
+    }
+
+    /// Parses the `parameters` column for an item of `kind`, reporting each bad entry.
+    fn parameters(&mut self, row: u32, src: &str, kind: &ItemKind) -> media::Parameters {
+        let target = match kind {
+            ItemKind::Field(FieldType::Image) => ParameterTarget::Image,
+            ItemKind::Field(FieldType::Geopoint) => ParameterTarget::Geopoint,
+            _ => ParameterTarget::Other,
+        };
+        media::parse_parameters(src, target).unwrap_or_else(|errors| {
+            for e in errors {
+                let kind = match e {
+                    ParameterError::Unknown { name, allowed } => P::UnknownParameter {
+                        name,
+                        allowed: if allowed.is_empty() { "无".into() } else { allowed },
+                    },
+                    ParameterError::NotPair { text } => P::BadParameter {
+                        text,
+                        expected: "名称=值（如 max-pixels=1600）".into(),
+                    },
+                    ParameterError::BadValue { name, value, expected } => P::BadParameter {
+                        text: format!("{name}={value}"),
+                        expected: expected.into(),
+                    },
+                };
+                self.push(Table::Survey, row, kind);
+            }
+            media::Parameters::default()
         })
     }
 
@@ -529,6 +559,8 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             "date" => ItemKind::Field(FieldType::Date),
             "note" => ItemKind::Field(FieldType::Note),
             "calculate" => ItemKind::Field(FieldType::Calculate),
+            "image" => ItemKind::Field(FieldType::Image),
+            "geopoint" => ItemKind::Field(FieldType::Geopoint),
             "select_one" | "select_multiple" => {
                 let list = match list {
                     None => {
@@ -670,6 +702,7 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             c.push(Table::Survey, row, P::MissingCalculation);
         }
 
+        let parameters = c.parameters(row, r.get("parameters"), &kind);
         items.push(Item {
             id,
             name: name.clone(),
@@ -679,6 +712,7 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             appearance: r.appearance.trim().to_string(),
             default: r.default.trim().to_string(),
             read_only,
+            parameters,
             ii_status,
             parent: parent.map(ItemId),
             children: Vec::new(),

@@ -17,6 +17,7 @@
 //! - [`translation`]: every Yi text of the kit with its place and review status, counts
 //!   and the consistency list (used by the review mode and the translators' tools);
 //! - [`corrections`]: the translators' corrections file and what applying it may change;
+//! - [`media`]: photo references and locations (`image`, `geopoint`, `parameters`);
 //! - [`yi`]: the Yi Pinyin of every syllable (from the UCD) and the "is this Yi" check.
 //!
 //! Non-relevant answers are kept in the record but not validated, read as blank in
@@ -57,6 +58,7 @@ pub mod household;
 pub mod id_number;
 #[cfg(feature = "csv")]
 pub mod loader;
+pub mod media;
 pub mod problem;
 pub mod sort;
 pub mod survey;

@@ -238,6 +238,12 @@ pub enum ProblemKind {
     /// A cell shows a spreadsheet error (`#DIV/0!`, `#REF!`, …) instead of a value.
     #[error("{column} 单元格显示错误 `{value}`，不是一个值")]
     CellError { column: String, value: String },
+    /// A `parameters` name the question's type does not take.
+    #[error("parameters 中的 `{name}` 不适用于此题型（可用：{allowed}）")]
+    UnknownParameter { name: String, allowed: String },
+    /// A `parameters` entry that is not `name=value` or whose value has the wrong shape.
+    #[error("parameters 中的 `{text}` 无效：应为 {expected}")]
+    BadParameter { text: String, expected: String },
 }
 
 impl ProblemKind {
@@ -281,6 +287,8 @@ impl ProblemKind {
             Workbook { .. } => "workbook",
             MissingSheet { .. } => "missing_sheet",
             CellError { .. } => "cell_error",
+            UnknownParameter { .. } => "unknown_parameter",
+            BadParameter { .. } => "bad_parameter",
         }
     }
 
@@ -323,6 +331,7 @@ impl ProblemKind {
             MissingCalculation => Some("calculation"),
             MissingIiStatus | BadIiStatus { .. } => Some("ii_status"),
             MissingIiSource => Some("ii_source"),
+            UnknownParameter { .. } | BadParameter { .. } => Some("parameters"),
         }
     }
 
@@ -432,6 +441,10 @@ impl ProblemKind {
             CellError { column, value } => {
                 format!("{column}: the cell shows the error `{value}`, not a value")
             }
+            UnknownParameter { name, allowed } => {
+                format!("the parameter `{name}` does not apply to this question type (it takes: {allowed})")
+            }
+            BadParameter { text, .. } => format!("the parameter `{text}` is not valid"),
         }
     }
 
@@ -444,7 +457,7 @@ impl ProblemKind {
             MissingColumn { .. } => ("在第 1 行（表头）加上这一列。", "Add this column to row 1 (the header)."),
             SettingsRows { .. } => ("settings 表只保留表头和一行设置值。", "Keep only the header and one value row in the settings sheet."),
             MissingSetting { .. } => ("在 settings 表第 2 行填写这一设置。", "Fill in this setting in row 2 of the settings sheet."),
-            UnknownType { .. } => ("改为 text、integer、decimal、date、select_one 列表名、select_multiple 列表名、note、calculate、begin_group/end_group 或 begin_repeat/end_repeat（见 docs/survey-format.md）。", "Use text, integer, decimal, date, select_one LIST, select_multiple LIST, note, calculate, begin_group/end_group or begin_repeat/end_repeat (see docs/survey-format.md)."),
+            UnknownType { .. } => ("改为 text、integer、decimal、date、select_one 列表名、select_multiple 列表名、image、geopoint、note、calculate、begin_group/end_group 或 begin_repeat/end_repeat（见 docs/survey-format.md）。", "Use text, integer, decimal, date, select_one LIST, select_multiple LIST, image, geopoint, note, calculate, begin_group/end_group or begin_repeat/end_repeat (see docs/survey-format.md)."),
             MissingName => ("填写一个英文名称，如 head_name。", "Give the row an English name such as head_name."),
             InvalidName { .. } => ("改名：只用英文字母、数字和下划线，以字母开头，如 head_name。", "Rename it with English letters, digits and underscores, starting with a letter, e.g. head_name."),
             DuplicateName { .. } => ("给其中一行改一个不重复的名称。", "Give one of the rows another, unique name."),
@@ -475,6 +488,8 @@ impl ProblemKind {
             Workbook { .. } => ("用 Excel/WPS 打开并另存为 .xlsx 工作簿。", "Open it in Excel/WPS and save it as an .xlsx workbook."),
             MissingSheet { .. } => ("添加这个名称的工作表（survey、choices、settings）。", "Add a sheet of this name (survey, choices, settings)."),
             CellError { .. } => ("改正单元格中的公式，或直接填写值。", "Correct the cell's formula, or type the value."),
+            UnknownParameter { .. } => ("删除这一参数：image 只用 max-pixels，geopoint 只用 capture-accuracy 和 warning-accuracy。", "Remove the parameter: image takes only max-pixels, geopoint only capture-accuracy and warning-accuracy."),
+            BadParameter { .. } => ("写成 名称=值，如 max-pixels=1600 或 warning-accuracy=20（米）。", "Write name=value, e.g. max-pixels=1600 or warning-accuracy=20 (metres)."),
         }
     }
 }

@@ -106,6 +106,10 @@ pub enum FieldType {
     Note,
     /// Hidden computed value.
     Calculate,
+    /// A photo: the answer is its reference `<sha256>.jpg` ([`crate::media`]).
+    Image,
+    /// A location: ODK's `"lat lon alt acc"` ([`crate::media::GeoPoint`]).
+    Geopoint,
 }
 
 impl FieldType {
@@ -156,6 +160,8 @@ pub struct Item {
     pub default: String,
     /// `read_only = yes`.
     pub read_only: bool,
+    /// The `parameters` column (`max-pixels`, `capture-accuracy`, `warning-accuracy`).
+    pub parameters: crate::media::Parameters,
     /// Status of the row's Yi text.
     pub ii_status: Option<IiStatus>,
     /// Enclosing group or repeat.

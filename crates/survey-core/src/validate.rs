@@ -12,15 +12,19 @@
 //! - a blank answer (empty or only whitespace) only fails `required`; `required` is not
 //!   checked on read-only fields, notes and calculations;
 //! - a non-blank answer is checked for its type (`not_integer`, `not_number`, `not_date`,
-//!   `not_a_choice` — a choice hidden by `choice_filter` is not a valid choice), then its
+//!   `not_a_choice` — a choice hidden by `choice_filter` is not a valid choice; `not_photo`,
+//!   `not_geopoint`), then its
 //!   `constraint` (error) and `warning` (soft, may be acknowledged). Constraints and
-//!   warnings on calculate rows are evaluated too (shown by the app in the section);
+//!   warnings on calculate rows are evaluated too (shown by the app in the section); a
+//!   `geopoint` less accurate than its `warning-accuracy` gets the soft warning
+//!   `inaccurate_location` (rule `accuracy`);
 //! - a repeat whose `repeat_count` evaluates to a number n with more than n members gets a
 //!   `too_many_members` error on the repeat's path.
 
 use crate::answers::{Acknowledgement, Answers, FieldPath, Record, Values};
 use crate::dates::{self, Date};
 use crate::expr::eval::{eval, parse_number, Env};
+use crate::media;
 use crate::survey::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -69,6 +73,8 @@ pub enum Rule {
     Warning,
     /// `repeat_count`.
     RepeatCount,
+    /// A `geopoint`'s accuracy against its `warning-accuracy` parameter.
+    Accuracy,
 }
 
 /// Built-in message codes. The app maps each to a translation key (see [`Code::ALL`]).
@@ -91,11 +97,17 @@ pub enum Code {
     Warning,
     /// More members than `repeat_count` allows.
     TooManyMembers,
+    /// An `image` answer that is not a photo reference (`<sha256>.jpg`).
+    NotPhoto,
+    /// A `geopoint` answer that is not `lat lon alt acc` within range.
+    NotGeopoint,
+    /// A location less accurate than the question's `warning-accuracy` (soft warning).
+    InaccurateLocation,
 }
 
 impl Code {
     /// Every built-in code.
-    pub const ALL: [Code; 8] = [
+    pub const ALL: [Code; 11] = [
         Code::Required,
         Code::NotInteger,
         Code::NotNumber,
@@ -104,6 +116,9 @@ impl Code {
         Code::Constraint,
         Code::Warning,
         Code::TooManyMembers,
+        Code::NotPhoto,
+        Code::NotGeopoint,
+        Code::InaccurateLocation,
     ];
 
     /// The stable code string, e.g. `not_integer`.
@@ -117,6 +132,9 @@ impl Code {
             Code::Constraint => "constraint",
             Code::Warning => "warning",
             Code::TooManyMembers => "too_many_members",
+            Code::NotPhoto => "not_photo",
+            Code::NotGeopoint => "not_geopoint",
+            Code::InaccurateLocation => "inaccurate_location",
         }
     }
 }
@@ -163,6 +181,7 @@ impl Issue {
             Rule::Constraint => "constraint",
             Rule::Warning => "warning",
             Rule::RepeatCount => "repeat_count",
+            Rule::Accuracy => "accuracy",
         };
         format!("{}#{rule}", self.path)
     }
@@ -657,6 +676,8 @@ impl Evaluation {
             FieldType::Integer if !is_integer(value) => Some(Code::NotInteger),
             FieldType::Decimal if !parse_number(value).is_finite() => Some(Code::NotNumber),
             FieldType::Date if dates::parse_date(value).is_none() => Some(Code::NotDate),
+            FieldType::Image if !media::is_photo_ref(value) => Some(Code::NotPhoto),
+            FieldType::Geopoint if media::GeoPoint::parse(value).is_none() => Some(Code::NotGeopoint),
             FieldType::SelectOne { list } => {
                 let ok = self
                     .survey
@@ -684,6 +705,10 @@ impl Evaluation {
                 .is_some_and(|e| !eval(e, &self.cx(it, m, value, None)).to_bool())
         };
         let (constraint_failed, warning_failed) = (fails(&it.constraint), fails(&it.warning));
+        let inaccurate = *t == FieldType::Geopoint
+            && it.parameters.warning_accuracy.is_some_and(|limit| {
+                media::GeoPoint::parse(value).is_some_and(|g| g.accuracy > limit)
+            });
         if constraint_failed {
             let msg = it
                 .constraint_message
@@ -697,6 +722,10 @@ impl Evaluation {
                 .clone()
                 .map_or(Message::Code(Code::Warning), Message::Text);
             self.push(it, m, Severity::Warning, Rule::Warning, msg);
+        }
+        if inaccurate {
+            let msg = Message::Code(Code::InaccurateLocation);
+            self.push(it, m, Severity::Warning, Rule::Accuracy, msg);
         }
     }
 

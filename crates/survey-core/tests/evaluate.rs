@@ -424,7 +424,10 @@ fn builtin_codes_are_listed_for_translation() {
             "not_a_choice",
             "constraint",
             "warning",
-            "too_many_members"
+            "too_many_members",
+            "not_photo",
+            "not_geopoint",
+            "inaccurate_location"
         ]
     );
     let json = serde_json::to_string(&Message::Code(Code::NotAChoice)).unwrap();

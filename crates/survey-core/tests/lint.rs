@@ -37,7 +37,7 @@ fn invalid_and_missing_names_and_types() {
             row("text", "", &[]),
             row("text", "1abc", &[]),
             row("text", "with-dash", &[]),
-            row("geopoint", "where", &[]),
+            row("geoshape", "where", &[]),
             row("", "", &[("label::zh", "孤立")]),
         ],
         vec![],

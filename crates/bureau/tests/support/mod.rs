@@ -123,6 +123,10 @@ pub fn finalized(survey: &Survey, spec: &Spec, device: &str, at: &str) -> Househ
         set(&mut h, "medical_secured", "no");
     }
     set(&mut h, "housing_grade", spec.housing);
+    if spec.housing == "d" {
+        // Grade D needs the photo of the damage: its reference (the photo is the tablet's).
+        set(&mut h, "house_photo_damage", &survey_core::media::photo_ref(&[spec.seq as u8; 32]));
+    }
     set(&mut h, "pepper_received", &spec.pepper.0.to_string());
     if spec.pepper.0 > 0 {
         set(&mut h, "pepper_planted", &spec.pepper.1.to_string());

@@ -88,6 +88,8 @@ pub(crate) fn kind_name(it: &Item) -> &'static str {
             FieldType::SelectMultiple { .. } => "select_multiple",
             FieldType::Note => "note",
             FieldType::Calculate => "calculate",
+            FieldType::Image => "image",
+            FieldType::Geopoint => "geopoint",
         },
     }
 }

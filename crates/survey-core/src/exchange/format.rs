@@ -126,7 +126,7 @@ pub struct Dictionary {
 pub struct FieldEntry {
     /// Field name: the key of its value in `answers` (or in a member object).
     pub name: String,
-    /// `text`, `integer`, `decimal`, `date`, `select_one`, `select_multiple`, `note`,
+    /// `text`, `integer`, `decimal`, `date`, `select_one`, `select_multiple`, `image`, `geopoint`, `note`,
     /// `calculate`, `group` or `repeat`.
     #[serde(rename = "type")]
     pub kind: String,
