@@ -12,9 +12,22 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// 发布问卷：检查并写入已构建应用的 forms/ 文件夹（含 index.json）。
+    /// Publish: check the surveys and write them, with index.json, into a built app's forms/.
+    Publish {
+        /// 问卷文件夹 / survey folders (surveys/household, surveys/visit, …)
+        #[arg(required = true)]
+        surveys: Vec<std::path::PathBuf>,
+        /// 输出文件夹 / output folder, e.g. dist/forms
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Publish { surveys, out } => forms::publish::run(&surveys, &out),
+    }
 }
