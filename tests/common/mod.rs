@@ -16,6 +16,29 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
+/// Installs the shipped household survey as the app installs its published forms at start
+/// (`forms::install`, the same checks), once per test binary.
+pub fn install_forms() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use survey_core::forms::{FormEntry, FormIndex, Role, INDEX_FORMAT};
+        let raw = survey_core::fixtures::shipped_household();
+        let text = raw.to_json();
+        let survey = survey_core::Survey::compile(raw).unwrap();
+        let entry = FormEntry {
+            id: survey.id().into(),
+            version: survey.version().into(),
+            title: survey.title().clone(),
+            role: Role::Household,
+            file: "household.json".into(),
+            sha256: String::new(),
+            size: text.len() as u64,
+        };
+        let index = FormIndex { format: INDEX_FORMAT, forms: vec![entry] };
+        liangshan_survey::forms::install(&index.to_json(), &BTreeMap::from([("household.json".to_string(), text)])).unwrap();
+    });
+}
+
 pub fn local() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }
