@@ -44,6 +44,11 @@ test('the build publishes its forms: an index and content-hashed files the worke
   assert.equal(bytes.length, household.size);
   assert.equal(execFileSync('sha256sum', [path.join(DIST, 'forms', household.file)]).toString().split(' ')[0], household.sha256);
   assert.match(household.file, new RegExp(`^liangshan_household-${household.sha256.slice(0, 16)}\\.json$`));
+  // The visit log (走访记录) is the second shipped form.
+  const visit = index.forms.find((f) => f.role === 'visit');
+  assert.equal(visit.id, 'liangshan_visit');
+  assert.equal(fs.statSync(path.join(DIST, 'forms', visit.file)).size, visit.size);
+  assert.deepEqual(fs.readdirSync(path.join(DIST, 'forms')).sort(), ['index.json', household.file, visit.file].sort());
   // No survey in the wasm any more: its label text is only in the form file.
   const wasm = fs.readdirSync(DIST).find((f) => f.endsWith('_bg.wasm'));
   const label = JSON.parse(bytes).survey.find((r) => r.name === 'head_name')['label::zh'];
@@ -83,11 +88,12 @@ test('a form published into the built dist/ reaches an open household through th
 
     // The bureau publishes the edited form into the served build: no build, no new sw.js.
     const sw = fs.readFileSync(path.join(copy.dir, 'sw.js'), 'utf8');
-    execFileSync(PUBLISH, ['publish', edited.dir, '--out', path.join(copy.dir, 'forms')], { stdio: 'pipe' });
+    execFileSync(PUBLISH, ['publish', edited.dir, path.join(ROOT, 'surveys/visit'), '--out', path.join(copy.dir, 'forms')], { stdio: 'pipe' });
     assert.equal(fs.readFileSync(path.join(copy.dir, 'sw.js'), 'utf8'), sw);
     const newIndex = indexOf(copy.dir);
-    assert.notEqual(newIndex.forms[0].file, oldIndex.forms[0].file);
-    assert.ok(!fs.existsSync(path.join(copy.dir, 'forms', oldIndex.forms[0].file)), 'the old file is gone from the server');
+    const household = (index) => index.forms.find((f) => f.role === 'household');
+    assert.notEqual(household(newIndex).file, household(oldIndex).file);
+    assert.ok(!fs.existsSync(path.join(copy.dir, 'forms', household(oldIndex).file)), 'the old file is gone from the server');
 
     // The next online start: the old form still runs (from the worker's cache), and the
     // prompt says a new version is ready, in both languages.
@@ -118,7 +124,7 @@ test('a form published into the built dist/ reaches an open household through th
     await page.locator(id('input-head_alias')).press('Tab');
     await page.locator(id('error-head_alias')).waitFor();
     const caches = await cachesOf(page);
-    assert.deepEqual(caches['lsk-forms'], ['forms/index.json', `forms/${newIndex.forms[0].file}`]);
+    assert.deepEqual(caches['lsk-forms'], ['forms/index.json', ...newIndex.forms.map((f) => `forms/${f.file}`)].sort());
     assert.equal(caches['lsk-forms-next'], undefined);
 
     // And it runs offline.
@@ -154,7 +160,7 @@ test('a missing or broken form file says so in both languages and touches nothin
       for (const k of await caches.keys()) await caches.delete(k);
     });
 
-    const { file } = indexOf(copy.dir).forms[0];
+    const { file } = indexOf(copy.dir).forms.find((f) => f.role === 'household');
     const formPath = path.join(copy.dir, 'forms', file);
     const good = fs.readFileSync(formPath);
     for (const [what, breakIt] of [
