@@ -9,10 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serve, DIST } from '../lib/server.mjs';
-import { launch } from '../lib/browser.mjs';
+import { DIST } from '../lib/server.mjs';
 import { t } from '../lib/locales.mjs';
-import { ROOT, copyOfBuild, waitForController, goOffline, cachesOf, storageOf, id } from '../lib/support.mjs';
+import { ROOT, openOwnBuild, waitForController, goOffline, cachesOf, storageOf, id } from '../lib/support.mjs';
 
 const PUBLISH = path.join(ROOT, 'target/debug/liangshan-forms');
 
@@ -57,9 +56,8 @@ test('the build publishes its forms: an index and content-hashed files the worke
 });
 
 test('a form published into the built dist/ reaches an open household through the update prompt, every answer kept', async () => {
-  const copy = copyOfBuild();
-  const own = await serve(copy.dir);
-  const b = await launch();
+  const tablet = await openOwnBuild();
+  const { copy, page, browser: b } = tablet;
   const newLabel = '户主姓名（与户口簿一致）';
   const edited = editedSurvey((csv) => csv.replace(
     'text,head_name,户主姓名,',
@@ -69,9 +67,6 @@ test('a form published into the built dist/ reaches an open household through th
     '$1text,head_alias,户主常用名,ꑷꈓ ꂓ,,,yes,,,,,,,,,,,,,,,,draft,\n',
   ));
   try {
-    const page = b.page;
-    await page.goto(own.url);
-    await page.getByTestId('app-title').waitFor();
     await waitForController(page);
     const oldIndex = indexOf(copy.dir);
 
@@ -128,7 +123,7 @@ test('a form published into the built dist/ reaches an open household through th
     assert.equal(caches['lsk-forms-next'], undefined);
 
     // And it runs offline.
-    await goOffline(own, b.context);
+    await goOffline(tablet.server, b.context);
     await page.reload();
     await page.getByTestId('household-form').waitFor();
     await page.getByTestId('section-household').click();
@@ -136,25 +131,19 @@ test('a form published into the built dist/ reaches an open household through th
     assert.equal(await page.locator(id('input-head_name')).inputValue(), '阿苏拉且');
     assert.deepEqual(b.errors, []);
   } finally {
-    await b.close();
-    await own.close();
-    copy.remove();
+    await tablet.close();
     edited.remove();
   }
 });
 
 test('a missing or broken form file says so in both languages and touches nothing stored', async () => {
-  const copy = copyOfBuild();
-  const own = await serve(copy.dir);
-  const b = await launch();
+  const tablet = await openOwnBuild();
+  const { copy, page, browser: b } = tablet;
   try {
-    const page = b.page;
-    // Something stored on this tablet before the broken publish.
-    await page.goto(own.url);
-    await page.getByTestId('app-title').waitFor();
+    // Something stored on this tablet before the broken publish; the worker and its caches
+    // removed, so that the broken files are what the page gets.
     await page.evaluate(() => localStorage.setItem('lsk:test-marker', 'kept'));
     const stored = await storageOf(page);
-    await b.context.clearCookies();
     await page.evaluate(async () => {
       for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
       for (const k of await caches.keys()) await caches.delete(k);
@@ -182,8 +171,6 @@ test('a missing or broken form file says so in both languages and touches nothin
       assert.deepEqual(await storageOf(page), stored, `${what}: stored data untouched`);
     }
   } finally {
-    await b.close();
-    await own.close();
-    copy.remove();
+    await tablet.close();
   }
 });
