@@ -157,7 +157,14 @@ if (!PRECACHE) {
     if (type === 'CHECK_FORMS') {
       event.waitUntil(stageForms().then((ready) => ready && reply({ type: 'FORMS_READY' }), () => {}));
     } else if (type === 'APPLY_FORMS') {
-      event.waitUntil(promoteForms().then(() => reply({ type: 'FORMS_APPLIED' })));
+      // The other tabs still run the old forms: they offer the update too (their "update"
+      // finds nothing staged and just reloads).
+      event.waitUntil(promoteForms().then(async () => {
+        reply({ type: 'FORMS_APPLIED' });
+        for (const client of await self.clients.matchAll({ type: 'window' })) {
+          if (!event.source || client.id !== event.source.id) client.postMessage({ type: 'FORMS_READY' });
+        }
+      }));
     }
   });
 }

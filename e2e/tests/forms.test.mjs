@@ -80,6 +80,10 @@ test('a form published into the built dist/ reaches an open household through th
     await page.waitForTimeout(400);
     assert.equal(await page.locator(id('input-head_alias')).count(), 0, 'the first version has no such question');
     const stored = await storageOf(page);
+    // A second tab of the kit, open since before the publish (it makes no check of its own).
+    const other = await b.context.newPage();
+    await other.goto(tablet.server.url);
+    await other.getByTestId('new-household').waitFor();
 
     // The bureau publishes the edited form into the served build: no build, no new sw.js.
     const sw = fs.readFileSync(path.join(copy.dir, 'sw.js'), 'utf8');
@@ -103,6 +107,15 @@ test('a form published into the built dist/ reaches an open household through th
     assert.equal(await page.locator(id('input-head_alias')).count(), 0, 'nothing changes before the enumerator chooses');
     assert.deepEqual(await storageOf(page), stored);
 
+    // "Later": the old form runs until the next start, which offers the new one again.
+    await page.getByTestId('update-later').click();
+    await banner.waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByTestId('household-form').waitFor();
+    await banner.waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator(id('input-head_alias')).count(), 0);
+    assert.equal(await other.getByTestId('update-banner').count(), 0, 'the other tab was not asked yet');
+
     // The enumerator takes it: one reload, the same household open with the new form.
     await Promise.all([page.waitForEvent('load'), page.getByTestId('update-reload').click()]);
     await page.getByTestId('household-form').waitFor();
@@ -121,6 +134,14 @@ test('a form published into the built dist/ reaches an open household through th
     const caches = await cachesOf(page);
     assert.deepEqual(caches['lsk-forms'], ['forms/index.json', ...newIndex.forms.map((f) => `forms/${f.file}`)].sort());
     assert.equal(caches['lsk-forms-next'], undefined);
+
+    // The other tab, still on the old form, is offered the update too, and takes it.
+    await other.getByTestId('update-banner').waitFor({ timeout: 30_000 });
+    await Promise.all([other.waitForEvent('load'), other.getByTestId('update-reload').click()]);
+    await other.getByTestId('new-household').click();
+    await other.getByTestId('section-household').click();
+    await other.locator(id('input-head_alias')).waitFor();
+    await other.close();
 
     // And it runs offline.
     await goOffline(tablet.server, b.context);
