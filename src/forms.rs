@@ -1,6 +1,7 @@
 //! The forms the app runs: it is an engine, and its forms are files next to the wasm
 //! (`forms/index.json` and the definitions it lists, written by `liangshan-forms publish`;
-//! see `survey_core::forms`). `assets/start.js` fetches them while the wasm downloads
+//! see `survey_core::forms`). `assets/boot.js` (in `<head>`) has a worker
+//! (`assets/forms-fetch.js`) fetch them while the page and the wasm download
 //! (`window.lskForms`, a promise that never rejects); [`load`] reads that result once, before
 //! the app mounts, and keeps the compiled forms for the app's lifetime.
 //!
@@ -14,7 +15,6 @@
 use std::cell::{Cell, RefCell};
 
 use leptos::prelude::*;
-use serde::Deserialize;
 use survey_core::forms::{compile_published, FormError, FormIndex, Role};
 use survey_core::translation::{set_survey_text, TextKey};
 use survey_core::{RawSurvey, Survey};
@@ -36,16 +36,6 @@ thread_local! {
     static OVERRIDES: RefCell<Vec<(TextKey, String)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// What `assets/start.js` fetched: the index's text and every listed file it could read, by
-/// name, or why the index itself did not arrive.
-#[derive(Debug, Default, Deserialize)]
-struct Fetched {
-    index: Option<String>,
-    #[serde(default)]
-    files: std::collections::BTreeMap<String, String>,
-    error: Option<String>,
-}
-
 /// Checks and installs the forms as published: the index and the household form (the
 /// register) are required. `files` holds each listed file's text by name.
 pub fn install(index_text: &str, files: &std::collections::BTreeMap<String, String>) -> Result<(), FormError> {
@@ -59,18 +49,29 @@ pub fn install(index_text: &str, files: &std::collections::BTreeMap<String, Stri
     Ok(())
 }
 
-/// Reads what `assets/start.js` fetched (`window.lskForms`) and installs it ([`install`]).
+/// Reads what `assets/forms-fetch.js` fetched (`window.lskForms`) and installs it ([`install`]).
 /// `Err` holds a description naming the file, for [`FormsFailed`].
 pub async fn load() -> Result<(), String> {
     let promise = js_sys::Reflect::get(&window(), &JsValue::from_str("lskForms"))
         .ok()
         .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
-        .ok_or("forms/index.json was not fetched (start.js did not run)")?;
+        .ok_or("forms/index.json was not fetched (boot.js did not run)")?;
+    // `{ index, files: { name: text } }`, or `{ error }` when the index did not arrive.
     let value = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|e| format!("{e:?}"))?;
-    let json: String = js_sys::JSON::stringify(&value).map(String::from).map_err(|e| format!("{e:?}"))?;
-    let fetched: Fetched = serde_json::from_str(&json).map_err(|e| e.to_string())?;
-    let index = fetched.index.ok_or_else(|| fetched.error.unwrap_or_else(|| "forms/index.json did not arrive".into()))?;
-    install(&index, &fetched.files).map_err(|e| e.to_string())
+    let field = |object: &JsValue, name: &str| js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let Some(index) = field(&value, "index").as_string() else {
+        return Err(field(&value, "error").as_string().unwrap_or_else(|| "forms/index.json did not arrive".into()));
+    };
+    let listed = field(&value, "files");
+    let listed: js_sys::Object = if listed.is_object() { listed.unchecked_into() } else { js_sys::Object::new() };
+    let files = js_sys::Object::entries(&listed)
+        .iter()
+        .filter_map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect();
+    install(&index, &files).map_err(|e| e.to_string())
 }
 
 /// The index of the forms this app runs.

@@ -1,4 +1,4 @@
-//! Entry point: sets the panic hook, waits for the kit's forms (fetched by start.js while the
+//! Entry point: sets the panic hook, waits for the kit's forms (fetched by a worker while the
 //! wasm downloaded), takes down the start screen of index.html and mounts the app — or, when
 //! the forms cannot be read, a bilingual message saying so. Everything else lives in the
 //! library.
