@@ -24,20 +24,30 @@ if (!PRECACHE) {
   const INDEX = new URL('index.html', BASE).href;
   /** Absolute URL → expected SHA-256 (hex) of the body. */
   const FILES = new Map(PRECACHE.files.map(([path, sha]) => [new URL(path, BASE).href, sha]));
-  // File names with Trunk's content hash never change content: the HTTP cache may serve them.
-  const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/;
 
   const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
 
   /** Fetches one file of the build and checks it is the very file of this build (a server in
-   *  the middle of a deploy must not give us a mix of two versions). */
+   *  the middle of a deploy must not give us a mix of two versions). No file twice: the page
+   *  has just downloaded most of them, so the browser's HTTP cache is asked first, whatever
+   *  the server's cache headers (`force-cache` takes a stored copy even if stale or marked
+   *  no-cache); the SHA-256 decides, and only a copy that is not this build's goes back to the
+   *  server. */
   async function fetchChecked(url, sha) {
-    const response = await fetch(url, { cache: HASHED.test(url) ? 'default' : 'no-cache', credentials: 'same-origin' });
-    if (!response.ok) throw new Error(`precache ${url}: HTTP ${response.status}`);
-    const body = await response.arrayBuffer();
-    const got = hex(await crypto.subtle.digest('SHA-256', body));
-    if (got !== sha) throw new Error(`precache ${url}: content is not the one of build ${PRECACHE.version}`);
-    return new Response(body, { status: 200, statusText: 'OK', headers: response.headers });
+    // The page itself was most likely opened as the folder's URL (…/survey/), not index.html.
+    const tries = url === INDEX ? [[BASE.href, 'force-cache'], [url, 'force-cache'], [url, 'no-cache']] : [[url, 'force-cache'], [url, 'no-cache']];
+    for (const [from, cache] of tries) {
+      const response = await fetch(from, { cache, credentials: 'same-origin' });
+      if (!response.ok) {
+        if (from === url && cache === 'no-cache') throw new Error(`precache ${url}: HTTP ${response.status}`);
+        continue; // e.g. a server that does not answer the folder's URL with index.html
+      }
+      const body = await response.arrayBuffer();
+      if (hex(await crypto.subtle.digest('SHA-256', body)) === sha) {
+        return new Response(body, { status: 200, statusText: 'OK', headers: response.headers });
+      }
+    }
+    throw new Error(`precache ${url}: content is not the one of build ${PRECACHE.version}`);
   }
 
   // Install: fetch every file of this build into a new cache. No skipWaiting here: a new
@@ -49,7 +59,8 @@ if (!PRECACHE) {
         const have = await cache.match(url);
         if (!have) await cache.put(url, await fetchChecked(url, sha));
       }));
-      await stageForms();
+      // The forms as the page just fetched them (from the HTTP cache: no file twice).
+      await stageForms('force-cache');
     })());
   });
 
@@ -117,9 +128,10 @@ if (!PRECACHE) {
 
   /** Downloads the server's forms into FORMS_NEXT (each file checked against the index's
    *  SHA-256; the index written last) unless they are already there. Returns whether the
-   *  server's forms differ from the ones the page runs. */
-  async function stageForms() {
-    const response = await fetch(FORMS_INDEX, { cache: 'no-cache', credentials: 'same-origin' });
+   *  server's forms differ from the ones the page runs. `cache`: how the index is asked for
+   *  (`no-cache`: the server's own, for CHECK_FORMS). */
+  async function stageForms(cache = 'no-cache') {
+    const response = await fetch(FORMS_INDEX, { cache, credentials: 'same-origin' });
     if (!response.ok) throw new Error(`forms/index.json: HTTP ${response.status}`);
     const text = await response.text();
     if (text === (await indexIn(FORMS_CACHE))) {

@@ -51,4 +51,12 @@ if [ "$want_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v
   apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
 fi
 
-say "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(e2e/node_modules/.bin/wasm-opt --version | awk '{print $3}')$([ "$want_browser" = 1 ] && echo ", $(chromium --version)")"
+# 7. pyxform, ODK's XLSForm converter (PyPI), pinned: crates/forms/tests/pyxform.rs checks
+#    that every shipped form converts with it (a test tool: not with --build).
+pyxform=4.5.0
+if [ "$want_browser" = 1 ] && [ "$(python3 -c 'import pyxform; print(pyxform.__version__)' 2>/dev/null)" != "$pyxform" ]; then
+  say "installing pyxform $pyxform (PyPI)"
+  python3 -m pip install --user --quiet --disable-pip-version-check "pyxform==$pyxform"
+fi
+
+say "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(e2e/node_modules/.bin/wasm-opt --version | awk '{print $3}')$([ "$want_browser" = 1 ] && echo ", $(chromium --version)")$([ "$want_browser" = 1 ] && echo ", pyxform $pyxform")"

@@ -39,6 +39,7 @@ thread_local! {
 /// Checks and installs the forms as published: the index and the household form (the
 /// register) are required. `files` holds each listed file's text by name.
 pub fn install(index_text: &str, files: &std::collections::BTreeMap<String, String>) -> Result<(), FormError> {
+    crate::regex::install();
     let index = FormIndex::from_json(index_text)?;
     let entry = index.get(Role::Household).ok_or(FormError::Missing(Role::Household.as_str()))?;
     let text = files.get(&entry.file).ok_or_else(|| FormError::File(entry.file.clone()))?;
@@ -89,6 +90,7 @@ pub fn shipped() -> RawSurvey {
 }
 
 fn compile(overrides: &[(TextKey, String)]) -> &'static Survey {
+    crate::regex::install();
     let mut raw = shipped();
     for (key, ii) in overrides {
         set_survey_text(&mut raw, key, ii);

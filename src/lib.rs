@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod form;
 pub mod i18n;
 pub mod offline;
+pub mod regex;
 pub mod review;
 pub mod storage;
 

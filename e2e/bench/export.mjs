@@ -23,16 +23,14 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
 import { openBureau, openBackup } from '../lib/jwe.mjs';
+import { setting } from '../lib/survey.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.argv[2] ?? 1000);
 const RUNS = Number(process.argv[3] ?? 3);
 
-const settings = fs.readFileSync(path.join(ROOT, 'surveys/household/settings.csv'), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
-const head = settings[0].split(',');
-const row = settings[1].split(',');
-const surveyId = row[head.indexOf('form_id')];
-const surveyVersion = row[head.indexOf('version')];
+const surveyId = setting('form_id');
+const surveyVersion = setting('version');
 const sample = JSON.parse(fs.readFileSync(path.join(ROOT, 'crates/survey-core/tests/fixtures/household_6_members.json'), 'utf8'));
 
 function seedFile(n) {

@@ -1,21 +1,29 @@
 // Performance budget of the release build (scripts/bench.sh): a benchmark, not a test — it
-// prints each figure beside its budget and the bar set by other form tools, and exits 0.
+// prints each figure beside its budget and its floor (issue #18) and the bar set by other
+// form tools, and exits 0.
 //
 //   node bench/perf.mjs [--runs N] [--json FILE] [--trace-dir DIR] [--only 1,2,3] [--dist DIR]
 //
 // Measured in Debian's headless Chromium against dist/ served on 127.0.0.1 (no network
 // throttling: the size budget stands for the network), with a fresh profile (cold cache)
 // for every run:
-//   1. bytes of the first visit: every file the server sends while the kit opens and its
-//      service worker installs, gzip-compressed (level 9; the test server does not compress);
+//   1. bytes of the first visit: every file the server sends while the kit opens a new
+//      household and its service worker installs, gzip (level 9) and brotli (quality 11)
+//      each (the test server does not compress); the critical path: the files in the
+//      page's own network log (Resource Timing) when its first question became typeable;
+//      and a second visit served with `Cache-Control: no-cache` on every file, which must
+//      not make the worker download again a file the page already has (a request of the
+//      worker is told by its referrer, the worker's script);
 //   2. time to the first question of a new household one can type into, CPU throttled ×4:
 //      navigation start → `new-household` clicked in the first frame that has it → first
 //      frame with an `input-…` visible and focusable (done in the page, so no automation
 //      latency is counted). Beside it, the floor: the same measure on the kit's first
 //      screen of a new household saved as static HTML with no script (same CSS, font, text
 //      and inputs), what any tool showing that screen pays in this browser on this machine;
+//      The budget figure is the kit's share: the median of the run-by-run differences
+//      (kit and floor runs alternate);
 //   3. keystrokes in member 20 of a 20-member roster, CPU throttled ×4; also the time to add
-//      the 20 members. The budget figure (issue #7: p95 under 16 ms) is
+//      the 20 members (budget: in all). The budget figure is the p95 of
 //
 //        MAIN-THREAD WORK PER KEYSTROKE: a Chrome trace is recorded over the typing (CDP
 //        Tracing, categories devtools.timeline, v8.execute, toplevel; the detailed
@@ -35,7 +43,8 @@
 //
 //      The same typing, with the same throttling, in a bare page holding only an `<input>`
 //      (same browser, right after) gives the floor of this browser and machine: what any
-//      page costs per key. Printed beside the budget figure, as is a breakdown of the kit's
+//      page costs per key. The budget is on the kit's p95 minus the floor's p95; printed
+//      beside it are both, and a breakdown of the kit's
 //      median key (script, style/layout forced inside script, frame rendering, GC).
 //      Secondary figures (from an in-page probe): keydown time stamp → the next animation
 //      frame after the input handlers ran (rAF; this includes Chromium's own input pipeline
@@ -63,7 +72,11 @@ const MEMBERS = 20;
 const KEYS = 'Aershamo Lazhi Jjissy Qubbu Mgeddi Vuqie Ashyxi Wa'; // 50 keys, ASCII → real key events
 const KEY_DELAY_MS = 60; // a fast typist: ~16 keys a second
 
-const BUDGET = { firstVisitGzip: 350 * 1024, firstTypeableMs: 1000, keystrokeP95Ms: 16 };
+// Issue #18: every timing is the kit's share above a floor measured in the same run.
+const BUDGET = {
+  firstVisitGzip: 400 * 1024, filesTwice: 0,
+  firstTypeableAboveFloorMs: 400, keystrokeP95AboveFloorMs: 8, add20Ms: 1500,
+};
 const BAR = [
   { tool: 'SurveyJS', gzipKB: 412, firstTypeableS: 3.3, keystrokeMs: null },
   { tool: 'ODK Web Forms', gzipKB: 1200, firstTypeableS: 5.6, keystrokeMs: null },
@@ -84,6 +97,13 @@ const gzipCache = new Map();
 const gzipSize = (file) => {
   if (!gzipCache.has(file)) gzipCache.set(file, zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length);
   return gzipCache.get(file);
+};
+const brCache = new Map();
+const brotliSize = (file) => {
+  if (!brCache.has(file)) {
+    brCache.set(file, zlib.brotliCompressSync(fs.readFileSync(file), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length);
+  }
+  return brCache.get(file);
 };
 
 /** A static server for dist/ that logs every file it sends (requests of the page and of the
@@ -106,13 +126,14 @@ async function countingServer({ root = DIST, headers = 'deploy', extra = {} } = 
     const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
     if (headers === 'deploy') {
       const etag = `"${crypto.createHash('sha1').update(body).digest('hex')}"`;
-      if (req.headers['if-none-match'] === etag) { log.push({ rel, raw: 0, gzip: 0, notModified: true }); res.writeHead(304, { etag }).end(); return; }
+      if (req.headers['if-none-match'] === etag) { log.push({ rel, raw: 0, gzip: 0, br: 0, notModified: true }); res.writeHead(304, { etag }).end(); return; }
       const cache = /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/.test(rel) ? 'public, max-age=31536000, immutable' : 'no-cache';
       res.writeHead(200, { 'content-type': type, 'cache-control': cache, etag });
     } else {
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
     }
-    log.push({ rel, raw: body.length, gzip: gzipSize(file) });
+    // A fetch made by the service worker has the worker's script as its referrer.
+    log.push({ rel, raw: body.length, gzip: gzipSize(file), br: brotliSize(file), byWorker: /\/sw\.js$/.test(req.headers.referer ?? '') });
     res.end(body);
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
@@ -303,25 +324,48 @@ async function bareInput(b) {
 }
 
 // ---- 1. first visit bytes -------------------------------------------------------------
+/** One first visit in a fresh profile: the page opens a new household (as in figure 2) and
+ *  its service worker installs. Every file the server sent (page and worker alike), the
+ *  files sent more than once, and the critical path: the files the page itself had
+ *  downloaded (its network log, Resource Timing) when the first question became typeable. */
 async function firstVisit(headers) {
   const srv = await countingServer({ headers });
   const b = await launch();
   try {
+    await b.page.addInitScript(FIRST_TYPEABLE, { click: true });
     await b.page.goto(srv.url);
-    await b.page.getByTestId('app-title').waitFor();
+    await b.page.waitForFunction(() => window.__lskPerf?.typeable, null, { timeout: 60_000 });
+    const critical = await b.page.evaluate(() => {
+      const t = window.__lskPerf.typeable;
+      return [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+        .filter((e) => e.responseEnd > 0 && e.responseEnd <= t).map((e) => e.name);
+    });
     // The service worker installs in the background: wait until it controls the page.
     await b.page.waitForFunction(() => navigator.serviceWorker?.controller, null, { timeout: 60_000 });
     await b.page.waitForTimeout(500);
     const sent = srv.log.filter((e) => !e.notModified);
     const distinct = new Map(sent.map((e) => [e.rel, e]));
+    const times = new Map();
+    for (const e of sent) times.set(e.rel, (times.get(e.rel) ?? 0) + 1);
     const sum = (es, k) => es.reduce((a, e) => a + e[k], 0);
+    const criticalFiles = [...new Set(critical.map((u) => {
+      const rel = decodeURIComponent(new URL(u).pathname).replace(/^\/+/, '');
+      return rel === '' || rel.endsWith('/') ? `${rel}index.html` : rel;
+    }))].filter((rel) => fs.existsSync(path.join(DIST, rel))).map((rel) => {
+      const f = path.join(DIST, rel);
+      return { rel, raw: fs.statSync(f).size, gzip: gzipSize(f), br: brotliSize(f) };
+    });
     return {
       files: [...distinct.values()].sort((a, b) => b.gzip - a.gzip),
       gzip: sum([...distinct.values()], 'gzip'),
+      br: sum([...distinct.values()], 'br'),
       raw: sum([...distinct.values()], 'raw'),
       wireGzip: sum(sent, 'gzip'),
+      wireBr: sum(sent, 'br'),
       requests: srv.log.length,
       notModified: srv.log.length - sent.length,
+      twice: [...times].filter(([, n]) => n > 1).map(([rel, n]) => ({ rel, n, byWorker: sent.some((e) => e.rel === rel && e.byWorker) })),
+      critical: { files: criticalFiles.map((f) => f.rel), gzip: sum(criticalFiles, 'gzip'), br: sum(criticalFiles, 'br'), raw: sum(criticalFiles, 'raw') },
     };
   } finally { await b.close(); await srv.close(); }
 }
@@ -484,12 +528,17 @@ const fv = ONLY.has(1) ? await firstVisit('deploy') : null;
 if (fv) {
   const fvNoCache = await firstVisit('no-cache');
   out.firstVisit = fv; out.firstVisitNoCacheServer = fvNoCache;
-  console.log('1. First visit: every file sent (page + service worker precache), gzip -9 each');
-  for (const f of fv.files) console.log(`     ${f.rel.padEnd(48)} ${String(f.raw).padStart(9)} B raw ${String(f.gzip).padStart(9)} B gzip`);
+  console.log('1. First visit: every file sent (page + service worker precache), gzip -9 and brotli -q 11 each');
+  for (const f of fv.files) console.log(`     ${f.rel.padEnd(48)} ${String(f.raw).padStart(9)} B raw ${String(f.gzip).padStart(9)} B gzip ${String(f.br).padStart(9)} B br`);
   line('   all files of the first visit, gzip', kb(fv.gzip), kb(BUDGET.firstVisitGzip), fv.gzip <= BUDGET.firstVisitGzip);
-  console.log(`   (raw ${kb(fv.raw)}. On the wire: ${kb(fv.wireGzip)} gzip in ${fv.requests} requests (${fv.notModified} answered 304) with`);
-  console.log(`    deploy headers (hashed names immutable, others ETag); ${kb(fvNoCache.wireGzip)} gzip in ${fvNoCache.requests} requests from a`);
-  console.log(`    no-cache server like the test server, where the worker downloads the page's files a second time)\n`);
+  console.log(`   (brotli ${kb(fv.br)}; raw ${kb(fv.raw)}. Floor: 0 — the figure is all the kit's own.)`);
+  console.log(`   critical path (what the page had downloaded when the first question became typeable): ${kb(fv.critical.gzip)} gzip, ${kb(fv.critical.br)} brotli,`);
+  console.log(`    ${kb(fv.critical.raw)} raw in ${fv.critical.files.length} files: ${fv.critical.files.join(', ')}`);
+  console.log(`   with deploy headers (hashed names immutable, others ETag): ${kb(fv.wireGzip)} gzip on the wire in ${fv.requests} requests (${fv.notModified} answered 304)`);
+  const again = fvNoCache.twice.filter((t) => t.byWorker);
+  line('   no-cache server: files the worker sent again', again.length, BUDGET.filesTwice, again.length <= BUDGET.filesTwice);
+  console.log(`   (every file served with Cache-Control: no-cache. Transferred on that first visit: ${kb(fvNoCache.wireGzip)} gzip, ${kb(fvNoCache.wireBr)} brotli`);
+  console.log(`    in ${fvNoCache.requests} requests, against ${kb(fvNoCache.gzip)} gzip of distinct files; sent more than once: ${fvNoCache.twice.map((t) => `${t.rel} ×${t.n}${t.byWorker ? ' (by the worker)' : ' (by the page itself)'}`).join(', ') || 'none'})\n`);
 }
 
 let ft = ONLY.has(2) ? [] : null;
@@ -510,14 +559,15 @@ if (ft) try {
 if (ft) {
   out.firstTypeable = ft; out.firstTypeableWarm = ftWarm; out.firstTypeableFloor = ftFloor;
   const tt = ft.map((r) => r.typeable);
-  console.log(`2. First typeable question of a new household, CPU ×${THROTTLE}, cold cache (first input: ${ft[0].input})`);
-  line('   navigation → first input focusable, median', `${median(tt).toFixed(0)} ms`, `${BUDGET.firstTypeableMs} ms`, median(tt) < BUDGET.firstTypeableMs);
-  line('   worst of the runs', `${Math.max(...tt).toFixed(0)} ms`, `${BUDGET.firstTypeableMs} ms`, Math.max(...tt) < BUDGET.firstTypeableMs);
-  console.log(`   (home screen with new-household: median ${median(ft.map((r) => r.home)).toFixed(0)} ms; DOMContentLoaded ${median(ft.map((r) => r.domContentLoaded)).toFixed(0)} ms;`);
-  console.log(`    runs: ${tt.map((x) => x.toFixed(0)).join(', ')} ms; from the service worker cache (2nd visit): median ${median(ftWarm.map((r) => r.typeable)).toFixed(0)} ms)`);
   const fl = ftFloor.map((r) => r.typeable);
-  console.log(`   floor of this browser/machine, the same first screen as static HTML with no script: median ${median(fl).toFixed(0)} ms`);
-  console.log(`    (runs: ${fl.map((x) => x.toFixed(0)).join(', ')} ms); the kit's own share, median of the differences: ${median(tt.map((x, i) => x - fl[i])).toFixed(0)} ms\n`);
+  const share = tt.map((x, i) => x - fl[i]);
+  console.log(`2. First typeable question of a new household, CPU ×${THROTTLE}, cold cache (first input: ${ft[0].input})`);
+  line('   kit\'s share above the floor, median', `${median(share).toFixed(0)} ms`, `${BUDGET.firstTypeableAboveFloorMs} ms`, median(share) <= BUDGET.firstTypeableAboveFloorMs);
+  console.log(`   (navigation → first input focusable: kit median ${median(tt).toFixed(0)} ms, worst ${Math.max(...tt).toFixed(0)} ms; floor median ${median(fl).toFixed(0)} ms —`);
+  console.log(`    the same first screen as static HTML with no script; kit and floor alternate, the share is the median of the run-by-run differences`);
+  console.log(`    runs: kit ${tt.map((x) => x.toFixed(0)).join(', ')} ms; floor ${fl.map((x) => x.toFixed(0)).join(', ')} ms;`);
+  console.log(`    home screen with new-household: median ${median(ft.map((r) => r.home)).toFixed(0)} ms; DOMContentLoaded ${median(ft.map((r) => r.domContentLoaded)).toFixed(0)} ms;`);
+  console.log(`    from the service worker cache (2nd visit): median ${median(ftWarm.map((r) => r.typeable)).toFixed(0)} ms)\n`);
 }
 
 let ks = ONLY.has(3) ? [] : null;
@@ -539,9 +589,10 @@ if (ks) {
   const addTotal = ks.map((r) => r.adds.total);
   const f1 = (x) => `${x.toFixed(1)} ms`;
   console.log(`3. Keystrokes in ${ks[0].inputId} with ${MEMBERS} members, CPU ×${THROTTLE} (${ks.length} × ${KEYS.length} keys, one every ${KEY_DELAY_MS} ms)`);
-  line('   main-thread work per key, p95', f1(pct(busy, 95)), `${BUDGET.keystrokeP95Ms} ms`, pct(busy, 95) < BUDGET.keystrokeP95Ms);
-  console.log(`   (median ${f1(median(busy))}, max ${f1(Math.max(...busy))}. Floor of this browser/machine, a bare <input>: p95 ${f1(pct(bareBusy, 95))},`);
-  console.log(`    median ${f1(median(bareBusy))}. Keys found in the traces: ${ks.map((r) => `${r.trace.keysInTrace}/${r.typed}`).join(', ')} (kit), ${ks.map((r) => `${r.bare.trace.keysInTrace}/${r.typed}`).join(', ')} (bare);`);
+  const above = pct(busy, 95) - pct(bareBusy, 95);
+  line('   main-thread work per key above the floor, p95', f1(above), `${BUDGET.keystrokeP95AboveFloorMs} ms`, above <= BUDGET.keystrokeP95AboveFloorMs);
+  console.log(`   (kit p95 ${f1(pct(busy, 95))}, median ${f1(median(busy))}, max ${f1(Math.max(...busy))}. Floor of this browser/machine, a bare <input>: p95 ${f1(pct(bareBusy, 95))},`);
+  console.log(`    median ${f1(median(bareBusy))}; the share is kit p95 − floor p95. Keys found in the traces: ${ks.map((r) => `${r.trace.keysInTrace}/${r.typed}`).join(', ')} (kit), ${ks.map((r) => `${r.bare.trace.keysInTrace}/${r.typed}`).join(', ')} (bare);`);
   console.log(`    text intact: ${ks.every((r) => r.valueOk && r.bare.valueOk)})`);
   const cpu = all((r) => r.trace.cpu);
   const bareCpu = all((r) => r.bare.trace.cpu);
@@ -554,14 +605,15 @@ if (ks) {
   console.log(`   (script includes the forced style/layout; frame = style, layout, paint of frames outside script)`);
   console.log(`   secondary, from an in-page probe: keydown → next frame after the DOM update p95 ${f1(pct(frame, 95))}, median ${f1(median(frame))}`);
   console.log(`    (bare input: p95 ${f1(pct(bareFrame, 95))}, median ${f1(median(bareFrame))}); → that frame painted p95 ${f1(pct(painted, 95))} (bare ${f1(pct(barePainted, 95))})`);
-  console.log(`   adding ${MEMBERS} members, one click each: median ${median(addTotal).toFixed(0)} ms in all, p95 per member ${pct(ks.flatMap((r) => r.adds.each), 95).toFixed(0)} ms\n`);
+  line(`   adding ${MEMBERS} members, one click each, median in all`, `${median(addTotal).toFixed(0)} ms`, `${BUDGET.add20Ms} ms`, median(addTotal) <= BUDGET.add20Ms);
+  console.log(`   (runs: ${addTotal.map((x) => x.toFixed(0)).join(', ')} ms; p95 per member ${pct(ks.flatMap((r) => r.adds.each), 95).toFixed(0)} ms; floor: none, the figure is all the kit's own)\n`);
 }
 
 console.log('Bar set by other web form tools (their published or measured figures):');
 for (const b of BAR) {
   console.log(`   ${b.tool.padEnd(24)} ${b.gzipKB ? `${b.gzipKB} KB gzip` : ''.padEnd(12)}  ${b.firstTypeableS ? `${b.firstTypeableS} s first typeable` : ''}${b.keystrokeMs ? `~${b.keystrokeMs} ms per keystroke` : ''}`);
 }
-const us = fv ? [`${kb(fv.gzip)} gzip`] : [];
+const us = fv ? [`${kb(fv.gzip)} gzip (${kb(fv.br)} brotli)`] : [];
 if (ft) us.push(`${(median(ft.map((r) => r.typeable)) / 1000).toFixed(2)} s first typeable`);
 if (ks) us.push(`${pct(ks.flatMap((r) => r.trace.busy), 95).toFixed(1)} ms p95 main-thread work per keystroke`);
 console.log(`   ${'this kit'.padEnd(24)} ${us.join(', ')}`);

@@ -9,46 +9,16 @@
 //    localStorage) as the app records it, and keystroke-to-stored from outside;
 // 3. time to list 1,000 households: the store's list() and the home screen (first page of
 //    rows drawn, all 1,000 counted) from page load.
-import fs from 'node:fs';
-import path from 'node:path';
 import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
-import { ROOT } from '../lib/support.mjs';
+import { loadSurvey } from '../lib/survey.mjs';
 
 const QUOTA = 5_242_880; // UTF-16 units of localStorage per origin in Chromium
-
-/** Minimal RFC 4180 CSV reader (quoted fields, doubled quotes, CRLF). */
-function readCsv(file) {
-  const text = fs.readFileSync(file, 'utf8');
-  const rows = [];
-  let row = [], field = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); field = '';
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])));
-}
 
 /** A household of the shipped survey, plain JSON (the kit reads it and stores it compact):
  *  5 members, every input field answered. */
 function fullHousehold(id) {
-  const dir = path.join(ROOT, 'surveys/household');
-  const survey = readCsv(path.join(dir, 'survey.csv'));
-  const choices = readCsv(path.join(dir, 'choices.csv'));
-  const settings = readCsv(path.join(dir, 'settings.csv'))[0];
+  const { survey, choices, settings } = loadSurvey();
   const list = (name) => choices.filter((c) => c.list_name === name).map((c) => c.name);
   const values = {}, members = Array.from({ length: 5 }, () => ({}));
   let inRepeat = false;

@@ -12,10 +12,12 @@ const TYPES = {
   '.webmanifest': 'application/manifest+json', '.png': 'image/png', '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves `root` on a free port of 127.0.0.1; resolves to { url, close, setOffline }.
- *  `headers` are sent with every response (e.g. a Content-Security-Policy). */
+/** Serves `root` on a free port of 127.0.0.1; resolves to { url, close, setOffline, sent }.
+ *  `headers` are sent with every response (e.g. a Content-Security-Policy). Every file is
+ *  sent whole with `Cache-Control: no-cache`; `sent` logs each one ({ path, referer }). */
 export async function serve(root = DIST, { headers = {} } = {}) {
   let offline = false;
+  const sent = [];
   const server = http.createServer(async (req, res) => {
     if (offline) { req.socket.destroy(); return; }
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -26,6 +28,7 @@ export async function serve(root = DIST, { headers = {} } = {}) {
       const body = await fs.readFile(file);
       res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
       res.end(body);
+      sent.push({ path: urlPath, referer: req.headers.referer ?? '' });
     } catch {
       res.writeHead(404).end('not found');
     }
@@ -35,6 +38,7 @@ export async function serve(root = DIST, { headers = {} } = {}) {
   return {
     url: `http://127.0.0.1:${port}/`,
     setOffline(value) { offline = value; },
+    sent,
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
   };
 }

@@ -10,24 +10,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { waitForController, goOffline, has, id, fillMember } from '../lib/support.mjs';
 import { openBureau } from '../lib/jwe.mjs';
-
-const SURVEY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../surveys/household');
-const surveyRows = fs.readFileSync(path.join(SURVEY, 'survey.csv'), 'utf8').split(/\r?\n/);
-/** `{ zh, ii }` label of a survey field (a simple CSV read: the label columns come first). */
-function label(name) {
-  const head = surveyRows[0].split(',');
-  const row = surveyRows.find((r) => r.split(',')[1] === name);
-  if (!row) throw new Error(`no survey row ${name}`);
-  const cells = row.split(',');
-  const zh = cells[head.indexOf('label::zh')];
-  return { zh, ii: cells[head.indexOf('label::ii')] || zh };
-}
+import { label } from '../lib/survey.mjs';
 
 const PROFILE = { name: '吉克阿依', phone: '13800138000', unit: '凉山州住建局' };
 const HEAD = '阿苏拉且';

@@ -13,6 +13,7 @@ import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { ROOT, storageOf } from '../lib/support.mjs';
+import { setting } from '../lib/survey.mjs';
 import { sealBackup, sealBureau, withMember } from '../lib/jwe.mjs';
 
 let server;
@@ -27,8 +28,7 @@ const both = (text, key) => {
   return text.includes(m.zh) && text.includes(m.ii);
 };
 
-const settings = fs.readFileSync(path.join(ROOT, 'surveys/household/settings.csv'), 'utf8').split(/\r?\n/);
-const col = (name) => settings[1].split(',')[settings[0].split(',').indexOf(name)];
+const col = (name) => setting(name);
 const sample = JSON.parse(fs.readFileSync(path.join(ROOT, 'crates/survey-core/tests/fixtures/household_6_members.json'), 'utf8'));
 
 /** A plain export file of `n` finalized households (the fixture's answers). */

@@ -1,53 +1,15 @@
 // The household form in the release build: a household with 3 members, a wrong resident ID
 // number caught and corrected, labels in both languages from the locale files and the survey
-// CSV, and screenshots of the form at tablet and phone sizes in both-languages mode.
+// (as the kit loads it: e2e/lib/survey.mjs), and screenshots of the form at tablet and phone
+// sizes in both-languages mode.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { id, fillMember } from '../lib/support.mjs';
-
-const SURVEY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../surveys/household');
-
-/** Parses a CSV file (quoted cells, commas and newlines inside quotes) into objects. */
-function readCsv(file) {
-  const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  const rows = [];
-  let row = [], cell = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell); rows.push(row); row = []; cell = '';
-    } else cell += c;
-  }
-  if (cell || row.length) { row.push(cell); rows.push(row); }
-  const [head, ...body] = rows.filter((r) => r.some((c) => c !== ''));
-  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])));
-}
-
-const survey = readCsv(path.join(SURVEY, 'survey.csv'));
-const choices = readCsv(path.join(SURVEY, 'choices.csv'));
-/** `{ zh, ii }` label of a survey row (Yi falls back to Chinese). */
-const label = (name) => {
-  const r = survey.find((row) => row.name === name);
-  if (!r) throw new Error(`no survey row ${name}`);
-  return { zh: r['label::zh'], ii: r['label::ii'] || r['label::zh'] };
-};
-const choiceLabel = (list, name) => {
-  const r = choices.find((c) => c.list_name === list && c.name === name);
-  return { zh: r['label::zh'], ii: r['label::ii'] || r['label::zh'] };
-};
+import { label, choiceLabel, surveyRow } from '../lib/survey.mjs';
 
 let server;
 before(async () => { server = await serve(); });
@@ -137,7 +99,7 @@ test('a household with 3 members; a wrong ID number is caught and cleared when c
     await page.keyboard.press('Tab');
     await idError.waitFor();
     const errText = await idError.innerText();
-    const idRow = survey.find((r) => r.name === 'id_number');
+    const idRow = surveyRow('id_number');
     assert.ok(errText.includes(idRow['constraint_message::zh']), errText);
     assert.ok(errText.includes(idRow['constraint_message::ii']), errText);
     assert.ok(errText.includes(t('form.check.id_checksum').zh), errText);

@@ -43,7 +43,7 @@ test('the release build precaches exactly its own files, each with its hash', ()
     const got = execFileSync('sha256sum', [path.join(DIST, f)]).toString().split(' ')[0];
     assert.equal(got, sha, `hash of ${f}`);
   }
-  for (const must of ['index.html', 'manifest.webmanifest', 'fonts/NotoSansYi-subset.woff2', 'icons/icon-192.png', 'icons/icon-512.png']) {
+  for (const must of ['index.html', 'manifest.webmanifest', 'fonts/NotoSansYi-kit.woff2', 'fonts/NotoSansYi-rest.woff2', 'icons/icon-192.png', 'icons/icon-512.png']) {
     assert.ok(files.some(([f]) => f === must), `${must} is precached`);
   }
   assert.ok(files.some(([f]) => /_bg\.wasm$/.test(f)) && files.some(([f]) => /\.js$/.test(f)), 'the app (wasm + JS) is precached');
@@ -134,6 +134,27 @@ test('after one visit the kit starts with no network at all', async () => {
     server.setOffline(false);
     await b.close();
   }
+});
+
+test('no file twice: the worker takes from the HTTP cache what the page already downloaded (no-cache server)', async () => {
+  const own = await serve(); // sends Cache-Control: no-cache with every file
+  const b = await launch();
+  try {
+    await b.page.goto(own.url);
+    await b.page.getByTestId('app-title').waitFor();
+    await waitForController(b.page);
+    const { version, files } = precacheOf(DIST);
+    assert.deepEqual((await cachesOf(b.page))[`lsk-app-${version}`], files.map(([f]) => f), 'every file of the build is cached');
+    // A fetch made by the worker has its script as referrer.
+    const byWorker = own.sent.filter((r) => r.referer.endsWith('/sw.js')).map((r) => r.path);
+    const byPage = new Set(own.sent.filter((r) => !r.referer.endsWith('/sw.js')).map((r) => (r.path === '/' ? '/index.html' : r.path)));
+    assert.ok(byPage.has('/index.html') && [...byPage].some((p) => p.endsWith('_bg.wasm')), 'the page downloaded itself and the wasm');
+    assert.deepEqual(byWorker.filter((p) => byPage.has(p)), [], 'the worker downloaded none of the files the page already had');
+    assert.deepEqual(byWorker.filter((p, i) => byWorker.indexOf(p) !== i), [], 'nor any file twice');
+    // What only the worker needed (e.g. the large icons) it did download, once.
+    assert.ok(byWorker.includes('/icons/icon-512.png'), `the worker downloaded what the page had not: ${byWorker}`);
+    assert.deepEqual(b.errors, []);
+  } finally { await b.close(); await own.close(); }
 });
 
 test('offline: a household can be started and its answers are kept', async (tc) => {

@@ -1,8 +1,11 @@
 // The start screen of the release build: both languages, the shipped Yi font, the switch.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
-import { serve } from '../lib/server.mjs';
+import { execFileSync } from 'node:child_process';
+import { serve, DIST } from '../lib/server.mjs';
+import { ROOT } from '../lib/support.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 
@@ -84,4 +87,62 @@ test('when the kit cannot start, the page says so in Yi and Chinese instead of l
   } finally {
     await b.close();
   }
+});
+
+/** The `unicode-range` of the build's @font-face whose file is `file`, as a code point test. */
+function rangeOf(file) {
+  const css = fs.readdirSync(DIST).filter((f) => f.endsWith('.css')).map((f) => fs.readFileSync(path.join(DIST, f), 'utf8')).join('\n');
+  const face = css.split('@font-face').find((f) => f.includes(file));
+  assert.ok(face, `an @font-face for ${file} in the build's CSS`);
+  const spans = face.match(/unicode-range:([^;]+);/)[1].split(',').map((r) => {
+    const [a, b] = r.trim().replace(/^U\+/i, '').split('-').map((h) => parseInt(h, 16));
+    return [a, b ?? a];
+  });
+  return (cp) => spans.some(([a, b]) => cp >= a && cp <= b);
+}
+
+/** Every Yi syllable or radical in the interface's Yi strings (locales/ii/*.json). */
+function yiOfLocales() {
+  const dir = path.join(ROOT, 'locales/ii');
+  const out = new Set();
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    for (const c of fs.readFileSync(path.join(dir, f), 'utf8').match(/[\uA000-\uA4CF]/g) ?? []) out.add(c.codePointAt(0));
+  }
+  return out;
+}
+
+test('the Yi font comes in two faces: the small one for the kit\'s own texts, the rest only when a page shows it', async () => {
+  const inKit = rangeOf('NotoSansYi-kit.woff2');
+  const inRest = rangeOf('NotoSansYi-rest.woff2');
+  // The small face covers the kit's texts: the split script's own check (locales, surveys
+  // as CSV or workbook, sources), and, independently, the interface's Yi strings here.
+  execFileSync('python3', [path.join(ROOT, 'scripts/yi-font-split.py'), '--check'], { stdio: 'pipe' });
+  const texts = yiOfLocales();
+  assert.ok(texts.size > 100, `Yi syllables in the interface: ${texts.size}`);
+  const outside = [...texts].filter((cp) => !inKit(cp)).map((cp) => String.fromCodePoint(cp));
+  assert.deepEqual(outside, [], 'every Yi syllable of the interface is in the small face (else run scripts/yi-font-split.py)');
+  // A syllable no text of the kit uses (a name typed in Yi may have it).
+  const rare = [...Array(0xA48D - 0xA000).keys()].map((i) => 0xA000 + i).find((cp) => !inKit(cp));
+  assert.ok(inRest(rare), 'the rest face covers what the small one does not');
+
+  const b = await launch();
+  try {
+    const fonts = [];
+    b.page.on('response', (r) => { if (r.url().endsWith('.woff2')) fonts.push([path.basename(new URL(r.url()).pathname), r.status()]); });
+    await b.page.goto(server.url);
+    await b.page.getByTestId('new-household').click();
+    const input = b.page.locator('input[data-testid^="input-"]:is([type=text], :not([type]))').first();
+    await input.waitFor();
+    await b.page.evaluate(() => document.fonts.ready);
+    assert.deepEqual(fonts, [['NotoSansYi-kit.woff2', 200]], 'the first screens need only the small face');
+
+    await input.fill(`ꀉ${String.fromCodePoint(rare)}`);
+    const drawn = await b.page.evaluate(async (text) => {
+      await document.fonts.load('16px "Noto Sans Yi"', text);
+      return document.fonts.check('16px "Noto Sans Yi"', text);
+    }, String.fromCodePoint(rare));
+    assert.equal(drawn, true, 'the rare syllable is drawn with the kit\'s font');
+    assert.ok(fonts.some(([f, s]) => f === 'NotoSansYi-rest.woff2' && s === 200), `the rest face was fetched when shown: ${fonts}`);
+    assert.deepEqual(b.errors, []);
+  } finally { await b.close(); }
 });

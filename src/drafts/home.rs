@@ -103,7 +103,7 @@ pub fn HomePage() -> impl IntoView {
     let villages = Memo::new(move |_| {
         let mut v: Vec<String> =
             summaries.with(|all| all.iter().map(village_key).filter(|v| !v.is_empty()).collect());
-        v.sort();
+        survey_core::sort::sort(&mut v);
         v.dedup();
         v
     });

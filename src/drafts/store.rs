@@ -713,7 +713,7 @@ impl DraftStore {
             }
             out
         });
-        out.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.id.cmp(&b.id)));
+        survey_core::sort::sort_by(&mut out, |a, b| b.modified.cmp(&a.modified).then_with(|| a.id.cmp(&b.id)));
         record_perf("lsk:list", started);
         out
     }
@@ -801,7 +801,7 @@ impl DraftStore {
             .filter(|k| k.starts_with(storage::HOUSEHOLD_PREFIX))
             .filter(|k| trash.as_deref() != k.strip_prefix(storage::HOUSEHOLD_PREFIX))
             .collect();
-        keys.sort();
+        survey_core::sort::sort(&mut keys);
         keys.into_iter()
             .filter_map(|key| {
                 let raw = storage::get_raw(&key).ok().flatten()?;
@@ -1187,7 +1187,7 @@ impl DraftStore {
                 Some((k, h))
             })
             .collect();
-        out.sort_by(|a, b| b.1.modified.cmp(&a.1.modified));
+        survey_core::sort::sort_by(&mut out, |a, b| b.1.modified.cmp(&a.1.modified));
         out
     }
 

@@ -78,7 +78,7 @@ pub fn tablet(store: &DraftStore) -> (Vec<Household>, usize) {
         }
     }
     out.extend(unsaved.values().filter(|u| !seen.contains(&u.household.id)).map(|u| u.household.clone()));
-    out.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+    survey_core::sort::sort_by(&mut out, |a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
     (out, damaged)
 }
 

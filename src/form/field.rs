@@ -382,7 +382,7 @@ fn toggled(value: &str, name: &str, on: bool, order: &[Choice]) -> String {
         set.push(name);
     }
     let rank = |v: &str| order.iter().position(|c| c.name == v).unwrap_or(usize::MAX);
-    set.sort_by_key(|v| rank(v));
+    survey_core::sort::sort_by_key(&mut set, |v| rank(v));
     set.dedup();
     set.join(" ")
 }

@@ -106,7 +106,7 @@ impl Spec {
                 fresh.push((n, Shown::new(survey, household, issue, value)));
             }
         }
-        fresh.sort_by_key(|(n, _)| *n);
+        survey_core::sort::sort_by_key(&mut fresh, |(n, _)| *n);
         let mut rest = fresh.as_slice();
         for (n, (it, sig)) in self.items.iter().zip(signals).enumerate() {
             let k = rest.iter().take_while(|(m, _)| *m == n).count();

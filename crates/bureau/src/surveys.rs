@@ -54,12 +54,9 @@ fn describe(problems: &[survey_core::Problem]) -> String {
 impl Surveys {
     /// The survey shipped with the kit, built in.
     pub fn builtin() -> Surveys {
-        let raw = survey_core::loader::from_csv_strs(
-            include_str!("../../../surveys/household/survey.csv"),
-            include_str!("../../../surveys/household/choices.csv"),
-            include_str!("../../../surveys/household/settings.csv"),
-        )
-        .expect("the shipped survey loads (the app's build checks it too)");
+        // Loaded by build.rs from surveys/household (workbook or CSV).
+        let raw = RawSurvey::from_json(include_str!(concat!(env!("OUT_DIR"), "/household.json")))
+            .expect("the shipped survey loads (the app's build checks it too)");
         let mut s = Surveys::default();
         s.add_raw(raw).expect("the shipped survey compiles");
         s
@@ -80,7 +77,8 @@ impl Surveys {
         self.add_raw(raw)
     }
 
-    /// Adds a survey folder (`survey.csv`, `choices.csv`, `settings.csv`).
+    /// Adds a survey folder (its XLSForm workbook, or `survey.csv`, `choices.csv`,
+    /// `settings.csv`).
     pub fn add_dir(&mut self, dir: &Path) -> Result<&Survey, String> {
         let raw = survey_core::load_survey_dir(dir).map_err(|p| format!("{}:\n{}", dir.display(), describe(&p)))?;
         self.add_raw(raw).map_err(|e| format!("{}:\n{e}", dir.display()))

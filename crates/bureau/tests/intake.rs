@@ -419,15 +419,15 @@ fn households_are_revalidated_with_the_survey_version_they_were_filled_with() {
     let s = survey();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("register.sqlite");
-    // An older version of the survey, as a folder the bureau keeps.
+    // An older version of the survey, as a folder the bureau keeps: an XLSForm workbook
+    // (written from the shipped survey as the kit loads it, with the version changed).
     let old = dir.path().join("household-2026.10.0");
     std::fs::create_dir(&old).unwrap();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../surveys/household");
-    for f in ["survey.csv", "choices.csv"] {
-        std::fs::copy(shipped.join(f), old.join(f)).unwrap();
-    }
-    let settings = std::fs::read_to_string(shipped.join("settings.csv")).unwrap();
-    std::fs::write(old.join("settings.csv"), settings.replace(s.version(), "2026.10.0")).unwrap();
+    let (_, mut grids) = survey_core::loader::read_grids(&shipped).unwrap();
+    let at = grids[2].header.iter().position(|h| h == "version").unwrap();
+    grids[2].rows[0].1[at] = "2026.10.0".into();
+    forms::workbook::write(&old.join("household.xlsx"), &grids).unwrap();
 
     let mut h1 = finalized(&s, &Spec::new("hh-1", "阿苏拉且"), "t", "2026-11-10T02:00:00.000Z");
     h1.survey_version = "2026.10.0".into();
@@ -453,7 +453,7 @@ fn households_are_revalidated_with_the_survey_version_they_were_filled_with() {
     let html = dir.path().join("r.html");
     assert_eq!(bureau(&db, &["report", "-o", html.to_str().unwrap()]).code, 0);
 
-    // A survey folder with a problem is a usage error naming it.
+    // A survey folder with a problem (here CSV beside the workbook) is a usage error naming it.
     std::fs::write(old.join("settings.csv"), "form_id\n").unwrap();
     let r = bureau(&db, &["--survey", old.to_str().unwrap(), "conflicts"]);
     assert_eq!(r.code, bureau::exit::USAGE);

@@ -76,7 +76,7 @@ pub fn error_codes(errors: &validator::ValidationErrors) -> Vec<(String, Cow<'st
                 .map(move |e| (field.to_string(), e.code.clone()))
         })
         .collect();
-    out.sort();
+    crate::sort::sort(&mut out);
     out
 }
 

@@ -793,14 +793,14 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
 
     if !c.problems.is_empty() {
         let mut problems = c.problems;
-        problems.sort_by_key(|p| (p.table, p.row));
+        crate::sort::sort_by_key(&mut problems, |p| (p.table, p.row));
         return Err(problems);
     }
     let mut scope_fields: Vec<Vec<(String, u32)>> = vec![Vec::new(); scope_sizes.len()];
     for it in items.iter().filter(|it| it.has_value()) {
         scope_fields[it.scope as usize].push((it.name.clone(), it.slot));
     }
-    scope_fields.iter_mut().for_each(|f| f.sort());
+    scope_fields.iter_mut().for_each(crate::sort::sort);
     Ok(Survey {
         inner: Arc::new(Inner {
             id: settings.get("form_id").cloned().unwrap_or_default(),

@@ -61,6 +61,7 @@ pub mod id_number;
 #[cfg(feature = "csv")]
 pub mod loader;
 pub mod problem;
+pub mod sort;
 pub mod survey;
 pub mod translation;
 pub mod validate;

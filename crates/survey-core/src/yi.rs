@@ -67,8 +67,8 @@ pub fn candidates(typed: &str, max: usize) -> Vec<(char, &'static str)> {
             longer.push((c, name));
         }
     }
-    exact.sort_by_key(|&(rank, c, _)| (rank, c));
-    longer.sort_by_key(|&(c, name)| (name.len(), c));
+    crate::sort::sort_by_key(&mut exact, |&(rank, c, _)| (rank, c));
+    crate::sort::sort_by_key(&mut longer, |&(c, name)| (name.len(), c));
     exact
         .into_iter()
         .map(|(_, c, n)| (c, n))

@@ -19,6 +19,7 @@ use survey_core::survey::IiStatus;
 use survey_core::translation::{
     self, read_json, TextEntry, TextKey, REVIEWED_ON_COLUMN, REVIEWER_COLUMN,
 };
+use survey_core::loader::{find_source, read_grids, Grid, Source};
 use survey_core::RawSurvey;
 
 /// The kit's translatable sources under a root directory.
@@ -148,9 +149,9 @@ pub struct FileWrite {
     /// The file.
     pub path: PathBuf,
     /// Its content now.
-    pub before: String,
+    pub before: Vec<u8>,
     /// Its new content.
-    pub after: String,
+    pub after: Vec<u8>,
 }
 
 /// What applying a corrections file does: the plan, the files to write (only those that
@@ -230,8 +231,8 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
             if after != before {
                 writes.push(FileWrite {
                     path,
-                    before,
-                    after,
+                    before: before.into_bytes(),
+                    after: after.into_bytes(),
                 });
             }
         }
@@ -242,6 +243,16 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
                 changes[0].0.correction.key.clone(),
             )]);
         };
+        // A survey kept as a workbook: its three sheets, changed in memory and written once.
+        let mut workbook = match find_source(dir).map_err(|p| damaged(format!("{p:?}")))? {
+            Source::Workbook(file) => {
+                let (_, grids) = read_grids(&file).map_err(|p| damaged(format!("{}: {p:?}", file.display())))?;
+                Some((file, grids.map(Sheet::from_grid)))
+            }
+            Source::Csv(_) => None,
+        };
+        let workbook_before = workbook.as_ref().map(|(_, s)| s.clone()).unwrap_or_default();
+        let mut csv_before: BTreeMap<u8, String> = BTreeMap::new();
         let keys: BTreeSet<&str> = plan
             .changes
             .iter()
@@ -265,11 +276,18 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
             if mine.is_empty() {
                 continue;
             }
-            let path = dir.join(format!("{table}.csv"));
-            let before = std::fs::read_to_string(&path)
-                .map_err(|e| damaged(format!("{}: {e}", path.display())))?;
-            let mut sheet =
-                Sheet::parse(&before).map_err(|e| damaged(format!("{}: {e}", path.display())))?;
+            let (path, mut sheet) = match &workbook {
+                Some((file, sheets)) => (file.clone(), sheets[pick as usize].clone()),
+                None => {
+                    let path = dir.join(format!("{table}.csv"));
+                    let before = std::fs::read_to_string(&path)
+                        .map_err(|e| damaged(format!("{}: {e}", path.display())))?;
+                    let sheet = Sheet::parse(&before)
+                        .map_err(|e| damaged(format!("{}: {e}", path.display())))?;
+                    csv_before.insert(pick, before);
+                    (path, sheet)
+                }
+            };
             let mut rows_done: BTreeSet<usize> = BTreeSet::new();
             for (ch, key) in mine {
                 let (row, column, row_prefix) = match key {
@@ -313,12 +331,32 @@ pub fn prepare(kit: &Kit, file: &CorrectionsFile) -> Result<Prepared, Vec<Refusa
                     }
                 }
             }
-            let after = sheet
-                .to_csv()
-                .map_err(|e| damaged(format!("{}: {e}", path.display())))?;
-            if after != before {
+            match (&mut workbook, csv_before.remove(&pick)) {
+                (Some((_, sheets)), _) => sheets[pick as usize] = sheet,
+                (None, Some(before)) => {
+                    let after = sheet
+                        .to_csv()
+                        .map_err(|e| damaged(format!("{}: {e}", path.display())))?;
+                    if after != before {
+                        writes.push(FileWrite {
+                            path,
+                            before: before.into_bytes(),
+                            after: after.into_bytes(),
+                        });
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        // A workbook is written whole, once, when one of its sheets changed.
+        if let Some((file, sheets)) = workbook {
+            if sheets != workbook_before {
+                let fail = |e: String| damaged(format!("{}: {e}", file.display()));
+                let before = std::fs::read(&file).map_err(|e| fail(e.to_string()))?;
+                let grids = sheets.map(Sheet::into_grid);
+                let after = forms::workbook::to_bytes(&grids).map_err(|e| fail(e.to_string()))?;
                 writes.push(FileWrite {
-                    path,
+                    path: file,
                     before,
                     after,
                 });
@@ -353,13 +391,31 @@ pub fn write_all(writes: &[FileWrite]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A CSV table kept as text cells, header first, so that writing it back changes only
-/// the cells set.
+/// A sheet (a CSV file or a workbook's sheet) kept as text cells, header first, so that
+/// writing it back changes only the cells set. A workbook's rows keep their spreadsheet
+/// row numbers (`numbers`, one per data row).
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Sheet {
     rows: Vec<Vec<String>>,
+    numbers: Vec<u32>,
 }
 
 impl Sheet {
+    fn from_grid(g: Grid) -> Sheet {
+        let numbers = g.rows.iter().map(|(n, _)| *n).collect();
+        let rows = std::iter::once(g.header).chain(g.rows.into_iter().map(|(_, r)| r)).collect();
+        Sheet { rows, numbers }
+    }
+
+    fn into_grid(self) -> Grid {
+        let mut rows = self.rows.into_iter();
+        let header = rows.next().unwrap_or_default();
+        Grid {
+            header,
+            rows: self.numbers.into_iter().zip(rows).collect(),
+        }
+    }
+
     fn parse(text: &str) -> Result<Sheet, csv::Error> {
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -369,7 +425,10 @@ impl Sheet {
         for rec in r.records() {
             rows.push(rec?.iter().map(str::to_string).collect());
         }
-        Ok(Sheet { rows })
+        Ok(Sheet {
+            rows,
+            numbers: Vec::new(),
+        })
     }
 
     fn column(&self, name: &str) -> Option<usize> {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use survey_core::corrections::{Correction, CorrectionsFile, FORMAT, FORMAT_VERSION};
 use survey_core::translation::TextEntry;
+use survey_core::loader::read_grids;
 use translators::Kit;
 
 fn repo() -> PathBuf {
@@ -24,14 +25,22 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh copy of Cargo.toml, locales/ and surveys/.
-fn kit_copy(name: &str) -> PathBuf {
+/// A fresh copy of Cargo.toml and locales/, and the household survey (as the kit loads it,
+/// whichever form it is kept in) written as CSV files, or as a workbook when `workbook`.
+fn kit_copy(name: &str, workbook: bool) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("apply-corrections-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::copy(repo().join("Cargo.toml"), dir.join("Cargo.toml")).unwrap();
     copy_dir(&repo().join("locales"), &dir.join("locales"));
-    copy_dir(&repo().join("surveys"), &dir.join("surveys"));
+    let (_, grids) = read_grids(repo().join("surveys/household")).unwrap();
+    let survey = dir.join("surveys/household");
+    std::fs::create_dir_all(&survey).unwrap();
+    if workbook {
+        forms::workbook::write(&survey.join("household.xlsx"), &grids).unwrap();
+        return dir;
+    }
+    forms::workbook::write_csv_dir(&survey, &grids).unwrap();
     dir
 }
 
@@ -112,7 +121,7 @@ const STALE: &str = "ui/app/loading";
 
 #[test]
 fn applies_once_reports_stale_and_counts_the_reviewer() {
-    let root = kit_copy("ok");
+    let root = kit_copy("ok", false);
     let kit = Kit::load(&root).unwrap();
     let texts = kit.texts().unwrap();
     let (ui, choice, accepted, stale) = (
@@ -251,7 +260,7 @@ fn applies_once_reports_stale_and_counts_the_reviewer() {
 
 #[test]
 fn bad_files_are_refused_and_nothing_changes() {
-    let root = kit_copy("bad");
+    let root = kit_copy("bad", false);
     let kit = Kit::load(&root).unwrap();
     let texts = kit.texts().unwrap();
     let good = correction(text(&texts, UI), "ꆃꎭ ꑌꁧ");
@@ -305,4 +314,59 @@ fn bad_files_are_refused_and_nothing_changes() {
     }
     let _ = std::fs::remove_dir_all(&root);
     let _ = std::fs::remove_dir_all(&outside);
+}
+
+#[test]
+fn corrections_go_into_a_survey_kept_as_a_workbook() {
+    let root = kit_copy("xlsx", true);
+    let book = root.join("surveys/household/household.xlsx");
+    let (_, before) = read_grids(&book).unwrap();
+
+    let kit = Kit::load(&root).unwrap();
+    let texts = kit.texts().unwrap();
+    let (choice, accepted) = (text(&texts, CHOICE), text(&texts, ACCEPTED));
+    let f = file_for(&kit, vec![correction(choice, "ꑷꈓ ꌋ"), correction(accepted, &accepted.ii)]);
+    let path = write(&root, "corrections.json", &serde_json::to_string_pretty(&f).unwrap());
+    let (code, out, err) = run("apply", &root, &[&path]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("wrote surveys/household/household.xlsx"), "{out}");
+
+    // Every sheet, column and cell is kept; the choices sheet gains the two review columns
+    // at its end and only the two rows change.
+    let (_, after) = read_grids(&book).unwrap();
+    assert_eq!(after[0], before[0], "survey sheet");
+    assert_eq!(after[2], before[2], "settings sheet");
+    let (b, a) = (&before[1], &after[1]);
+    assert_eq!(a.header[..b.header.len()], b.header[..]);
+    assert_eq!(a.header[b.header.len()..], ["ii_reviewer", "ii_reviewed_on"]);
+    assert_eq!(a.rows.len(), b.rows.len());
+    let col = |name: &str| a.header.iter().position(|h| h == name).unwrap();
+    let mut changed = Vec::new();
+    for ((nb, rb), (na, ra)) in b.rows.iter().zip(&a.rows) {
+        assert_eq!(nb, na, "row numbers");
+        let mut padded = rb.clone();
+        padded.resize(ra.len(), String::new());
+        if padded != *ra {
+            changed.push((ra[0].clone(), ra[1].clone(), ra[col("label::ii")].clone(), ra[col("ii_status")].clone(), ra[col("ii_reviewer")].clone(), ra[col("ii_reviewed_on")].clone()));
+        }
+    }
+    changed.sort();
+    let row = |l: &str, n: &str, ii: &str| (l.to_string(), n.to_string(), ii.to_string(), "reviewed".to_string(), "阿依莫".to_string(), "2026-11-30".to_string());
+    assert_eq!(changed, [row("relation", "head", "ꑷꈓ ꌋ"), row("village", "laguo", &accepted.ii)]);
+
+    // The kit reads it back through the loader; a second run changes nothing; the report
+    // reads the workbook.
+    let kit2 = Kit::load(&root).unwrap();
+    assert_eq!(text(&kit2.texts().unwrap(), CHOICE).ii, "ꑷꈓ ꌋ");
+    survey_core::Survey::compile(kit2.surveys[0].1.clone()).unwrap();
+    let snap = snapshot(&root);
+    let (code, out, _) = run("apply", &root, &[&path]);
+    assert_eq!(code, 0);
+    assert!(out.contains("nothing to change"), "{out}");
+    assert_eq!(snapshot(&root), snap);
+    let (code, report, _) = run("report", &root, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(report.contains("阿依莫  2"), "{report}");
+    assert!(report.contains("surveys/household/household.xlsx [choices]: 阿依莫 2"), "{report}");
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -344,9 +344,9 @@ pub fn differences(survey: &Survey, held: &Household, incoming: &Household) -> V
     let order = |name: &str| (survey.find(name).map_or(usize::MAX, |it| it.id.index()), name.to_string());
     let mut out = Vec::new();
     let mut top: Vec<&String> = a.values.keys().chain(b.values.keys()).collect::<BTreeSet<_>>().into_iter().collect();
-    top.sort_by_key(|n| order(n));
+    crate::sort::sort_by_key(&mut top, |n| order(n));
     let mut repeats: Vec<&String> = a.repeats.keys().chain(b.repeats.keys()).collect::<BTreeSet<_>>().into_iter().collect();
-    repeats.sort_by_key(|n| order(n));
+    crate::sort::sort_by_key(&mut repeats, |n| order(n));
     let mut push = |path: FieldPath, member: Option<(Text, usize)>, x: Option<&String>, y: Option<&String>| {
         if x != y {
             let item = survey.find(&path.field);
@@ -365,7 +365,7 @@ pub fn differences(survey: &Survey, held: &Household, incoming: &Household) -> V
             let (va, vb) = (ma.get(i), mb.get(i));
             let mut names: Vec<&String> =
                 va.into_iter().chain(vb).flat_map(|m| m.keys()).collect::<BTreeSet<_>>().into_iter().collect();
-            names.sort_by_key(|n| order(n));
+            crate::sort::sort_by_key(&mut names, |n| order(n));
             for n in names {
                 push(
                     FieldPath::member(r, i, n),

@@ -14,7 +14,9 @@
 //!   date or date-time counts as days since 1970-01-01 (the time as a fraction, UTC);
 //! - numbers read and print as JavaScript's (`Infinity`, `1e+21`) ([`text`]);
 //! - text lengths and positions count UTF-16 code units, and `regex()` (JavaScript syntax,
-//!   through `regex-lite`) matches unit by unit ([`text::utf16_view`]);
+//!   through `regex-lite`) matches unit by unit ([`text::utf16_view`]); a build without the
+//!   feature `regex-lite` (the app) is given JavaScript's own `RegExp` instead
+//!   ([`set_regex_engine`]);
 //! - inside a repeat `${sibling}` is the same member's field and `position(..)` the
 //!   member's 1-based index; outside it a repeat field is the node-set of every member's
 //!   value (aggregates, `join()`, `concat()` take all; comparisons hold for any member;
@@ -24,6 +26,8 @@ pub(crate) mod eval;
 pub(crate) mod parse;
 pub(crate) mod text;
 pub(crate) mod time;
+
+pub use text::{set_regex_engine, RegexEngine};
 
 /// A binary operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,7 +265,7 @@ pub(crate) struct Call {
     /// Byte offset of the name in the source.
     pub pos: u32,
     /// A `regex()` pattern compiled once when it is a literal.
-    pub regex: Option<Box<regex_lite::Regex>>,
+    pub regex: Option<Box<text::Regex>>,
 }
 
 /// An expression AST.

@@ -1,6 +1,7 @@
 //! Text as ODK's JavaScript engine sees it: numbers read like `Number()`, lengths and
 //! positions in UTF-16 code units, and regular expressions matched unit by unit.
 
+#[cfg(feature = "regex-lite")]
 use std::borrow::Cow;
 
 /// Whitespace that JavaScript's `Number()` and `trim()` skip.
@@ -55,7 +56,9 @@ pub(crate) fn utf16_slice(s: &str, start: f64, end: f64) -> String {
 }
 
 /// First private-use code points standing for high and low surrogates (see [`utf16_view`]).
+#[cfg(feature = "regex-lite")]
 const HIGH: u32 = 0xE000;
+#[cfg(feature = "regex-lite")]
 const LOW: u32 = 0xE400;
 
 /// Rewrites every character outside the Basic Multilingual Plane as two characters, one
@@ -63,6 +66,7 @@ const LOW: u32 = 0xE400;
 /// run over the result sees units as JavaScript does: `.` matches half of `𠮷`, and
 /// `^.{2}$` matches `𠮷`, consistent with `string-length()`. Patterns go through the same
 /// rewriting, so a literal astral character in a pattern still matches itself.
+#[cfg(feature = "regex-lite")]
 pub(crate) fn utf16_view(s: &str) -> Cow<'_, str> {
     if s.chars().all(|c| c.len_utf16() == 1) {
         return Cow::Borrowed(s);
@@ -87,11 +91,13 @@ pub(crate) fn utf16_view(s: &str) -> Cow<'_, str> {
 }
 
 /// What JavaScript's `\s` matches (regex-lite's `\s` is ASCII only).
+#[cfg(feature = "regex-lite")]
 const JS_SPACES: &str = "\t\n\u{b}\u{c}\r \u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}\u{feff}";
 
 /// Rewrites the parts of a JavaScript pattern whose meaning differs in regex-lite: `\s` and
 /// `\S` (Unicode spaces in JavaScript) and `.` (which in JavaScript also stops at `\r`,
 /// U+2028 and U+2029).
+#[cfg(feature = "regex-lite")]
 fn javascript_pattern(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut in_class = false;
@@ -132,14 +138,62 @@ fn javascript_pattern(pattern: &str) -> String {
     out
 }
 
+/// A compiled `regex()` pattern: regex-lite's (feature `regex-lite`, natively), or a handle
+/// of the engine given to [`set_regex_engine`] (the app: the browser's own `RegExp`, so its
+/// wasm carries no regex engine).
+#[cfg(feature = "regex-lite")]
+pub(crate) type Regex = regex_lite::Regex;
+/// A compiled `regex()` pattern: a handle of the engine given to [`set_regex_engine`].
+#[cfg(not(feature = "regex-lite"))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Regex(u32);
+
+/// A regular-expression engine with JavaScript's semantics (`RegExp` without flags), for a
+/// build of the core without the feature `regex-lite`: `compile` gives a handle (or the
+/// engine's message for a bad pattern), `test` is `RegExp.prototype.test`.
+#[derive(Clone, Copy)]
+pub struct RegexEngine {
+    /// Compiles a pattern; the same pattern may give the same handle.
+    pub compile: fn(&str) -> Result<u32, String>,
+    /// Whether the compiled pattern matches somewhere in the text.
+    pub test: fn(u32, &str) -> bool,
+}
+
+#[cfg(not(feature = "regex-lite"))]
+static ENGINE: std::sync::OnceLock<RegexEngine> = std::sync::OnceLock::new();
+
+/// Sets the engine of `regex()` (once; later calls change nothing). Without the feature
+/// `regex-lite`, a pattern compiled before this is a bad pattern. With it, this is ignored.
+pub fn set_regex_engine(engine: RegexEngine) {
+    #[cfg(not(feature = "regex-lite"))]
+    let _ = ENGINE.set(engine);
+    #[cfg(feature = "regex-lite")]
+    let _ = engine;
+}
+
 /// Compiles a pattern with JavaScript's meaning and unit-by-unit view (see [`utf16_view`]).
-pub(crate) fn regex(pattern: &str) -> Result<regex_lite::Regex, regex_lite::Error> {
+#[cfg(feature = "regex-lite")]
+pub(crate) fn regex(pattern: &str) -> Result<Regex, regex_lite::Error> {
     regex_lite::Regex::new(&javascript_pattern(&utf16_view(pattern)))
 }
 
 /// `regex()`: a search (JavaScript `RegExp.test`) over the unit-by-unit view of `text`.
-pub(crate) fn regex_test(re: &regex_lite::Regex, text: &str) -> bool {
+#[cfg(feature = "regex-lite")]
+pub(crate) fn regex_test(re: &Regex, text: &str) -> bool {
     re.is_match(&utf16_view(text))
+}
+
+/// Compiles a pattern with the engine given to [`set_regex_engine`].
+#[cfg(not(feature = "regex-lite"))]
+pub(crate) fn regex(pattern: &str) -> Result<Regex, String> {
+    let engine = ENGINE.get().ok_or_else(|| "no regular-expression engine".to_string())?;
+    (engine.compile)(pattern).map(Regex)
+}
+
+/// `regex()`: a search (JavaScript `RegExp.test`) with the engine given to [`set_regex_engine`].
+#[cfg(not(feature = "regex-lite"))]
+pub(crate) fn regex_test(re: &Regex, text: &str) -> bool {
+    ENGINE.get().is_some_and(|engine| (engine.test)(re.0, text))
 }
 
 /// XPath 1.0 whitespace: space, tab, carriage return, line feed (not the ideographic

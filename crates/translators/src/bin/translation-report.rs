@@ -45,7 +45,16 @@ fn main() -> ExitCode {
         println!("没有问卷（no surveys in {}）", root.join("surveys").display());
     }
     for (dir, raw) in &kit.surveys {
-        reports.extend(survey_reports(&rel(&root, dir), raw));
+        let mut found = survey_reports(&rel(&root, dir), raw);
+        // A survey kept as a workbook: its sheets, not CSV files.
+        if let Ok(survey_core::loader::Source::Workbook(book)) = survey_core::loader::find_source(dir) {
+            for r in &mut found {
+                if let Some((_, sheet)) = r.file.rsplit_once('/') {
+                    r.file = format!("{} [{}]", rel(&root, &book), sheet.trim_end_matches(".csv"));
+                }
+            }
+        }
+        reports.extend(found);
     }
     match locale_reports(&root.join("locales")) {
         Ok(found) if found.is_empty() => println!(
