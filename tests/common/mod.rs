@@ -21,20 +21,11 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 pub fn install_forms() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        use survey_core::forms::{FormEntry, FormIndex, Role, INDEX_FORMAT};
-        let raw = survey_core::fixtures::shipped_household();
-        let text = raw.to_json();
-        let entry = FormEntry {
-            id: raw.settings.get("form_id").into(),
-            version: raw.settings.get("version").into(),
-            title: Default::default(),
-            role: Role::Household,
-            file: "household.json".into(),
-            sha256: String::new(),
-            size: text.len() as u64,
-        };
+        use survey_core::forms::{FormIndex, Role, INDEX_FORMAT};
+        let (entry, text) = survey_core::fixtures::published(&survey_core::fixtures::shipped_household(), Role::Household);
+        let file = entry.file.clone();
         let index = FormIndex { format: INDEX_FORMAT, forms: vec![entry] };
-        liangshan_survey::forms::install(&index.to_json(), &BTreeMap::from([("household.json".to_string(), text)])).unwrap();
+        liangshan_survey::forms::install(&index.to_json(), &BTreeMap::from([(file, text)])).unwrap();
     });
 }
 

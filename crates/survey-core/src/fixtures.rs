@@ -4,6 +4,23 @@ use crate::checks::EnumeratorProfile;
 use crate::survey::FieldType;
 use crate::{FieldPath, Household, RawSurvey, Survey};
 
+/// A form as `liangshan-forms publish` lists it in `forms/index.json` (with a dummy
+/// SHA-256: the app checks sizes, the service worker hashes) and the text of its file.
+pub fn published(raw: &RawSurvey, role: crate::forms::Role) -> (crate::forms::FormEntry, String) {
+    let text = raw.to_json();
+    let sha256 = "0".repeat(64);
+    let entry = crate::forms::FormEntry {
+        id: raw.settings.get("form_id").into(),
+        version: raw.settings.get("version").into(),
+        title: Default::default(),
+        role,
+        file: crate::forms::file_name(raw.settings.get("form_id"), &sha256),
+        sha256,
+        size: text.len() as u64,
+    };
+    (entry, text)
+}
+
 /// The shipped household survey (`surveys/household`), read from its files when the test
 /// was compiled: the browser tests install it as the app installs a published form.
 pub fn shipped_household() -> RawSurvey {

@@ -6,25 +6,16 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use survey_core::compact::{self, Schema};
-use survey_core::forms::{compile_published, file_name, FormEntry, Role};
+use survey_core::forms::{compile_published, Role};
 use survey_core::*;
 
 fn shipped() -> RawSurvey {
     load_survey_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../surveys/household")).unwrap()
 }
 
-/// A form as published and read back by the app (the index entry made as the publish tool makes it).
+/// A form as published and read back by the app.
 fn published(raw: &RawSurvey) -> Survey {
-    let text = raw.to_json();
-    let entry = FormEntry {
-        id: raw.settings.get("form_id").into(),
-        version: raw.settings.get("version").into(),
-        title: Default::default(),
-        role: Role::Household,
-        file: file_name(raw.settings.get("form_id"), &"0".repeat(64)),
-        sha256: "0".repeat(64),
-        size: text.len() as u64,
-    };
+    let (entry, text) = fixtures::published(raw, Role::Household);
     compile_published(&entry, &text).unwrap().1
 }
 
