@@ -1,19 +1,14 @@
 //! Build script: generates the compile-time-checked translation module from `locales/`
-//! (leptos_i18n), and loads + lints the shipped survey with survey-core and embeds it as
-//! JSON, so a survey file with a problem fails the build with its table and row. It also
-//! writes every interface text with its Yi review status (`ui_texts.json`) for the
-//! translators' review mode.
+//! (leptos_i18n) and writes every interface text with its Yi review status
+//! (`ui_texts.json`) for the translators' review mode. The app embeds no survey: its forms
+//! are files published next to it (`liangshan-forms publish`, a Trunk hook; src/forms.rs).
 use leptos_i18n_build::{Config, TranslationsInfos};
 use std::error::Error;
 use std::path::PathBuf;
 
-/// The survey the app ships with.
-const SURVEY_DIR: &str = "surveys/household";
-
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=Cargo.toml");
-    println!("cargo::rerun-if-changed={SURVEY_DIR}");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR not set")?);
 
     // Chinese is the default and the fallback: a Yi value of `null` shows the Chinese text.
@@ -42,18 +37,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     std::fs::write(out.join("ui_texts.json"), serde_json::to_string(&ui_texts)?)?;
 
-    let raw = survey_core::load_survey_dir(SURVEY_DIR).map_err(|problems| describe(&problems))?;
-    if let Err(problems) = survey_core::Survey::compile(raw.clone()) {
-        return Err(describe(&problems).into());
-    }
-    std::fs::write(out.join("household.json"), raw.to_json())?;
     Ok(())
 }
 
-fn describe(problems: &[survey_core::Problem]) -> String {
-    let mut text = format!("{SURVEY_DIR} has {} problem(s):\n", problems.len());
-    for p in problems {
-        text.push_str(&format!("  {p}\n"));
-    }
-    text
-}

@@ -59,6 +59,8 @@ if (!PRECACHE) {
         const have = await cache.match(url);
         if (!have) await cache.put(url, await fetchChecked(url, sha));
       }));
+      // The forms as the page just fetched them (from the HTTP cache: no file twice).
+      await stageForms('force-cache');
     })());
   });
 
@@ -68,6 +70,7 @@ if (!PRECACHE) {
       for (const key of await caches.keys()) {
         if (key.startsWith(PREFIX) && key !== CACHE) await caches.delete(key);
       }
+      await promoteForms();
       await self.clients.claim();
     })());
   });
@@ -83,6 +86,7 @@ if (!PRECACHE) {
     if (request.method !== 'GET') return;
     const url = new URL(request.url);
     url.hash = '';
+    if (isForm(url)) return event.respondWith(formResponse(url, request));
     const known = FILES.has(url.href);
     if (!known && request.mode !== 'navigate') return;
     event.respondWith((async () => {
@@ -90,5 +94,89 @@ if (!PRECACHE) {
       const hit = (known && await cache.match(url.href)) || (request.mode === 'navigate' && await cache.match(INDEX));
       return hit || fetch(request);
     })());
+  });
+
+  // ---- The forms (src/forms.rs, docs/forms.md) ----
+  // forms/index.json and the files it lists are published apart from the build
+  // (`liangshan-forms publish`): a form can be replaced on the server with no new build, so
+  // with no new sw.js. They are therefore not in PRECACHE (scripts/precache.mjs leaves
+  // forms/ out) but in a cache of their own, always one whole index with all its files:
+  // FORMS_NEXT holds what the server publishes now (staged at install, or when the page asks
+  // with CHECK_FORMS at an online start and the server's index differs), FORMS_CACHE what the
+  // page runs. Staged forms take over when a new build activates, or when the page sends
+  // APPLY_FORMS after the enumerator chose "update" in the same prompt as for a new build.
+  const FORMS_CACHE = 'lsk-forms';
+  const FORMS_NEXT = 'lsk-forms-next';
+  const FORMS_BASE = new URL('forms/', BASE).href;
+  const FORMS_INDEX = FORMS_BASE + 'index.json';
+
+  function isForm(url) {
+    return url.href.startsWith(FORMS_BASE);
+  }
+
+  /** A form file from the forms the page runs; the network only before any are cached. */
+  async function formResponse(url, request) {
+    const hit = await (await caches.open(FORMS_CACHE)).match(url.href);
+    return hit || fetch(request);
+  }
+
+  async function indexIn(name) {
+    if (!(await caches.has(name))) return null;
+    const hit = await (await caches.open(name)).match(FORMS_INDEX);
+    return hit ? hit.text() : null;
+  }
+
+  /** Downloads the server's forms into FORMS_NEXT (each file checked against the index's
+   *  SHA-256; the index written last) unless they are already there. Returns whether the
+   *  server's forms differ from the ones the page runs. `cache`: how the index is asked for
+   *  (`no-cache`: the server's own, for CHECK_FORMS). */
+  async function stageForms(cache = 'no-cache') {
+    const response = await fetch(FORMS_INDEX, { cache, credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`forms/index.json: HTTP ${response.status}`);
+    const text = await response.text();
+    if (text === (await indexIn(FORMS_CACHE))) {
+      await caches.delete(FORMS_NEXT);
+      return false;
+    }
+    if (text === (await indexIn(FORMS_NEXT))) return true;
+    const files = await Promise.all(JSON.parse(text).forms.map(async (form) => {
+      const url = new URL(form.file, FORMS_BASE).href;
+      return [url, await fetchChecked(url, form.sha256)];
+    }));
+    await caches.delete(FORMS_NEXT);
+    const next = await caches.open(FORMS_NEXT);
+    for (const [url, body] of files) await next.put(url, body);
+    await next.put(FORMS_INDEX, new Response(text, { headers: { 'Content-Type': 'application/json' } }));
+    return true;
+  }
+
+  /** Staged forms take over: their files first, the index last, then files no index lists
+   *  are dropped (a stop half-way leaves the old index with its files). */
+  async function promoteForms() {
+    if (!(await indexIn(FORMS_NEXT))) return;
+    const [next, cache] = [await caches.open(FORMS_NEXT), await caches.open(FORMS_CACHE)];
+    const requests = await next.keys();
+    for (const request of requests) if (request.url !== FORMS_INDEX) await cache.put(request, await next.match(request));
+    await cache.put(FORMS_INDEX, await next.match(FORMS_INDEX));
+    const keep = new Set(requests.map((r) => r.url));
+    for (const request of await cache.keys()) if (!keep.has(request.url)) await cache.delete(request);
+    await caches.delete(FORMS_NEXT);
+  }
+
+  self.addEventListener('message', (event) => {
+    const type = event.data && event.data.type;
+    const reply = (message) => event.source && event.source.postMessage(message);
+    if (type === 'CHECK_FORMS') {
+      event.waitUntil(stageForms().then((ready) => ready && reply({ type: 'FORMS_READY' }), () => {}));
+    } else if (type === 'APPLY_FORMS') {
+      // The other tabs still run the old forms: they offer the update too (their "update"
+      // finds nothing staged and just reloads).
+      event.waitUntil(promoteForms().then(async () => {
+        reply({ type: 'FORMS_APPLIED' });
+        for (const client of await self.clients.matchAll({ type: 'window' })) {
+          if (!event.source || client.id !== event.source.id) client.postMessage({ type: 'FORMS_READY' });
+        }
+      }));
+    }
   });
 }

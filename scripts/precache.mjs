@@ -7,7 +7,8 @@
 //   node scripts/precache.mjs            as a hook: the build is in $TRUNK_STAGING_DIR
 //   node scripts/precache.mjs DIR        by hand, on a finished build (e.g. dist/); idempotent
 //
-// The list is every file of the build except sw.js itself, each with the SHA-256 of its
+// The list is every file of the build except sw.js itself and the forms (forms/: published
+// apart from the build, cached by the worker from their own index, see assets/sw.js), each with the SHA-256 of its
 // content (the worker checks what it downloads against it); the version, which names the
 // worker's cache, is a hash of that list. A debug build (`trunk serve`) gets no list: its
 // worker stays the self-removing one (assets/sw.js), so dev builds are never cached.
@@ -46,7 +47,7 @@ function walk(root, rel = '') {
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 const files = walk(dir)
-  .filter((f) => f !== 'sw.js' && !f.startsWith('.'))
+  .filter((f) => f !== 'sw.js' && !f.startsWith('.') && !f.startsWith('forms/'))
   .sort()
   .map((f) => [f, sha256(fs.readFileSync(path.join(dir, f)))]);
 const version = sha256(JSON.stringify(files)).slice(0, 16);

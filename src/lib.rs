@@ -6,7 +6,7 @@
 pub mod app;
 pub mod clock;
 pub mod components;
-pub mod default_survey;
+pub mod forms;
 pub mod drafts;
 pub mod exchange;
 pub mod form;

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use liangshan_survey::drafts::{
     profile_error_text, DraftStore, HomePage, HouseholdPage, ProfilePage, SaveOutcome, StoreError,
 };
-use liangshan_survey::{clock, default_survey, storage, tr};
+use liangshan_survey::{clock, forms, storage, tr};
 use survey_core::checks::{self, EnumeratorProfile};
 use survey_core::compact::{self, RepeatSchema, Schema};
 use survey_core::{FieldPath, Household, Status};
@@ -29,14 +29,14 @@ fn raw(id: &str) -> Option<String> {
 }
 
 fn new_household(id: &str) -> Household {
-    let s = default_survey::household();
+    let s = forms::household();
     Household::new(id.into(), s.id(), s.version(), "device".into(), &clock::now_rfc3339())
 }
 
 /// A household of the shipped survey with `members` members and every input answered.
 fn full_household(id: &str, members: usize) -> Household {
     let mut h = new_household(id);
-    survey_core::fixtures::answer_every_input(default_survey::household(), &mut h, members);
+    survey_core::fixtures::answer_every_input(forms::household(), &mut h, members);
     h
 }
 
@@ -95,6 +95,7 @@ fn dispatch_storage_event(key: &str, old: Option<&str>, new: Option<&str>) {
 
 #[wasm_bindgen_test]
 async fn autosave_stores_every_change_before_the_next() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
@@ -130,6 +131,7 @@ async fn autosave_stores_every_change_before_the_next() {
 
 #[wasm_bindgen_test]
 async fn summary_is_stored_again_only_when_the_list_would_show_something_else() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
@@ -175,6 +177,7 @@ async fn summary_is_stored_again_only_when_the_list_would_show_something_else() 
 
 #[wasm_bindgen_test]
 async fn a_remount_reads_what_was_saved_and_the_form_shows_it() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
@@ -199,6 +202,7 @@ async fn a_remount_reads_what_was_saved_and_the_form_shows_it() {
 
 #[wasm_bindgen_test]
 async fn the_home_screen_lists_searches_filters_and_opens() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let mut a = full_household("a", 5);
@@ -250,6 +254,7 @@ async fn the_home_screen_lists_searches_filters_and_opens() {
 
 #[wasm_bindgen_test]
 async fn storage_full_keeps_answers_in_memory_changes_nothing_and_saves_once_freed() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let mine = store.create();
@@ -305,6 +310,7 @@ async fn storage_full_keeps_answers_in_memory_changes_nothing_and_saves_once_fre
 
 #[wasm_bindgen_test]
 async fn storage_full_on_a_closed_page_keeps_the_version_for_the_next_open() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
@@ -337,6 +343,7 @@ async fn storage_full_on_a_closed_page_keeps_the_version_for_the_next_open() {
 
 #[wasm_bindgen_test]
 async fn a_damaged_entry_is_listed_with_its_raw_text_and_stops_nothing() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let good = store.create();
@@ -373,6 +380,7 @@ async fn a_damaged_entry_is_listed_with_its_raw_text_and_stops_nothing() {
 
 #[wasm_bindgen_test]
 async fn a_damaged_household_whose_summary_is_intact_shows_as_damaged_from_the_start() {
+    common::install_forms();
     clear();
     {
         let (_owner, store) = new_store();
@@ -425,6 +433,7 @@ async fn a_damaged_household_whose_summary_is_intact_shows_as_damaged_from_the_s
 
 #[wasm_bindgen_test]
 async fn a_household_of_another_survey_version_opens_and_keeps_unknown_answers() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     // Plain JSON, as an older kit or an import wrote it.
@@ -479,6 +488,7 @@ async fn a_household_of_another_survey_version_opens_and_keeps_unknown_answers()
 
 #[wasm_bindgen_test]
 async fn another_tab_building_on_this_one_is_followed_with_a_notice() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
@@ -513,6 +523,7 @@ async fn another_tab_building_on_this_one_is_followed_with_a_notice() {
 
 #[wasm_bindgen_test]
 async fn a_concurrent_change_in_another_tab_is_never_overwritten_silently() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
@@ -569,6 +580,7 @@ async fn a_concurrent_change_in_another_tab_is_never_overwritten_silently() {
 
 #[wasm_bindgen_test]
 async fn autosave_merges_other_questions_and_reports_a_conflict_on_the_same_one() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
@@ -603,6 +615,7 @@ async fn autosave_merges_other_questions_and_reports_a_conflict_on_the_same_one(
 
 #[wasm_bindgen_test]
 async fn a_copy_kept_by_another_tab_is_shown_and_can_be_taken_over() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let h = store.create();
@@ -631,6 +644,7 @@ async fn a_copy_kept_by_another_tab_is_shown_and_can_be_taken_over() {
 
 #[wasm_bindgen_test]
 async fn the_profile_is_validated_with_translated_messages_and_stamped_on_new_households() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     // Every code the profile can produce has a message in both languages.
@@ -675,6 +689,7 @@ async fn the_profile_is_validated_with_translated_messages_and_stamped_on_new_ho
 
 #[wasm_bindgen_test]
 async fn delete_asks_first_and_can_be_undone() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let a = store.create();
@@ -715,6 +730,7 @@ async fn delete_asks_first_and_can_be_undone() {
 
 #[wasm_bindgen_test]
 async fn a_village_of_1000_full_households_fits_and_lists_fast() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let template = full_household("template", 5);

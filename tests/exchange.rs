@@ -11,7 +11,7 @@
 use leptos::prelude::*;
 use liangshan_survey::drafts::DraftStore;
 use liangshan_survey::exchange::{envelope_text, error_text, logic, match_text, ExchangePanel};
-use liangshan_survey::{clock, default_survey, tr};
+use liangshan_survey::{clock, forms, tr};
 use serde_json::{json, Value};
 use survey_core::envelope::{self, EnvelopeKind, FileKind};
 use survey_core::exchange::{self, AppInfo, ExportKind, ExportMeta, ImportError, Match};
@@ -125,7 +125,7 @@ const T1: &str = "2026-11-21T02:00:00.000Z";
 const T2: &str = "2026-11-22T02:00:00.000Z";
 
 fn household(id: &str, head: &str, status: Status) -> Household {
-    let s = default_survey::household();
+    let s = forms::household();
     let mut h = Household::new(id.into(), s.id(), s.version(), "device-x".into(), T0);
     let a = &mut h.record.answers;
     a.set(&FieldPath::top("village"), "laguo");
@@ -151,7 +151,7 @@ fn file_of(hs: &[Household], kind: ExportKind) -> String {
         enumerator: None,
         device: "other-tablet".into(),
     };
-    exchange::to_json(&exchange::export_file(default_survey::household(), hs, &clock::context(), meta))
+    exchange::to_json(&exchange::export_file(forms::household(), hs, &clock::context(), meta))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -159,6 +159,7 @@ fn file_of(hs: &[Household], kind: ExportKind) -> String {
 
 #[wasm_bindgen_test]
 async fn export_marks_households_exported_and_the_file_holds_them() {
+    common::install_forms();
     clear();
     catch_downloads();
     let (_owner, store) = new_store();
@@ -230,6 +231,7 @@ async fn export_marks_households_exported_and_the_file_holds_them() {
 
 #[wasm_bindgen_test]
 async fn a_chosen_set_and_the_csv_tables() {
+    common::install_forms();
     clear();
     catch_downloads();
     let (_owner, store) = new_store();
@@ -279,6 +281,7 @@ async fn a_chosen_set_and_the_csv_tables() {
 
 #[wasm_bindgen_test]
 async fn import_previews_then_merges_what_the_user_chose() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let same = household("same", "相同户", Status::Finalized);
@@ -322,7 +325,7 @@ async fn import_previews_then_merges_what_the_user_chose() {
     assert_eq!(m.text("preview-count-conflict"), "1");
     // The conflict says what differs, with the question's label.
     let diff = m.text("diff-pigs");
-    let pigs = default_survey::household().find("pigs").unwrap().label.as_ref().unwrap();
+    let pigs = forms::household().find("pigs").unwrap().label.as_ref().unwrap();
     assert!(diff.contains(&pigs.zh) && diff.contains('4') && diff.contains('9'), "{diff}");
     assert_eq!(m.text("import-selected"), "2", "by default: new households and continuations");
     assert!(store.load("new").is_err(), "the preview stores nothing");
@@ -350,6 +353,7 @@ async fn import_previews_then_merges_what_the_user_chose() {
 
 #[wasm_bindgen_test]
 async fn an_import_that_does_not_fit_stores_nothing_and_says_why() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let here = household("here", "本机户", Status::Finalized);
@@ -384,6 +388,7 @@ async fn an_import_that_does_not_fit_stores_nothing_and_says_why() {
 
 #[wasm_bindgen_test]
 async fn a_backup_restores_into_an_empty_tablet_exactly() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let mut draft = household("d", "草稿户", Status::Draft);
@@ -410,6 +415,7 @@ fn edited(f: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 #[wasm_bindgen_test]
 async fn refused_files_change_nothing_and_say_why_in_both_languages() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     store.save(&household("a", "阿苏拉且", Status::Finalized)).unwrap();
@@ -448,6 +454,7 @@ async fn refused_files_change_nothing_and_say_why_in_both_languages() {
 
 #[wasm_bindgen_test]
 async fn text_from_a_file_is_shown_as_text_never_run() {
+    common::install_forms();
     clear();
     let (_owner, store) = new_store();
     let evil = "<img src=x onerror=\"window.__pwned = 1\"><script>window.__pwned = 2</script>";
@@ -463,6 +470,7 @@ async fn text_from_a_file_is_shown_as_text_never_run() {
 
 #[wasm_bindgen_test]
 fn logic_scopes_take_the_right_households() {
+    common::install_forms();
     use std::collections::BTreeSet;
     let chosen: BTreeSet<String> = ["x".to_string()].into();
     assert!(logic::Scope::New.takes(Status::Finalized, "a", &chosen));
@@ -476,6 +484,7 @@ fn logic_scopes_take_the_right_households() {
 
 #[wasm_bindgen_test]
 fn every_code_has_a_message_in_both_languages() {
+    common::install_forms();
     for e in [
         ImportError::TooLarge { bytes: 0 },
         ImportError::NotJson { line: 0, column: 0 },

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use liangshan_survey::form::{code_text, HouseholdForm};
 use liangshan_survey::i18n::{Bi, LangMode, UiLanguage};
-use liangshan_survey::{clock, default_survey, tr};
+use liangshan_survey::{clock, forms, tr};
 use survey_core::{
     builtin_codes, checks, Event, FieldPath, Household, Lang, LifecycleError, Status,
 };
@@ -39,7 +39,7 @@ impl std::ops::Deref for Form {
 }
 
 fn new_household() -> Household {
-    let s = default_survey::household();
+    let s = forms::household();
     Household::new(
         "test-1".into(),
         s.id(),
@@ -112,7 +112,7 @@ impl Form {
 }
 
 fn label(field: &str) -> Bi {
-    let t = default_survey::household()
+    let t = forms::household()
         .find(field)
         .unwrap()
         .label
@@ -126,6 +126,7 @@ fn label(field: &str) -> Bi {
 
 #[wasm_bindgen_test]
 async fn widgets_write_answers_of_the_right_shape() {
+    common::install_forms();
     let m = mount(new_household()).await;
     // Only the first section is rendered.
     assert!(m.has("section-view-visit"));
@@ -217,6 +218,7 @@ async fn widgets_write_answers_of_the_right_shape() {
 
 #[wasm_bindgen_test]
 async fn typing_with_an_input_method_is_not_rewritten_while_composing() {
+    common::install_forms();
     let m = mount(new_household()).await;
     m.section("household").await;
     let el = m.get("input-head_name");
@@ -239,6 +241,7 @@ async fn typing_with_an_input_method_is_not_rewritten_while_composing() {
 
 #[wasm_bindgen_test]
 async fn relevance_and_calculations_update_live() {
+    common::install_forms();
     let m = mount(new_household()).await;
     m.set("visit_date", "2026-11-20");
     m.section("members_section").await;
@@ -295,6 +298,7 @@ async fn relevance_and_calculations_update_live() {
 
 #[wasm_bindgen_test]
 async fn an_error_shows_after_leaving_the_field_and_clears_when_fixed() {
+    common::install_forms();
     let m = mount(new_household()).await;
     let input = "input-cadre_phone";
     m.type_into(input, "123").await;
@@ -364,6 +368,7 @@ async fn an_error_shows_after_leaving_the_field_and_clears_when_fixed() {
 
 #[wasm_bindgen_test]
 async fn a_warning_looks_different_and_can_be_acknowledged_with_a_reason() {
+    common::install_forms();
     let m = mount(new_household()).await;
     m.section("guarantees").await;
     m.choose("food_secure", "no").await;
@@ -419,6 +424,7 @@ async fn a_warning_looks_different_and_can_be_acknowledged_with_a_reason() {
 
 #[wasm_bindgen_test]
 async fn members_are_added_and_removed_after_confirmation() {
+    common::install_forms();
     let m = mount(new_household()).await;
     m.section("members_section").await;
     for (i, name) in ["甲", "乙", "丙"].iter().enumerate() {
@@ -524,6 +530,7 @@ impl Drop for Mutations {
 
 #[wasm_bindgen_test]
 async fn typing_in_one_member_touches_only_that_member() {
+    common::install_forms();
     let m = mount(new_household()).await;
     m.set("visit_date", "2026-11-20");
     m.section("members_section").await;
@@ -585,6 +592,7 @@ async fn typing_in_one_member_touches_only_that_member() {
 
 #[wasm_bindgen_test]
 async fn the_language_mode_switches_every_label() {
+    common::install_forms();
     let m = mount(new_household()).await;
     m.section("household").await;
     let l = label("head_name");
@@ -660,6 +668,7 @@ async fn the_language_mode_switches_every_label() {
 
 #[wasm_bindgen_test]
 fn every_message_code_has_a_translation() {
+    common::install_forms();
     let lifecycle = [
         LifecycleError::HasErrors,
         LifecycleError::UnacknowledgedWarnings,
@@ -694,6 +703,7 @@ fn every_message_code_has_a_translation() {
 
 #[wasm_bindgen_test]
 async fn a_finalized_household_is_read_only_until_reopened_with_a_reason() {
+    common::install_forms();
     let mut h = new_household();
     h.record.answers.set(&FieldPath::top("head_name"), "阿苏");
     h.record
@@ -755,6 +765,7 @@ async fn a_finalized_household_is_read_only_until_reopened_with_a_reason() {
 
 #[wasm_bindgen_test]
 async fn the_review_lists_issues_and_jumps_to_them() {
+    common::install_forms();
     let m = mount(new_household()).await;
     m.section("members_section").await;
     m.click("add-member").await;
@@ -828,6 +839,7 @@ async fn the_review_lists_issues_and_jumps_to_them() {
 
 #[wasm_bindgen_test]
 async fn a_clean_household_is_finalized_after_its_warnings_are_acknowledged() {
+    common::install_forms();
     let mut h = new_household();
     let today = clock::today_iso();
     for (k, v) in [
@@ -902,6 +914,7 @@ async fn a_clean_household_is_finalized_after_its_warnings_are_acknowledged() {
 /// ODK's engine) gives what ODK gives, and a bad pattern is a problem, not a panic.
 #[wasm_bindgen_test]
 fn regex_is_the_browsers_and_gives_what_odk_gives() {
+    common::install_forms();
     use survey_core::{Answers, Context, RawRow, Survey};
     let file: serde_json::Value =
         serde_json::from_str(include_str!("../crates/survey-core/tests/odk_cases.json")).expect("odk_cases.json");
@@ -912,7 +925,7 @@ fn regex_is_the_browsers_and_gives_what_odk_gives() {
         r.set("ii_status", "draft");
         r
     };
-    let mut raw = default_survey::shipped();
+    let mut raw = forms::shipped();
     raw.survey.extend(fields.keys().map(|k| text_row(&format!("odk_{k}"), "")));
     let src = |expr: &str| fields.keys().fold(expr.to_string(), |e, k| e.replace(&format!("${{{k}}}"), &format!("${{odk_{k}}}")));
     liangshan_survey::regex::install();

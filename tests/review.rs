@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use liangshan_survey::review::{all_texts, Review, YiKeyboard};
-use liangshan_survey::{default_survey, i18n, storage, tr};
+use liangshan_survey::{forms, i18n, storage, tr};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -37,11 +37,12 @@ fn text(key: &str) -> survey_core::translation::TextEntry {
 }
 
 fn head_name_ii() -> String {
-    default_survey::household().find("head_name").unwrap().label.as_ref().unwrap().ii.clone()
+    forms::household().find("head_name").unwrap().label.as_ref().unwrap().ii.clone()
 }
 
 #[wasm_bindgen_test]
 fn overrides_replace_one_yi_string_and_only_while_set() {
+    common::install_forms();
     let compiled = tr!(app.subtitle);
     let other = tr!(app.title);
     i18n::overrides::set([("app.subtitle".to_string(), "ꆈꌠ".to_string())]);
@@ -54,6 +55,7 @@ fn overrides_replace_one_yi_string_and_only_while_set() {
 
 #[wasm_bindgen_test]
 async fn corrections_are_stored_shown_in_place_and_read_back() {
+    common::install_forms();
     clear();
     let shipped = head_name_ii();
     let (m, review) = with_review().await;
@@ -73,7 +75,7 @@ async fn corrections_are_stored_shown_in_place_and_read_back() {
 
     // A fresh start (a reload) reads them back and shows them in place again.
     i18n::overrides::set([]);
-    default_survey::set_overrides(Vec::new());
+    forms::set_overrides(Vec::new());
     assert_eq!(head_name_ii(), shipped);
     let (m, review) = with_review().await;
     let keys: Vec<String> = review.state.get_untracked().corrections.iter().map(|c| c.key.clone()).collect();
@@ -81,7 +83,7 @@ async fn corrections_are_stored_shown_in_place_and_read_back() {
     assert_eq!(head_name_ii(), "ꑷꈓ ꌋ ꂓ");
     let file = review.export_file();
     assert_eq!(file.kit_version, env!("CARGO_PKG_VERSION"));
-    assert_eq!(file.surveys[0].version, default_survey::household().version());
+    assert_eq!(file.surveys[0].version, forms::household().version());
     assert!(file.corrections[1].accepted());
     review.undo(Q_KEY);
     assert_eq!(head_name_ii(), shipped);
@@ -91,6 +93,7 @@ async fn corrections_are_stored_shown_in_place_and_read_back() {
 
 #[wasm_bindgen_test]
 async fn a_failed_write_is_said_and_the_correction_kept_in_memory() {
+    common::install_forms();
     clear();
     let (m, review) = with_review().await;
     let fillers = fill_storage();
@@ -110,6 +113,7 @@ async fn a_failed_write_is_said_and_the_correction_kept_in_memory() {
 
 #[wasm_bindgen_test]
 async fn the_romanized_input_types_syllables() {
+    common::install_forms();
     let target = RwSignal::new(String::new());
     let m = Mounted::new(move || view! { <YiKeyboard target=target /> }).await;
     m.type_into("yi-pinyin", "NUO").await;

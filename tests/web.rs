@@ -7,6 +7,8 @@ use liangshan_survey::{storage, tr, App};
 use gloo_storage::Storage;
 use wasm_bindgen_test::*;
 
+mod common;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn container() -> web_sys::HtmlElement {
@@ -28,6 +30,7 @@ use wasm_bindgen::JsCast;
 
 #[wasm_bindgen_test]
 async fn start_screen_shows_title_in_both_languages_and_switch_persists() {
+    common::install_forms();
     gloo_storage::LocalStorage::clear();
     let root = container();
     let _handle = leptos::mount::mount_to(root.clone(), App);
@@ -58,6 +61,7 @@ async fn start_screen_shows_title_in_both_languages_and_switch_persists() {
 
 #[wasm_bindgen_test]
 fn language_round_trips_through_local_storage() {
+    common::install_forms();
     gloo_storage::LocalStorage::clear();
     assert_eq!(storage::load_lang(), LangMode::Both, "default when nothing is stored");
     storage::save_lang(LangMode::Ii).unwrap();
@@ -69,6 +73,7 @@ fn language_round_trips_through_local_storage() {
 
 #[wasm_bindgen_test]
 fn ui_language_context_defaults_to_both() {
+    common::install_forms();
     let owner = Owner::new();
     owner.with(|| {
         let lang = UiLanguage::use_context();

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DIST } from './server.mjs';
+import { DIST, serve } from './server.mjs';
+import { launch } from './browser.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -23,6 +24,20 @@ export function copyOfBuild(dir = DIST) {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'lsk-dist-'));
   fs.cpSync(dir, copy, { recursive: true });
   return { dir: copy, remove: () => fs.rmSync(copy, { recursive: true, force: true }) };
+}
+
+/** A copy of the release build served on its own port, and a fresh browser profile that
+ *  has opened it (the kit started); `close()` ends all three. */
+export async function openOwnBuild() {
+  const copy = copyOfBuild();
+  const server = await serve(copy.dir);
+  const browser = await launch();
+  await browser.page.goto(server.url);
+  await browser.page.getByTestId('app-title').waitFor();
+  return {
+    copy, server, browser, page: browser.page,
+    async close() { await browser.close(); await server.close(); copy.remove(); },
+  };
 }
 
 /** Turns the build in `dir` into "the next version": changes index.html (a marker the test

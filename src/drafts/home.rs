@@ -7,7 +7,7 @@ use survey_core::Status;
 use super::{event_text, local_time, status_name, status_text, DraftStore, HouseholdSummary, StorageBanner};
 use crate::app::{Nav, Screen};
 use crate::i18n::{Bi, T, UiLanguage};
-use crate::{default_survey, storage, tr};
+use crate::{forms, storage, tr};
 
 /// How long the undo of a delete is offered.
 pub const UNDO_SECONDS: u64 = 10;
@@ -17,7 +17,7 @@ pub const PAGE_ROWS: usize = 50;
 
 /// A survey choice label as a bilingual string (Yi falls back to Chinese).
 fn choice_label(list: &str, name: &str) -> Option<Bi> {
-    let survey = default_survey::household();
+    let survey = forms::household();
     let c = survey.list(list)?.get(name)?;
     let zh: &'static str = &c.label.zh;
     let ii: &'static str = if c.label.ii.is_empty() { zh } else { &c.label.ii };
@@ -222,7 +222,7 @@ pub fn HomePage() -> impl IntoView {
                 </span>
             }
         });
-        let survey = default_survey::household();
+        let survey = forms::household();
         let other_version = (!s.damaged && !s.survey_version.is_empty() && s.survey_version != survey.version())
             .then(|| {
                 view! {

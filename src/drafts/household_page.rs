@@ -7,7 +7,7 @@ use super::store::{current_schema, SaveOutcome};
 use super::{local_time, same_minute, DraftStore, StorageBanner, StoreError};
 use crate::app::{Nav, Screen};
 use crate::i18n::T;
-use crate::{clock, default_survey, storage, tr};
+use crate::{clock, forms, storage, tr};
 
 use crate::form::HouseholdForm;
 
@@ -139,7 +139,7 @@ pub fn HouseholdPage(
 
     // The evaluation of the household, shared with the form: the summary stored with every
     // change is made from it rather than from an evaluation of its own.
-    let survey = default_survey::household();
+    let survey = forms::household();
     let cx = clock::context();
     let ev: Memo<Evaluation> = crate::form::evaluation_of(household, survey, cx);
 

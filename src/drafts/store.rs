@@ -39,7 +39,7 @@ use survey_core::{Evaluation, HistoryEntry, Household, SectionState, Status, Sur
 
 use crate::i18n::Bi;
 use crate::storage::{self, WriteError};
-use crate::{clock, default_survey, tr};
+use crate::{clock, forms, tr};
 
 /// Why a storage operation failed. Every variant has a bilingual message ([`StoreError::text`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,7 +213,7 @@ pub struct HouseholdSummary {
 impl HouseholdSummary {
     /// The summary of a household for the shipped survey.
     pub fn of(h: &Household) -> HouseholdSummary {
-        let survey = default_survey::household();
+        let survey = forms::household();
         let ev = survey.evaluate_record(&h.record, &clock::context());
         HouseholdSummary::evaluated(h, &ev)
     }
@@ -367,7 +367,7 @@ pub enum SaveOutcome {
 }
 
 thread_local! {
-    static CURRENT: Rc<Schema> = Rc::new(Schema::of(default_survey::household()));
+    static CURRENT: Rc<Schema> = Rc::new(Schema::of(forms::household()));
     static SCHEMAS: RefCell<HashMap<String, Rc<Schema>>> = RefCell::new(HashMap::new());
     static SCHEMA_STORED: RefCell<bool> = const { RefCell::new(false) };
     static DEVICE: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -1337,7 +1337,7 @@ impl DraftStore {
     /// A new household of the shipped survey, stamped with the enumerator profile and this
     /// device, and stored. When it cannot be stored it is kept in memory as unsaved.
     pub fn create(&self) -> Household {
-        let survey: &Survey = default_survey::household();
+        let survey: &Survey = forms::household();
         let mut h = Household::new(
             uuid::Uuid::new_v4().to_string(),
             survey.id(),

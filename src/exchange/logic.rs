@@ -12,7 +12,7 @@ use leptos::prelude::GetUntracked;
 use survey_core::{Household, Status};
 
 use crate::drafts::{DraftStore, StoreError};
-use crate::{clock, default_survey, storage};
+use crate::{clock, forms, storage};
 
 /// Which households an export takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -97,7 +97,7 @@ pub fn app_info() -> AppInfo {
 /// The survey's `public_key` setting (XLSForm's column): when present, exports leave the
 /// tablet encrypted (`docs/export-format.md`, "Encrypted files").
 pub fn public_key() -> Option<&'static str> {
-    default_survey::household().setting("public_key").filter(|k| !k.is_empty())
+    forms::household().setting("public_key").filter(|k| !k.is_empty())
 }
 
 /// How an export of `scope` is protected ([`envelope::protection`]).
@@ -141,7 +141,7 @@ pub fn prepare_json(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>)
     for h in &mut hs {
         h.mark_exported(&now);
     }
-    let survey = default_survey::household();
+    let survey = forms::household();
     let meta = ExportMeta {
         kind: scope.kind(),
         exported_at: now.clone(),
@@ -170,7 +170,7 @@ pub fn prepare_csv(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) 
     if hs.is_empty() {
         return None;
     }
-    let survey = default_survey::household();
+    let survey = forms::household();
     let t = csv_tables(survey, &hs, &clock::context());
     let (now, device) = (clock::now_local_rfc3339(), store.device_id());
     Some([
@@ -194,7 +194,7 @@ pub struct Checked {
 
 /// Reads and checks a file and compares it with the tablet. Stores nothing.
 pub fn check_file(store: &DraftStore, bytes: &[u8]) -> Result<Checked, ImportError> {
-    let survey = default_survey::household();
+    let survey = forms::household();
     let file = exchange::read_file(bytes, survey)?;
     let (here, _) = tablet(store);
     let mut preview = preview(&file.households, &here);

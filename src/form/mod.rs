@@ -29,7 +29,7 @@ use survey_core::{Evaluation, FieldPath, Household, Item, SectionStatus, Survey}
 use wasm_bindgen::JsCast;
 
 use crate::i18n::T;
-use crate::{clock, default_survey, tr};
+use crate::{clock, forms, tr};
 
 pub(crate) use scope::{ScopeView, Scopes};
 pub use text::code_text;
@@ -284,7 +284,7 @@ pub fn HouseholdForm(
     #[prop(optional)]
     evaluation: Option<Memo<Evaluation>>,
 ) -> impl IntoView {
-    let survey = default_survey::household();
+    let survey = forms::household();
     let ev = evaluation.unwrap_or_else(|| {
         let cx = clock::context();
         evaluation_of(household, survey, cx)

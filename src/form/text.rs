@@ -7,7 +7,7 @@ use survey_core::{Issue, Item, Lang, Message, Rule, SectionState, Survey, Text};
 use crate::i18n::Bi;
 use crate::tr;
 
-/// A survey text (which lives as long as the embedded survey) as a bilingual pair; a blank
+/// A survey text (which lives as long as the loaded survey) as a bilingual pair; a blank
 /// Yi text falls back to Chinese.
 pub fn bi(text: &'static Text) -> Bi {
     Bi {

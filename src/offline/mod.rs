@@ -12,6 +12,13 @@
 //! households (localStorage) are never touched by an update: the worker manages only its own
 //! caches (`lsk-app-…`).
 //!
+//! Forms published after the build (`liangshan-forms publish` on the server, no new `sw.js`)
+//! come through the same banner: at every online start (and when the network comes back) the
+//! page asks the worker to compare the server's `forms/index.json` with the one it runs
+//! (`CHECK_FORMS`); the worker downloads a changed set beside the running one and answers
+//! `FORMS_READY`; "update" then sends `APPLY_FORMS` and reloads once the worker answers
+//! `FORMS_APPLIED` ([`check_forms`], [`apply`]).
+//!
 //! Debug builds (`trunk serve`) register nothing: dev builds must never be cached.
 use std::cell::Cell;
 use std::rc::Rc;
@@ -31,6 +38,10 @@ pub const WORKER_URL: &str = "./sw.js";
 
 /// The message that lets a waiting worker take over (see `assets/sw.js`).
 const SKIP_WAITING: &str = "SKIP_WAITING";
+/// Asks the worker to look for forms published since (see `assets/sw.js`).
+const CHECK_FORMS: &str = "CHECK_FORMS";
+/// Lets staged forms take over (see `assets/sw.js`).
+const APPLY_FORMS: &str = "APPLY_FORMS";
 
 /// The state of an app update, shared through context by [`UpdateBanner`].
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +52,8 @@ pub struct AppUpdate {
     pub applying: RwSignal<bool>,
     /// The banner was put aside ("later"); it comes back on the next start.
     pub dismissed: RwSignal<bool>,
+    /// Newly published forms are staged by the worker (the build itself may be the same).
+    pub forms: RwSignal<bool>,
 }
 
 impl AppUpdate {
@@ -50,6 +63,7 @@ impl AppUpdate {
             ready: RwSignal::new(false),
             applying: RwSignal::new(false),
             dismissed: RwSignal::new(false),
+            forms: RwSignal::new(false),
         }
     }
 }
@@ -94,6 +108,23 @@ pub fn register(update: AppUpdate) {
     container.set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
 
+    // The worker's answers about forms (see `assets/sw.js`).
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let kind = js_sys::Reflect::get(&event.data(), &"type".into()).ok().and_then(|t| t.as_string());
+        match kind.as_deref() {
+            Some("FORMS_READY") => {
+                update.forms.set(true);
+                update.ready.set(true);
+            }
+            Some("FORMS_APPLIED") if update.applying.get_untracked() => {
+                let _ = window().location().reload();
+            }
+            _ => {}
+        }
+    });
+    container.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+
     let options = RegistrationOptions::new();
     options.set_scope("./");
     let watched = container.clone();
@@ -118,6 +149,8 @@ fn watch(reg: ServiceWorkerRegistration, container: ServiceWorkerContainer, upda
     if reg.waiting().is_some() && container.controller().is_some() {
         update.ready.set(true);
     }
+    check_forms(&container);
+    let checked = container.clone();
     let found_in = reg.clone();
     let on_found = Closure::<dyn FnMut()>::new(move || {
         let Some(worker) = found_in.installing() else {
@@ -147,12 +180,29 @@ fn watch(reg: ServiceWorkerRegistration, container: ServiceWorkerContainer, upda
             if let Ok(p) = reg.update() {
                 let _ = p.catch(&ignore);
             }
+            check_forms(&checked);
         }
     });
     let _ = window().add_event_listener_with_callback("online", check.as_ref().unchecked_ref());
     let _ = document()
         .add_event_listener_with_callback("visibilitychange", check.as_ref().unchecked_ref());
     check.forget();
+}
+
+/// Sends `type` to the worker controlling the page, if any.
+fn tell_worker(container: &ServiceWorkerContainer, kind: &str) -> bool {
+    let Some(worker) = container.controller() else { return false };
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"type".into(), &kind.into());
+    worker.post_message(&msg).is_ok()
+}
+
+/// Asks the worker whether forms were published since the ones this page runs (with
+/// network only; the answer, `FORMS_READY`, shows the banner).
+fn check_forms(container: &ServiceWorkerContainer) {
+    if window().navigator().on_line() {
+        tell_worker(container, CHECK_FORMS);
+    }
 }
 
 /// Lets the waiting version take over; the page reloads when it has (see [`register`]).
@@ -169,6 +219,7 @@ pub fn apply(update: AppUpdate) {
         let _ = window().location().reload();
         return;
     };
+    let worker_of_page = container.clone();
     let on_reg = Closure::<dyn FnMut(JsValue)>::new(move |reg: JsValue| {
         let waiting = reg
             .dyn_into::<ServiceWorkerRegistration>()
@@ -180,6 +231,8 @@ pub fn apply(update: AppUpdate) {
                 let _ = js_sys::Reflect::set(&msg, &"type".into(), &SKIP_WAITING.into());
                 let _ = worker.post_message(&msg);
             }
+            // Only forms are new: they take over, and the page reloads on the worker's answer.
+            None if update.forms.get_untracked() && tell_worker(&worker_of_page, APPLY_FORMS) => {}
             // Already taken over (from another tab): just load it.
             None => {
                 let _ = window().location().reload();

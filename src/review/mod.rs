@@ -22,7 +22,7 @@ use survey_core::yi::NotYi;
 
 use crate::app::{Nav, Screen};
 use crate::i18n::{Bi, UiLanguage, T};
-use crate::{default_survey, storage, tr};
+use crate::{forms, storage, tr};
 
 const UI_TEXTS: &str = include_str!(concat!(env!("OUT_DIR"), "/ui_texts.json"));
 
@@ -107,7 +107,7 @@ impl Review {
     /// The corrections file of everything reviewed on this tablet.
     pub fn export_file(self) -> CorrectionsFile {
         let s = self.state.get_untracked();
-        let survey = default_survey::household();
+        let survey = forms::household();
         CorrectionsFile {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
@@ -141,13 +141,13 @@ fn install(corrections: &[Correction]) {
         }
     }
     crate::i18n::overrides::set(ui);
-    default_survey::set_overrides(survey);
+    forms::set_overrides(survey);
 }
 
 /// Every Yi text of the kit as shipped: the survey's (title, questions, choices), then the
 /// interface's.
 pub fn all_texts() -> Vec<TextEntry> {
-    let mut texts = survey_texts(&default_survey::shipped());
+    let mut texts = survey_texts(&forms::shipped());
     texts.extend(serde_json::from_str::<Vec<TextEntry>>(UI_TEXTS).expect("the build script wrote the interface texts"));
     texts
 }

@@ -16,6 +16,19 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
+/// Installs the shipped household survey as the app installs its published forms at start
+/// (`forms::install`, the same checks), once per test binary.
+pub fn install_forms() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use survey_core::forms::{FormIndex, Role, INDEX_FORMAT};
+        let (entry, text) = survey_core::fixtures::published(&survey_core::fixtures::shipped_household(), Role::Household);
+        let file = entry.file.clone();
+        let index = FormIndex { format: INDEX_FORMAT, forms: vec![entry] };
+        liangshan_survey::forms::install(&index.to_json(), &BTreeMap::from([(file, text)])).unwrap();
+    });
+}
+
 pub fn local() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }

@@ -14,6 +14,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// 发布问卷：检查并写入已构建应用的 forms/ 文件夹（含 index.json）。
+    /// Publish: check the surveys and write them, with index.json, into a built app's forms/.
+    Publish {
+        /// 问卷文件夹 / survey folders (surveys/household, surveys/visit, …)
+        #[arg(required = true)]
+        surveys: Vec<PathBuf>,
+        /// 输出文件夹 / output folder, e.g. dist/forms
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// 检查问卷（文件夹或 .xlsx），列出所有问题 / Check a survey (folder or .xlsx), list every problem
     Lint {
         /// 问卷文件夹或工作簿 / survey folder or workbook
@@ -40,6 +50,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Publish { surveys, out } => forms::publish::run(&surveys, &out),
         Command::Lint { path, json } => forms::lint::run(&path, json),
         Command::Show { path } => forms::show::run(&path),
         Command::Convert { dir, out } => forms::convert::run(&dir, &out),

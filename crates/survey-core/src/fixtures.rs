@@ -2,7 +2,36 @@
 //! `fixtures`, which only `[dev-dependencies]` turn on: the app's build does not carry it).
 use crate::checks::EnumeratorProfile;
 use crate::survey::FieldType;
-use crate::{FieldPath, Household, Survey};
+use crate::{FieldPath, Household, RawSurvey, Survey};
+
+/// A form as `liangshan-forms publish` lists it in `forms/index.json` (with a dummy
+/// SHA-256: the app checks sizes, the service worker hashes) and the text of its file.
+pub fn published(raw: &RawSurvey, role: crate::forms::Role) -> (crate::forms::FormEntry, String) {
+    let text = raw.to_json();
+    let sha256 = "0".repeat(64);
+    let entry = crate::forms::FormEntry {
+        id: raw.settings.get("form_id").into(),
+        version: raw.settings.get("version").into(),
+        title: Default::default(),
+        role,
+        file: crate::forms::file_name(raw.settings.get("form_id"), &sha256),
+        sha256,
+        size: text.len() as u64,
+    };
+    (entry, text)
+}
+
+/// The shipped household survey (`surveys/household`), read from its files when the test
+/// was compiled: the browser tests install it as the app installs a published form.
+pub fn shipped_household() -> RawSurvey {
+    macro_rules! file {
+        ($name:literal) => {
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../surveys/household/", $name))
+        };
+    }
+    crate::loader::from_csv_strs(file!("survey.csv"), file!("choices.csv"), file!("settings.csv"))
+        .expect("the shipped household survey loads")
+}
 
 /// Fills `h` as a cadre who answered everything would: the enumerator profile, then every
 /// input of `survey`, in every repeat for `members` members. Values are of the right type

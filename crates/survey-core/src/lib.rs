@@ -13,6 +13,8 @@
 //! - [`checks`]: `validator` functions and the [`checks::EnumeratorProfile`];
 //! - [`exchange`]: the export file (JSON, versioned, with its JSON Schema), CSV tables,
 //!   import checks and the merge preview;
+//! - [`forms`]: the index of published forms (`forms/index.json`) and reading a published
+//!   form as the app does at start;
 //! - [`concurrent`]: merging two versions of a household edited at the same time;
 //! - [`translation`]: every Yi text of the kit with its place and review status, counts
 //!   and the consistency list (used by the review mode and the translators' tools);
@@ -52,6 +54,7 @@ pub mod definition;
 pub mod envelope;
 pub mod exchange;
 pub mod expr;
+pub mod forms;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod household;
