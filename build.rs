@@ -37,6 +37,19 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     std::fs::write(out.join("ui_texts.json"), serde_json::to_string(&ui_texts)?)?;
 
+    // The browser tests (tests/common) install the shipped household survey as the app
+    // installs a published form: loaded here from its workbook, as `liangshan-forms publish`
+    // loads it. The app's wasm does not include it.
+    println!("cargo::rerun-if-changed=surveys/household");
+    let household = survey_core::load_survey_dir("surveys/household").map_err(|problems| {
+        let mut text = format!("surveys/household has {} problem(s):\n", problems.len());
+        for p in &problems {
+            text.push_str(&format!("  {p}\n"));
+        }
+        text
+    })?;
+    std::fs::write(out.join("household-for-tests.json"), household.to_json())?;
+
     Ok(())
 }
 

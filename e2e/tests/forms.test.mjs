@@ -23,14 +23,33 @@ before(() => {
 /** The published index of a build directory. */
 const indexOf = (dir) => JSON.parse(fs.readFileSync(path.join(dir, 'forms/index.json'), 'utf8'));
 
-/** A copy of surveys/household in a temporary folder, edited by `edit(surveyCsv)`. */
-function editedSurvey(edit) {
+/**
+ * A copy of surveys/household (its XLSForm workbook) in a temporary folder, edited as a form
+ * author edits it in Excel or WPS — here with openpyxl (PyPI, installed with pyxform by
+ * scripts/setup.sh): `relabel` sets the `label::zh` of the row named `name`; `insert` adds a
+ * row (column → value) after it. Then linted with the form authors' tool, as they would.
+ */
+function editedSurvey({ name, relabel, insert }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsk-form-'));
-  for (const f of fs.readdirSync(path.join(ROOT, 'surveys/household'))) {
-    fs.copyFileSync(path.join(ROOT, 'surveys/household', f), path.join(dir, f));
-  }
-  const csv = path.join(dir, 'survey.csv');
-  fs.writeFileSync(csv, edit(fs.readFileSync(csv, 'utf8')));
+  const book = path.join(dir, 'household.xlsx');
+  fs.copyFileSync(path.join(ROOT, 'surveys/household/household.xlsx'), book);
+  const script = `
+import json, sys, openpyxl
+book, name, relabel, insert = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+wb = openpyxl.load_workbook(book)
+ws = wb['survey']
+head = [c.value for c in ws[1]]
+col = {h: i + 1 for i, h in enumerate(head) if h}
+row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col['name']).value == name)
+ws.cell(row, col['label::zh']).value = relabel
+ws.insert_rows(row + 1)
+for key, value in insert.items():
+    ws.cell(row + 1, col[key]).value = value
+wb.save(book)
+`;
+  execFileSync('python3', ['-c', script, book, name, relabel, JSON.stringify(insert)], { stdio: 'pipe' });
+  const lint = execFileSync(PUBLISH, ['lint', dir]).toString();
+  assert.match(lint, /no problems/, lint);
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -59,13 +78,11 @@ test('a form published into the built dist/ reaches an open household through th
   const tablet = await openOwnBuild();
   const { copy, page, browser: b } = tablet;
   const newLabel = '户主姓名（与户口簿一致）';
-  const edited = editedSurvey((csv) => csv.replace(
-    'text,head_name,户主姓名,',
-    `text,head_name,${newLabel},`,
-  ).replace(
-    /^(text,head_name,[^\n]*\n)/m,
-    '$1text,head_alias,户主常用名,ꑷꈓ ꂓ,,,yes,,,,,,,,,,,,,,,,draft,\n',
-  ));
+  const edited = editedSurvey({
+    name: 'head_name',
+    relabel: newLabel,
+    insert: { type: 'text', name: 'head_alias', 'label::zh': '户主常用名', 'label::ii': 'ꑷꈓ ꂓ', required: 'yes', ii_status: 'draft' },
+  });
   try {
     await waitForController(page);
     const oldIndex = indexOf(copy.dir);

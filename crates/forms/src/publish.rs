@@ -172,12 +172,12 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
     }
 
+    /// A CSV copy of a survey folder (workbook or CSV), as the kit loads it, for tests that
+    /// edit its text.
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
+        let (_, grids) = survey_core::loader::read_grids(from).unwrap();
+        crate::workbook::write_csv_dir(to, &grids).unwrap();
     }
 
     #[test]

@@ -21,18 +21,6 @@ pub fn published(raw: &RawSurvey, role: crate::forms::Role) -> (crate::forms::Fo
     (entry, text)
 }
 
-/// The shipped household survey (`surveys/household`), read from its files when the test
-/// was compiled: the browser tests install it as the app installs a published form.
-pub fn shipped_household() -> RawSurvey {
-    macro_rules! file {
-        ($name:literal) => {
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../surveys/household/", $name))
-        };
-    }
-    crate::loader::from_csv_strs(file!("survey.csv"), file!("choices.csv"), file!("settings.csv"))
-        .expect("the shipped household survey loads")
-}
-
 /// Fills `h` as a cadre who answered everything would: the enumerator profile, then every
 /// input of `survey`, in every repeat for `members` members. Values are of the right type
 /// and shape (an 18-character ID number per member, not all with a valid check digit; a
