@@ -52,7 +52,8 @@ if [ "$want_browser" = 1 ] && { ! command -v chromium >/dev/null || ! command -v
 fi
 
 # 7. pyxform, ODK's XLSForm converter (PyPI), pinned: crates/forms/tests/pyxform.rs checks
-#    that every shipped form converts with it (a test tool: not with --build).
+#    that every shipped form converts with it, and e2e/tests/forms.test.mjs edits a workbook
+#    with its dependency openpyxl, as an author does in Excel (test tools: not with --build).
 pyxform=4.5.0
 if [ "$want_browser" = 1 ] && [ "$(python3 -c 'import pyxform; print(pyxform.__version__)' 2>/dev/null)" != "$pyxform" ]; then
   say "installing pyxform $pyxform (PyPI)"
