@@ -18,6 +18,10 @@ pub enum Location {
     File(PathBuf),
     /// An entry of a zip archive (archive, index of the entry, entry name).
     ZipEntry(PathBuf, usize, String),
+    /// An export with photos (docs/export-format.md, "A file with photos: one `.zip`"):
+    /// one file, read from its `<name>.json` entry (archive, index, entry name); its
+    /// `photos/…` entries are read by [`crate::photos`].
+    PhotoZip(PathBuf, usize, String),
     /// An archive that cannot be opened (it is reported as refused).
     BadZip(PathBuf, String),
 }
@@ -26,7 +30,7 @@ impl Location {
     /// How the file is named in reports: the path, or `archive.zip › entry`.
     pub fn name(&self) -> String {
         match self {
-            Location::File(p) | Location::BadZip(p, _) => p.display().to_string(),
+            Location::File(p) | Location::BadZip(p, _) | Location::PhotoZip(p, _, _) => p.display().to_string(),
             Location::ZipEntry(p, _, e) => format!("{} › {e}", p.display()),
         }
     }
@@ -90,6 +94,10 @@ pub fn locate(inputs: &[PathBuf]) -> Result<Vec<Location>, String> {
         match File::open(&f).map_err(|e| e.to_string()).and_then(|r| zip::ZipArchive::new(r).map_err(|e| e.to_string())) {
             Err(e) => out.push(Location::BadZip(f, e)),
             Ok(mut z) => {
+                if let Some((i, name)) = export_with_photos(&mut z) {
+                    out.push(Location::PhotoZip(f, i, name));
+                    continue;
+                }
                 for i in 0..z.len() {
                     let Ok(entry) = z.by_index_raw(i) else {
                         out.push(Location::BadZip(f.clone(), format!("entry {i}")));
@@ -108,6 +116,25 @@ pub fn locate(inputs: &[PathBuf]) -> Result<Vec<Location>, String> {
         }
     }
     Ok(out)
+}
+
+/// The `.json` entry of an export with photos: exactly one `.json` at the archive's top
+/// level, and every other entry under `photos/`. Anything else is a bundle of files.
+fn export_with_photos<R: Read + std::io::Seek>(z: &mut zip::ZipArchive<R>) -> Option<(usize, String)> {
+    let mut json = None;
+    let mut photos = 0;
+    for i in 0..z.len() {
+        let entry = z.by_index_raw(i).ok()?;
+        let name = entry.name().ok()?;
+        if name.starts_with("photos/") {
+            photos += 1;
+        } else if !name.contains('/') && name.to_lowercase().ends_with(".json") && json.is_none() {
+            json = Some((i, name.to_string()));
+        } else {
+            return None;
+        }
+    }
+    json.filter(|_| photos > 0)
 }
 
 fn read_bounded(r: impl Read, declared: Option<u64>) -> Result<Vec<u8>, ReadError> {
@@ -131,7 +158,7 @@ pub fn read(loc: &Location) -> Result<Vec<u8>, ReadError> {
             let len = f.metadata().ok().map(|m| m.len());
             read_bounded(f, len)
         }
-        Location::ZipEntry(p, i, _) => {
+        Location::ZipEntry(p, i, _) | Location::PhotoZip(p, i, _) => {
             let f = File::open(p).map_err(|e| ReadError::Unreadable(e.to_string()))?;
             let mut z = zip::ZipArchive::new(f).map_err(|e| ReadError::Unreadable(e.to_string()))?;
             let entry = z.by_index(*i).map_err(|e| ReadError::Unreadable(e.to_string()))?;
