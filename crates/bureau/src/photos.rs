@@ -126,3 +126,23 @@ pub fn unpack(dir: &Path, households: &[Household], photos: &Photos) -> std::io:
     }
     Ok(written)
 }
+
+/// `to` as a link relative to the folder `from` (`/`-separated: `photos`, `../photos`),
+/// or `None` when either cannot be resolved (then the workbook keeps the reference text).
+pub fn relative_link(from: &Path, to: &Path) -> Option<String> {
+    use std::path::Component;
+    let from = std::fs::canonicalize(from).ok()?;
+    // The photo folder may not exist yet: resolve its parent.
+    let to = match std::fs::canonicalize(to) {
+        Ok(t) => t,
+        Err(_) => std::fs::canonicalize(to.parent()?).ok()?.join(to.file_name()?),
+    };
+    let (f, t): (Vec<Component>, Vec<Component>) = (from.components().collect(), to.components().collect());
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut parts: Vec<String> = vec!["..".to_string(); f.len() - common];
+    parts.extend(t[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    Some(parts.join("/"))
+}

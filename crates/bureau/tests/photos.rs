@@ -183,6 +183,32 @@ fn exports_with_photos_are_unpacked_per_household_checked_and_linked() {
     check_report(&db, dir.path(), &front_d, &rfa);
 }
 
-fn check_workbook(_db: &Path, _dir: &Path, _rfd: &str, _rdd: &str) {}
+/// The workbook (written into a sub-folder, so the links go up): the photo columns are
+/// hyperlinks to the unpacked files, relative; the location stays text; CSV keeps the
+/// reference text.
+fn check_workbook(db: &Path, dir: &Path, rfd: &str, rdd: &str) {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let out = dir.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let book = out.join("register.xlsx");
+    let csv = out.join("csv");
+    let (code, _, text) = bureau(db, &["workbook", "-o", book.to_str().unwrap(), "--csv", csv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    let mut wb: Xlsx<_> = open_workbook(&book).unwrap();
+    let sheet = wb.sheet_names()[0].clone();
+    let links = wb.hyperlinks_by_sheet_name(&sheet).unwrap();
+    let targets: Vec<String> = links.iter().filter_map(|l| l.target.clone()).collect();
+    for (h, r) in [("hh-d", rfd), ("hh-d", rdd)] {
+        let want = format!("../photos/{h}/{r}");
+        assert!(targets.contains(&want), "{want} not in {targets:?}");
+        assert!(out.join(&want).is_file());
+    }
+    let range = wb.worksheet_range(&sheet).unwrap();
+    let cells: Vec<String> = range.rows().flat_map(|r| r.iter().map(|c| if let Data::String(s) = c { s.clone() } else { String::new() })).collect();
+    assert!(cells.iter().any(|c| c == rfd), "the link's text is the reference");
+    assert!(cells.iter().any(|c| c == "27.8866 102.2643 1520 8.5"));
+    let households = std::fs::read_to_string(csv.join("households.csv")).unwrap();
+    assert!(households.contains(rdd) && households.contains("27.8866 102.2643 1520 8.5"));
+}
 
 fn check_report(_db: &Path, _dir: &Path, _front: &[u8], _rfa: &str) {}
