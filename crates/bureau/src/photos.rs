@@ -146,3 +146,24 @@ pub fn relative_link(from: &Path, to: &Path) -> Option<String> {
     parts.extend(t[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
     Some(parts.join("/"))
 }
+
+/// Long side of a report thumbnail, in pixels.
+pub const THUMBNAIL_PX: u32 = 160;
+
+/// A thumbnail of a JPEG (at most [`THUMBNAIL_PX`] on the long side, JPEG again), or
+/// `None` when the bytes do not decode.
+pub fn thumbnail(jpeg: &[u8]) -> Option<Vec<u8>> {
+    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg).ok()?;
+    let small = img.thumbnail(THUMBNAIL_PX, THUMBNAIL_PX).into_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75).encode_image(&small).ok()?;
+    Some(out)
+}
+
+/// A geopoint (ODK's `"<lat> <lon> <alt> <accuracy>"`): latitude, longitude, accuracy.
+pub fn geopoint(text: &str) -> Option<(f64, f64, Option<f64>)> {
+    let mut parts = text.split_whitespace().map(str::parse::<f64>);
+    let (lat, lon) = (parts.next()?.ok()?, parts.next()?.ok()?);
+    let accuracy = parts.nth(1).and_then(Result::ok);
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon, accuracy))
+}

@@ -140,12 +140,12 @@ impl Labels {
         self.fields.get(field).is_some_and(|f| matches!(f.kind.as_str(), "integer" | "decimal" | "calculate"))
     }
 
-    fn kind(&self, field: &str) -> &str {
+    pub(crate) fn kind(&self, field: &str) -> &str {
         self.fields.get(field).map_or("text", |f| f.kind.as_str())
     }
 
     /// Value fields of the top level (`None`) or of a repeat, in form order.
-    fn value_fields(&self, repeat: Option<&str>) -> Vec<String> {
+    pub(crate) fn value_fields(&self, repeat: Option<&str>) -> Vec<String> {
         self.order
             .iter()
             .filter(|n| {

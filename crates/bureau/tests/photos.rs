@@ -211,4 +211,31 @@ fn check_workbook(db: &Path, dir: &Path, rfd: &str, rdd: &str) {
     assert!(households.contains(rdd) && households.contains("27.8866 102.2643 1520 8.5"));
 }
 
-fn check_report(_db: &Path, _dir: &Path, _front: &[u8], _rfa: &str) {}
+/// The report: grade D's two photos as embedded thumbnails (decoded back: at most 160 px,
+/// the photo's proportions), its location; grade A's photo not shown.
+fn check_report(db: &Path, dir: &Path, front_d: &[u8], rfa: &str) {
+    use base64::Engine;
+    let html = dir.join("report.html");
+    let (code, v, text) = bureau(db, &["report", "-o", html.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(v["summary"]["thumbnails"], 2, "{text}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains(&bureau::text::html(&bureau::text::t("bureau.photos.report_head").zh)));
+    assert!(page.contains("27.886600, 102.264300 (±8.5 m)"), "the location");
+    assert!(!page.contains(rfa), "grade A has no thumbnail");
+    let thumbs: Vec<image::DynamicImage> = page
+        .split("src=\"data:image/jpeg;base64,")
+        .skip(1)
+        .map(|rest| {
+            let b64 = &rest[..rest.find('"').unwrap()];
+            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+            image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap()
+        })
+        .collect();
+    assert_eq!(thumbs.len(), 2);
+    let sizes: Vec<(u32, u32)> = thumbs.iter().map(|i| (i.width(), i.height())).collect();
+    // The photos are 640×480 (front) and 480×640 (damage).
+    assert!(sizes.contains(&(160, 120)) && sizes.contains(&(120, 160)), "{sizes:?}");
+    let original = image::load_from_memory(front_d).unwrap();
+    assert_eq!((original.width(), original.height()), (640, 480));
+}
