@@ -199,7 +199,7 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
             return Ok(FileReport::refused(name, e.code(), m, d));
         }
         Err(ReadError::Unreadable(d)) => {
-            let code = if matches!(loc, Location::BadZip(..)) { "bad_zip" } else { "read_failed" };
+            let code = if matches!(loc, Location::BadZip(..) | Location::NestedZip(..)) { "bad_zip" } else { "read_failed" };
             let m = if code == "bad_zip" { t("bureau.refused.bad_zip") } else { t("exchange.error.read_failed") };
             return Ok(FileReport::refused(name, code, m, Some(d)));
         }
@@ -234,9 +234,17 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
     };
     drop(bytes);
     // An export with photos: every photo is checked before anything is stored.
-    let photos = match loc {
-        Location::PhotoZip(path, ..) => {
-            match crate::photos::gather(path, &crate::photos::references(&file.households), opts.key.as_ref()) {
+    let photos = match sources::photo_archive(loc) {
+        None => None,
+        Some(Err(e)) => {
+            let d = match e {
+                ReadError::Unreadable(d) => d,
+                ReadError::Import(e) => e.code().to_string(),
+            };
+            return Ok(FileReport::refused(name, "bad_zip", t("bureau.refused.bad_zip"), Some(d)));
+        }
+        Some(Ok((mut z, _))) => {
+            match crate::photos::gather(&mut z, &crate::photos::references(&file.households), opts.key.as_ref()) {
                 Ok(p) => Some(p),
                 Err(crate::photos::PhotoError::NoKey) => {
                     return Ok(FileReport::refused(name, "no_key", t("bureau.envelope.no_key"), None));
@@ -251,7 +259,6 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
                 }
             }
         }
-        _ => None,
     };
     match store(reg, surveys, &name, &sha, &file, opts, photos.as_ref()) {
         Ok(r) => Ok(r),

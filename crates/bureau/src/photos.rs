@@ -7,7 +7,6 @@
 //! A photo whose bytes do not match its reference refuses the whole file; a reference
 //! whose photo is not in the zip is reported, and the rest is taken.
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -63,11 +62,9 @@ fn hex_sha256(bytes: &[u8]) -> String {
     crate::intake::sha256(bytes)
 }
 
-/// Reads, opens and checks the photos `wanted` from the zip at `archive`. Entries the
+/// Reads, opens and checks the photos `wanted` from the export zip `z`. Entries the
 /// households do not reference are ignored.
-pub fn gather(archive: &Path, wanted: &BTreeSet<String>, key: Option<&BureauKey>) -> Result<Photos, PhotoError> {
-    let f = File::open(archive).map_err(|e| PhotoError::Unreadable(e.to_string()))?;
-    let mut z = zip::ZipArchive::new(f).map_err(|e| PhotoError::Unreadable(e.to_string()))?;
+pub fn gather(z: &mut crate::sources::Archive, wanted: &BTreeSet<String>, key: Option<&BureauKey>) -> Result<Photos, PhotoError> {
     let mut out = Photos::default();
     for i in 0..z.len() {
         let entry = z.by_index(i).map_err(|e| PhotoError::Unreadable(e.to_string()))?;

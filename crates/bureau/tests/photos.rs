@@ -152,6 +152,20 @@ fn exports_with_photos_are_unpacked_per_household_checked_and_linked() {
     });
     assert_eq!(std::fs::read(photos_dir.join("hh-d").join(&rdd)).unwrap(), damage_d);
 
+    // The same export zip inside a zip of files (as a messaging app bundles them), into a
+    // fresh register elsewhere: the same households and photos.
+    let bundle = dir.path().join("bundle.zip");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&bundle).unwrap());
+    z.start_file("收到/liangshan-bureau-t.zip", zip::write::SimpleFileOptions::default()).unwrap();
+    z.write_all(&std::fs::read(&good).unwrap()).unwrap();
+    z.finish().unwrap();
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let (code, v, out) = bureau(&other.join("register.sqlite"), &["intake", bundle.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!((v["files"].as_array().unwrap().len(), v["files"][0]["households"].as_u64()), (1, Some(2)), "{out}");
+    assert_eq!(photo_files(&other.join("photos")), photo_files(&photos_dir));
+
     // Encrypted (the TEST-ONLY key): the JSON sealed by the core, the photos as JWEs; a
     // photo missing from the zip is reported and the rest taken. The same photos again
     // stay one file each.
