@@ -58,10 +58,6 @@ pub fn references(households: &[Household]) -> BTreeSet<String> {
     households.iter().flat_map(|h| survey_core::media::photo_refs(&h.record.answers)).collect()
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
-    crate::intake::sha256(bytes)
-}
-
 /// Reads, opens and checks the photos `wanted` from the export zip `z`. Entries the
 /// households do not reference are ignored.
 pub fn gather(z: &mut crate::sources::Archive, wanted: &BTreeSet<String>, key: Option<&BureauKey>) -> Result<Photos, PhotoError> {
@@ -91,7 +87,7 @@ pub fn gather(z: &mut crate::sources::Archive, wanted: &BTreeSet<String>, key: O
         } else {
             bytes
         };
-        let digest = hex_sha256(&jpeg);
+        let digest = crate::intake::sha256(&jpeg);
         if format!("{digest}.jpg") != reference {
             return Err(bad(format!("sha256 {digest}")));
         }

@@ -135,7 +135,7 @@ pub fn locate(inputs: &[PathBuf]) -> Result<Vec<Location>, String> {
 
 /// The `.json` entry of an export with photos: exactly one `.json` at the archive's top
 /// level, and every other entry under `photos/`. Anything else is a bundle of files.
-fn export_with_photos<R: Read + std::io::Seek>(z: &mut zip::ZipArchive<R>) -> Option<(usize, String)> {
+fn export_with_photos<R: Read + Seek>(z: &mut zip::ZipArchive<R>) -> Option<(usize, String)> {
     let mut json = None;
     let mut photos = 0;
     for i in 0..z.len() {
@@ -213,6 +213,7 @@ pub fn read(loc: &Location) -> Result<Vec<u8>, ReadError> {
             read_bounded(entry, Some(size))
         }
         Location::BadZip(_, e) => Err(ReadError::Unreadable(e.clone())),
-        Location::PhotoZip(..) | Location::NestedZip(..) => unreachable!("read from photo_archive above"),
+        // Read through `photo_archive` above.
+        Location::PhotoZip(..) | Location::NestedZip(..) => Err(ReadError::Unreadable("zip".into())),
     }
 }

@@ -221,7 +221,12 @@ struct XlsxSink {
     /// The photo folder: as linked, relative to the workbook (`photos`, `../photos`…), and
     /// where it is (a photo not unpacked keeps its reference as text).
     photos: Option<(String, PathBuf)>,
+    /// Links written on the current sheet.
+    links: u32,
 }
+
+/// Hyperlinks Excel keeps on one worksheet.
+const MAX_LINKS: u32 = 65_530;
 
 impl XlsxSink {
     fn new() -> XlsxSink {
@@ -240,6 +245,7 @@ impl XlsxSink {
             columns: Vec::new(),
             header,
             photos: None,
+            links: 0,
         }
     }
 
@@ -259,6 +265,7 @@ impl XlsxSink {
         ws.set_freeze_panes(lines as u32, 0)?;
         self.sheet = self.sheets;
         self.sheets += 1;
+        self.links = 0;
         self.row = lines as u32;
         Ok(())
     }
@@ -289,11 +296,17 @@ impl Sink for XlsxSink {
                 Cell::Photo { household, reference } => match self.photos.as_ref().filter(|(_, abs)| {
                     crate::photos::photo_path(abs, household, reference).is_some_and(|p| p.is_file())
                 }) {
-                    Some((dir, _)) => {
+                    // Excel keeps at most 65,530 links per sheet, and a link of at most
+                    // 2,080 characters: past either, the reference stays text.
+                    Some((dir, _)) if self.links < MAX_LINKS => {
                         let url = Url::new(format!("file:///{dir}/{household}/{reference}")).set_text(reference);
-                        ws.write_url(self.row, i as u16, url)?;
+                        if ws.write_url(self.row, i as u16, url).is_ok() {
+                            self.links += 1;
+                        } else {
+                            ws.write_string(self.row, i as u16, reference)?;
+                        }
                     }
-                    None => {
+                    _ => {
                         ws.write_string(self.row, i as u16, reference)?;
                     }
                 },
