@@ -75,6 +75,12 @@ pub struct FileReport {
     pub superseded: usize,
     /// Edited independently of the version held: a conflict.
     pub conflict: usize,
+    /// An export with photos: photos checked and unpacked (each once per household).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photos: Option<usize>,
+    /// Photo references whose photo was not in the file (`missing_photo`; the rest taken).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_photos: Vec<String>,
 }
 
 impl FileReport {
@@ -96,6 +102,8 @@ impl FileReport {
             identical: 0,
             superseded: 0,
             conflict: 0,
+            photos: None,
+            missing_photos: Vec::new(),
         }
     }
 }
@@ -109,6 +117,8 @@ pub struct Options {
     pub now: String,
     /// The bureau's private key, for encrypted files.
     pub key: Option<crate::keys::BureauKey>,
+    /// Where the photos of exports with photos are unpacked ([`crate::photos::photos_dir`]).
+    pub photos_dir: PathBuf,
 }
 
 /// The bilingual message of an import refusal, with its details: the tablet's own text
@@ -189,7 +199,7 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
             return Ok(FileReport::refused(name, e.code(), m, d));
         }
         Err(ReadError::Unreadable(d)) => {
-            let code = if matches!(loc, Location::BadZip(..)) { "bad_zip" } else { "read_failed" };
+            let code = if matches!(loc, Location::BadZip(..) | Location::NestedZip(..)) { "bad_zip" } else { "read_failed" };
             let m = if code == "bad_zip" { t("bureau.refused.bad_zip") } else { t("exchange.error.read_failed") };
             return Ok(FileReport::refused(name, code, m, Some(d)));
         }
@@ -223,7 +233,34 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
         }
     };
     drop(bytes);
-    match store(reg, surveys, &name, &sha, &file, opts) {
+    // An export with photos: every photo is checked before anything is stored.
+    let photos = match sources::photo_archive(loc) {
+        None => None,
+        Some(Err(e)) => {
+            let d = match e {
+                ReadError::Unreadable(d) => d,
+                ReadError::Import(e) => e.code().to_string(),
+            };
+            return Ok(FileReport::refused(name, "bad_zip", t("bureau.refused.bad_zip"), Some(d)));
+        }
+        Some(Ok((mut z, _))) => {
+            match crate::photos::gather(&mut z, &crate::photos::references(&file.households), opts.key.as_ref()) {
+                Ok(p) => Some(p),
+                Err(crate::photos::PhotoError::NoKey) => {
+                    return Ok(FileReport::refused(name, "no_key", t("bureau.envelope.no_key"), None));
+                }
+                Err(crate::photos::PhotoError::Bad { reference, detail }) => {
+                    let m = t("bureau.photos.bad_photo");
+                    let m = Bi { zh: format!("{}{reference}", m.zh), ii: format!("{}{reference}", m.ii), ..m };
+                    return Ok(FileReport::refused(name, "bad_photo", m, Some(detail)));
+                }
+                Err(crate::photos::PhotoError::Unreadable(d)) => {
+                    return Ok(FileReport::refused(name, "bad_zip", t("bureau.refused.bad_zip"), Some(d)));
+                }
+            }
+        }
+    };
+    match store(reg, surveys, &name, &sha, &file, opts, photos.as_ref()) {
         Ok(r) => Ok(r),
         Err(e) => Ok(FileReport::refused(name, "register_failed", t("bureau.refused.register_failed"), Some(e.to_string()))),
     }
@@ -236,7 +273,15 @@ fn kind_name(k: ExportKind) -> &'static str {
     }
 }
 
-fn store(reg: &mut Register, surveys: &Surveys, name: &str, sha: &str, file: &ImportedFile, opts: &Options) -> Result<FileReport> {
+fn store(
+    reg: &mut Register,
+    surveys: &Surveys,
+    name: &str,
+    sha: &str,
+    file: &ImportedFile,
+    opts: &Options,
+    photos: Option<&crate::photos::Photos>,
+) -> Result<FileReport> {
     let tx = reg.conn.transaction()?;
     // Every survey version the file's households are re-validated with is kept.
     let mut used: Vec<(&str, &str)> = Vec::new();
@@ -285,6 +330,12 @@ fn store(reg: &mut Register, surveys: &Surveys, name: &str, sha: &str, file: &Im
         "UPDATE files SET new = ?2, updated = ?3, identical = ?4, superseded = ?5, conflict = ?6 WHERE file_id = ?1",
         params![file_id, r.new as i64, r.updated as i64, r.identical as i64, r.superseded as i64, r.conflict as i64],
     )?;
+    // The photos are unpacked before the commit: if that fails, the file is not taken.
+    if let Some(p) = photos {
+        crate::photos::unpack(&opts.photos_dir, &file.households, p).map_err(|e| crate::Error::io(&opts.photos_dir, e))?;
+        r.photos = Some(p.found.len());
+        r.missing_photos = p.missing.clone();
+    }
     tx.commit()?;
     Ok(r)
 }

@@ -19,6 +19,7 @@ pub mod assignments;
 pub mod intake;
 pub mod keys;
 pub mod lists;
+pub mod photos;
 pub mod register;
 pub mod report;
 pub mod sources;

@@ -202,7 +202,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         })?),
         None => None,
     };
-    let opts = Options { today, now: now.clone(), key };
+    let opts = Options { today, now: now.clone(), key, photos_dir: bureau::photos::photos_dir(&cli.register) };
     let known = surveys(&cli)?;
     let mut reg = Register::open(&cli.register)?;
     let surveys = reg.surveys(known)?;

@@ -54,6 +54,8 @@ pub struct Summary {
     pub pepper: (f64, f64),
     /// Total scholarship amount due.
     pub scholarship: f64,
+    /// Thumbnails shown of grade C and D houses.
+    pub thumbnails: u64,
 }
 
 fn tr(key: &str) -> String {
@@ -82,7 +84,8 @@ fn font_face() -> String {
     format!("@font-face{{font-family:'Noto Sans Yi';src:url(data:font/woff2;base64,{font}) format('woff2');unicode-range:U+A000-A4CF,U+3001-3002;}}")
 }
 
-const STYLE: &str = "body{font-family:'Noto Sans Yi','PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC',sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1a202c;line-height:1.5}
+const STYLE: &str = "td.photos figure{display:inline-block;margin:0 6px 4px 0;text-align:center;font-size:12px}td.photos img{display:block;max-width:160px;max-height:160px}figure.missing{color:#c53030}
+body{font-family:'Noto Sans Yi','PingFang SC','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC',sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1a202c;line-height:1.5}
 h1,h2,h3{margin:1.2em 0 .4em}h1 .ii,h2 .ii,h3 .ii{display:block;font-size:.7em;color:#4a5568;font-weight:normal}
 table{border-collapse:collapse;width:100%;margin:.5em 0 1em;font-size:14px}th,td{border:1px solid #cbd5e0;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#edf2f7}td.n{text-align:right;font-variant-numeric:tabular-nums}.bar{vertical-align:middle}
@@ -345,6 +348,8 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
         }
     }
 
+    houses_at_risk(conn, &labels, &mut s, &mut out)?;
+
     out.push_str(&heading("h2", "bureau.report.problems"));
     out.push_str(&format!("<p>{}：<b>{}</b></p>", tr("bureau.report.conflicts"), conflicts.len()));
     if !conflicts.is_empty() {
@@ -383,4 +388,100 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
     let mut f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     f.write_all(out.as_bytes()).map_err(|e| Error::io(path, e))?;
     Ok(s)
+}
+
+/// The housing grade field, and its grades shown with photos and location.
+const HOUSING_GRADE: &str = "housing_grade";
+const AT_RISK: [&str; 2] = ["c", "d"];
+
+/// Grade C and D houses: a thumbnail of each photo (embedded, `data:` URI, so the report
+/// stays one file) and the location as coordinates and accuracy (no map: offline).
+fn houses_at_risk(conn: &Connection, labels: &Labels, s: &mut Summary, out: &mut String) -> Result<()> {
+    if !has_column(conn, "households", HOUSING_GRADE)? {
+        return Ok(());
+    }
+    let fields: Vec<String> = labels
+        .value_fields(None)
+        .into_iter()
+        .filter(|f| matches!(labels.kind(f), "image" | "geopoint") && has_column(conn, "households", f).unwrap_or(false))
+        .collect();
+    let dir = conn.path().filter(|p| !p.is_empty()).map(|db| crate::photos::photos_dir(Path::new(db)));
+    let head = if has_column(conn, "households", Fields::HEAD)? { format!("h.{}", ident(Fields::HEAD)) } else { "NULL".into() };
+    let village = if has_column(conn, "households", Fields::VILLAGE)? { format!("h.{}", ident(Fields::VILLAGE)) } else { "NULL".into() };
+    let sql = format!(
+        "SELECT h._household_id, {head}, {village}, h.{}{} FROM households h WHERE h.{} IN ('{}') ORDER BY 3, 1",
+        ident(HOUSING_GRADE),
+        fields.iter().map(|f| format!(", h.{}", ident(f))).collect::<String>(),
+        ident(HOUSING_GRADE),
+        AT_RISK.join("', '")
+    );
+    out.push_str(&heading("h2", "bureau.photos.report_head"));
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([])?;
+    let mut n = 0usize;
+    let text = |v: Option<String>| v.unwrap_or_default();
+    while let Some(r) = rows.next()? {
+        if n == 0 {
+            out.push_str(&format!(
+                "<table class=\"risk\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                tr("bureau.column._household_id"),
+                html(&labels.field(Fields::HEAD)),
+                html(&labels.field(HOUSING_GRADE)),
+                tr("bureau.photos.report_photos"),
+                tr("bureau.photos.report_location")
+            ));
+        }
+        n += 1;
+        let id: String = r.get(0)?;
+        let (name, place, grade) = (text(r.get(1)?), text(r.get(2)?), text(r.get(3)?));
+        let mut photos = String::new();
+        let mut location = String::new();
+        for (j, f) in fields.iter().enumerate() {
+            let Some(v) = r.get::<_, Option<String>>(4 + j)?.filter(|v| !v.is_empty()) else { continue };
+            if labels.kind(f) == "geopoint" {
+                location.push_str(&match crate::photos::geopoint(&v) {
+                    Some((lat, lon, acc)) => format!(
+                        "<div>{}: {lat:.6}, {lon:.6}{}</div>",
+                        html(&labels.field(f)),
+                        acc.map(|a| format!(" (±{a} m)")).unwrap_or_default()
+                    ),
+                    None => format!("<div>{}: {}</div>", html(&labels.field(f)), html(&v)),
+                });
+                continue;
+            }
+            let thumb = dir
+                .as_ref()
+                .and_then(|d| crate::photos::photo_path(d, &id, &v))
+                .and_then(|p| std::fs::read(p).ok())
+                .and_then(|b| crate::photos::thumbnail(&b));
+            photos.push_str(&match thumb {
+                Some(t) => {
+                    s.thumbnails += 1;
+                    format!(
+                        "<figure><img src=\"data:image/jpeg;base64,{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
+                        base64::engine::general_purpose::STANDARD.encode(t),
+                        html(&v),
+                        html(&labels.field(f))
+                    )
+                }
+                None => format!("<figure class=\"missing\">{}<figcaption>{}</figcaption></figure>", tr("bureau.photos.report_missing"), html(&labels.field(f))),
+            });
+        }
+        if location.is_empty() {
+            location = tr("bureau.photos.report_no_location");
+        }
+        out.push_str(&format!(
+            "<tr><td>{}<br>{}</td><td>{}</td><td>{}</td><td class=\"photos\">{photos}</td><td>{location}</td></tr>",
+            html(&id),
+            html(&labels.value(Fields::VILLAGE, &place)),
+            html(&name),
+            html(&labels.value(HOUSING_GRADE, &grade))
+        ));
+    }
+    if n == 0 {
+        out.push_str(&format!("<p>{}</p>", tr("bureau.photos.report_none")));
+    } else {
+        out.push_str("</table>");
+    }
+    Ok(())
 }

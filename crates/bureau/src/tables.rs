@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook};
 use survey_core::exchange::{spreadsheet_cell, BOM};
 
 use crate::lists::{self, ListOptions};
@@ -140,12 +140,12 @@ impl Labels {
         self.fields.get(field).is_some_and(|f| matches!(f.kind.as_str(), "integer" | "decimal" | "calculate"))
     }
 
-    fn kind(&self, field: &str) -> &str {
+    pub(crate) fn kind(&self, field: &str) -> &str {
         self.fields.get(field).map_or("text", |f| f.kind.as_str())
     }
 
     /// Value fields of the top level (`None`) or of a repeat, in form order.
-    fn value_fields(&self, repeat: Option<&str>) -> Vec<String> {
+    pub(crate) fn value_fields(&self, repeat: Option<&str>) -> Vec<String> {
         self.order
             .iter()
             .filter(|n| {
@@ -169,6 +169,9 @@ pub enum Cell {
     Text(String),
     /// A number.
     Number(f64),
+    /// A photo reference of household `household`: a hyperlink to the unpacked photo in
+    /// the workbook, the reference text in CSV.
+    Photo { household: String, reference: String },
     /// Nothing.
     Empty,
 }
@@ -215,7 +218,15 @@ struct XlsxSink {
     part: u32,
     columns: Vec<Column>,
     header: Format,
+    /// The photo folder: as linked, relative to the workbook (`photos`, `../photos`…), and
+    /// where it is (a photo not unpacked keeps its reference as text).
+    photos: Option<(String, PathBuf)>,
+    /// Links written on the current sheet.
+    links: u32,
 }
+
+/// Hyperlinks Excel keeps on one worksheet.
+const MAX_LINKS: u32 = 65_530;
 
 impl XlsxSink {
     fn new() -> XlsxSink {
@@ -224,7 +235,18 @@ impl XlsxSink {
             .set_text_wrap()
             .set_background_color(Color::RGB(0xDDEBF7))
             .set_border_bottom(FormatBorder::Thin);
-        XlsxSink { book: Workbook::new(), sheet: 0, sheets: 0, row: 0, title: String::new(), part: 1, columns: Vec::new(), header }
+        XlsxSink {
+            book: Workbook::new(),
+            sheet: 0,
+            sheets: 0,
+            row: 0,
+            title: String::new(),
+            part: 1,
+            columns: Vec::new(),
+            header,
+            photos: None,
+            links: 0,
+        }
     }
 
     fn open_sheet(&mut self) -> Result<()> {
@@ -243,6 +265,7 @@ impl XlsxSink {
         ws.set_freeze_panes(lines as u32, 0)?;
         self.sheet = self.sheets;
         self.sheets += 1;
+        self.links = 0;
         self.row = lines as u32;
         Ok(())
     }
@@ -270,6 +293,23 @@ impl Sink for XlsxSink {
                 Cell::Number(n) if n.is_finite() => {
                     ws.write_number(self.row, i as u16, *n)?;
                 }
+                Cell::Photo { household, reference } => match self.photos.as_ref().filter(|(_, abs)| {
+                    crate::photos::photo_path(abs, household, reference).is_some_and(|p| p.is_file())
+                }) {
+                    // Excel keeps at most 65,530 links per sheet, and a link of at most
+                    // 2,080 characters: past either, the reference stays text.
+                    Some((dir, _)) if self.links < MAX_LINKS => {
+                        let url = Url::new(format!("file:///{dir}/{household}/{reference}")).set_text(reference);
+                        if ws.write_url(self.row, i as u16, url).is_ok() {
+                            self.links += 1;
+                        } else {
+                            ws.write_string(self.row, i as u16, reference)?;
+                        }
+                    }
+                    _ => {
+                        ws.write_string(self.row, i as u16, reference)?;
+                    }
+                },
                 _ => {}
             }
         }
@@ -315,6 +355,7 @@ impl Sink for CsvSink {
             .map(|c| match c {
                 Cell::Text(s) => spreadsheet_cell(s, true),
                 Cell::Number(n) => n.to_string(),
+                Cell::Photo { reference, .. } => reference.clone(),
                 Cell::Empty => String::new(),
             })
             .collect();
@@ -337,6 +378,13 @@ pub type Counts = Vec<(String, u64, f64)>;
 /// Writes the workbook to `path`.
 pub fn write_workbook(conn: &Connection, path: &Path, opts: TableOptions) -> Result<Counts> {
     let mut sink = XlsxSink::new();
+    // The register's photo folder ([`crate::photos::photos_dir`]), linked relative to
+    // the workbook so that both can be moved together.
+    sink.photos = conn.path().filter(|p| !p.is_empty()).and_then(|db| {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let photos = crate::photos::photos_dir(Path::new(db));
+        crate::photos::relative_link(dir, &photos).map(|link| (link, photos))
+    });
     let counts = write_all(conn, &mut sink, opts)?;
     sink.book.save(path)?;
     Ok(counts)
@@ -390,7 +438,7 @@ fn text_of(v: &rusqlite::types::Value) -> String {
     }
 }
 
-fn field_cell(labels: &Labels, name: &str, v: &rusqlite::types::Value, lang: Lang) -> Cell {
+fn field_cell(labels: &Labels, household: &str, name: &str, v: &rusqlite::types::Value, lang: Lang) -> Cell {
     match v {
         rusqlite::types::Value::Null => Cell::Empty,
         rusqlite::types::Value::Integer(i) if labels.is_number(name) => Cell::Number(*i as f64),
@@ -399,6 +447,8 @@ fn field_cell(labels: &Labels, name: &str, v: &rusqlite::types::Value, lang: Lan
             let s = text_of(v);
             if s.is_empty() {
                 Cell::Empty
+            } else if labels.kind(name) == "image" && survey_core::media::is_photo_ref(&s) {
+                Cell::Photo { household: household.to_string(), reference: s }
             } else {
                 Cell::Text(labels.value_in(name, &s, lang))
             }
@@ -478,9 +528,10 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
                     }
                 });
             }
+            let household = text_of(&r.get(0)?);
             for (j, f) in fields.iter().enumerate() {
                 let v: rusqlite::types::Value = r.get(HOUSEHOLD_KIT.len() + j)?;
-                cells.push(field_cell(&labels, f, &v, lang));
+                cells.push(field_cell(&labels, &household, f, &v, lang));
             }
             sink.row(&cells)?;
             n += 1;
@@ -504,10 +555,11 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
         let mut rows = st.query([])?;
         let mut n = 0u64;
         while let Some(r) = rows.next()? {
-            let mut cells = vec![Cell::Text(r.get::<_, String>(0)?), Cell::Number(r.get::<_, i64>(1)? as f64)];
+            let household: String = r.get(0)?;
+            let mut cells = vec![Cell::Text(household.clone()), Cell::Number(r.get::<_, i64>(1)? as f64)];
             for (j, f) in fields.iter().enumerate() {
                 let v: rusqlite::types::Value = r.get(2 + j)?;
-                cells.push(field_cell(&labels, f, &v, lang));
+                cells.push(field_cell(&labels, &household, f, &v, lang));
             }
             sink.row(&cells)?;
             n += 1;
