@@ -123,15 +123,16 @@ pub async fn bundle(
     public_key: &str,
     passphrase: &str,
 ) -> Result<Bundle, EnvelopeError> {
-    let mut found: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut missing = Vec::new();
+    let (mut found, mut photo_bytes, mut missing) = (Vec::new(), Vec::new(), Vec::new());
     for r in referenced(p) {
         match stored_bytes(&r).await {
-            Some(b) => found.push((r, b)),
+            Some(b) => {
+                found.push(r);
+                photo_bytes.push(b);
+            }
             None => missing.push(r),
         }
     }
-    let photo_bytes: Vec<Vec<u8>> = found.iter().map(|(_, b)| b.clone()).collect();
     let (file, sealed) = match protection {
         Protection::Plain => (p.text.clone(), Vec::new()),
         Protection::Bureau => crypto::seal_bureau_with_photos(&p.text, p.routing.clone(), public_key, &photo_bytes).await?,
@@ -144,9 +145,9 @@ pub async fn bundle(
     }
     let mut entries: Vec<(String, &[u8])> = vec![(p.name.clone(), file.as_bytes())];
     if protection == Protection::Plain {
-        entries.extend(found.iter().map(|(r, b)| (format!("{PHOTO_DIR}{r}"), b.as_slice())));
+        entries.extend(found.iter().zip(&photo_bytes).map(|(r, b)| (format!("{PHOTO_DIR}{r}"), b.as_slice())));
     } else {
-        entries.extend(found.iter().zip(&sealed).map(|((r, _), s)| (format!("{PHOTO_DIR}{r}{SEALED_SUFFIX}"), s.as_bytes())));
+        entries.extend(found.iter().zip(&sealed).map(|(r, s)| (format!("{PHOTO_DIR}{r}{SEALED_SUFFIX}"), s.as_bytes())));
     }
     let bytes = write(&entries).map_err(|_| EnvelopeError::CryptoFailed)?;
     Ok(Bundle { name: zip_name(&p.name), bytes, mime: ZIP_TYPE, missing })
