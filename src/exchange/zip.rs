@@ -224,22 +224,3 @@ pub async fn store_photos(photos: &BTreeMap<String, Vec<u8>>) -> Result<(), Phot
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::*;
-
-    #[wasm_bindgen_test]
-    fn a_written_zip_reads_back() {
-        let photo = vec![0xff, 0xd8, 1, 2, 3];
-        let r = format!("{}.jpg", "a".repeat(64));
-        let bytes = write(&[("x.json".into(), b"{}".as_slice()), (format!("photos/{r}"), &photo)]).unwrap();
-        assert!(is_zip(&bytes));
-        let u = read(&bytes).unwrap();
-        assert_eq!(u.json, b"{}");
-        assert_eq!(u.photos.get(&r), Some(&photo));
-        assert_eq!(read(b"{}"), None);
-        assert_eq!(read(&bytes[..bytes.len() - 10]), None);
-    }
-}
