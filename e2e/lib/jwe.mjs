@@ -31,21 +31,33 @@ export function header(bytes) {
   return JSON.parse(Buffer.from(JSON.parse(bytes.toString('utf8')).protected, 'base64url').toString('utf8'));
 }
 
+/** Opens any bureau envelope (the file, or a photo of a zip) with the test private key:
+ *  `{ plaintext (bytes), protectedHeader }`. */
+export async function decryptBureau(bytes) {
+  const jwe = JSON.parse(bytes.toString('utf8'));
+  const out = await flattenedDecrypt(jwe, await privateKey());
+  assert.equal(out.protectedHeader.alg, 'RSA-OAEP-256');
+  assert.equal(out.protectedHeader.enc, 'A256GCM');
+  return { plaintext: Buffer.from(out.plaintext), protectedHeader: out.protectedHeader };
+}
+
 /** Opens a bureau envelope with the test private key: the export file, parsed. */
 export async function openBureau(bytes) {
+  return JSON.parse((await decryptBureau(bytes)).plaintext.toString('utf8'));
+}
+
+/** Opens any backup envelope (the file, or a photo of a zip) with its passphrase:
+ *  `{ plaintext (bytes), protectedHeader }`. */
+export async function decryptBackup(bytes, passphrase) {
   const jwe = JSON.parse(bytes.toString('utf8'));
-  const { plaintext, protectedHeader } = await flattenedDecrypt(jwe, await privateKey());
-  assert.equal(protectedHeader.alg, 'RSA-OAEP-256');
-  assert.equal(protectedHeader.enc, 'A256GCM');
-  return JSON.parse(Buffer.from(plaintext).toString('utf8'));
+  const out = await flattenedDecrypt(jwe, new TextEncoder().encode(passphrase), { maxPBES2Count: MAX_P2C, keyManagementAlgorithms: ['PBES2-HS256+A128KW', 'PBES2-HS512+A256KW'] });
+  assert.match(out.protectedHeader.alg, /^PBES2-/);
+  return { plaintext: Buffer.from(out.plaintext), protectedHeader: out.protectedHeader };
 }
 
 /** Opens a backup envelope with its passphrase: the export file, parsed. */
 export async function openBackup(bytes, passphrase) {
-  const jwe = JSON.parse(bytes.toString('utf8'));
-  const { plaintext, protectedHeader } = await flattenedDecrypt(jwe, new TextEncoder().encode(passphrase), { maxPBES2Count: MAX_P2C, keyManagementAlgorithms: ['PBES2-HS256+A128KW', 'PBES2-HS512+A256KW'] });
-  assert.match(protectedHeader.alg, /^PBES2-/);
-  return JSON.parse(Buffer.from(plaintext).toString('utf8'));
+  return JSON.parse((await decryptBackup(bytes, passphrase)).plaintext.toString('utf8'));
 }
 
 /** The routing header parameter (`lsk`) of a plain export file. */

@@ -3,15 +3,25 @@
 // without any EXIF, in IndexedDB under the SHA-256 of its bytes; the household holds only
 // the reference. The house's location comes from an emulated position. Both survive a
 // reload and offline use; a refused location, a full storage and a missing photo each get
-// their bilingual message; deleting a household for good deletes its photos.
+// their bilingual message; deleting a household for good deletes its photos. An export
+// with photos is a .zip (read back by Python's zipfile; its encrypted photos opened by npm's
+// jose) that imports into a fresh browser with photos and location back; a photo that does
+// not match its reference refuses the whole zip.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { serve } from '../lib/server.mjs';
 import { launch } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { id, waitForController, goOffline, storageOf } from '../lib/support.mjs';
 import { testJpeg, exifOf, jpegSize, CAMERA_GPS } from '../lib/photo.mjs';
+import { decryptBackup, decryptBureau, openBackup, openBureau } from '../lib/jwe.mjs';
+import { ROOT } from '../lib/support.mjs';
+import { setting } from '../lib/survey.mjs';
+import { unzip, zipWith } from '../lib/pyzip.mjs';
 
 const HOUSE = { latitude: 27.8866, longitude: 102.2643, accuracy: 8 };
 const REF = /[0-9a-f]{64}\.jpg/g;
@@ -261,6 +271,195 @@ test('deleting a household for good deletes its photos, and only those no other 
     const left = Object.keys(await storedPhotos(page));
     const text = (await storageOf(page))[`lsk:h:${ids[0]}`];
     assert.deepEqual(left, [...new Set(text.match(REF))], 'the photo of the household still restorable is kept');
+    assert.deepEqual(b.errors, []);
+  } finally { await b.close(); }
+});
+
+// ---- the export .zip ----
+
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'lsk-photos-zip-'));
+after(() => fs.rmSync(TMP, { recursive: true, force: true }));
+
+const both = (text, key) => {
+  const m = t(key);
+  return text.includes(m.zh) && text.includes(m.ii);
+};
+
+const sha = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+/** Clicks export and saves the download into TMP under its own name. */
+async function exportZip(page) {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('export-json').click()]);
+  const file = path.join(TMP, `${Date.now()}-${dl.suggestedFilename()}`);
+  await dl.saveAs(file);
+  return { file, name: dl.suggestedFilename() };
+}
+
+async function importFile(page, file) {
+  await page.getByTestId('import-file').setInputFiles(file);
+}
+
+test('a household with a photo and a location goes out as a backup zip (plain and with a passphrase) and comes back in fresh browsers', async () => {
+  const a = await launch();
+  let plainZip, sealedZip, ref, photoBytes, householdId;
+  const PASS = 'zip passphrase 1';
+  try {
+    const { page, context } = a;
+    await context.grantPermissions(['geolocation'], { origin: server.url });
+    await context.setGeolocation(HOUSE);
+    await page.goto(server.url);
+    await page.getByTestId('app-title').waitFor();
+    await newHouseholdAtHousing(page, 'c');
+    await page.getByTestId('photo-pick-house_photo_front').setInputFiles({ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: testJpeg({ width: 2000, height: 1500 }) });
+    await page.getByTestId('photo-thumb-house_photo_front').waitFor();
+    await page.getByTestId('geo-capture-house_location').click();
+    await page.waitForFunction(() => /±8 m/.test(document.querySelector('[data-testid="geo-value-house_location"]')?.innerText ?? ''));
+    await page.getByTestId('close-form').click();
+    await page.getByTestId('home').waitFor();
+    const stored = await storedPhotos(page);
+    [ref] = Object.keys(stored);
+    photoBytes = stored[ref].bytes;
+
+    // A plain backup: one stored zip, the JSON as always, the photo once.
+    await page.getByTestId('export-scope-backup').check();
+    await page.getByTestId('export-plain').check();
+    const plain = await exportZip(page);
+    plainZip = plain.file;
+    assert.match(plain.name, /\.zip$/);
+    assert.equal(await page.getByTestId('export-file-name').innerText(), plain.name);
+    const entries = unzip(plainZip);
+    assert.deepEqual(entries.map((e) => e.name), [plain.name.replace(/\.zip$/, '.json'), `photos/${ref}`]);
+    assert.deepEqual(entries.map((e) => e.method), [0, 0], 'entries stored, not compressed');
+    const file = JSON.parse(entries[0].data.toString('utf8'));
+    assert.equal(file.kind, 'backup');
+    assert.equal(file.households[0].answers.house_photo_front, ref);
+    assert.equal(file.households[0].answers.house_location, '27.8866 102.2643 0 8');
+    householdId = file.households[0].id;
+    assert.ok(entries[1].data.equals(photoBytes), 'the photo as stored');
+    assert.equal(`${sha(entries[1].data)}.jpg`, ref);
+
+    // With a passphrase: the file and the photo each a JWE, the photo's with the file's
+    // p2s/p2c and cty image/jpeg, opened by jose.
+    await page.getByTestId('export-plain').uncheck();
+    await page.getByTestId('backup-passphrase-1').fill(PASS);
+    await page.getByTestId('backup-passphrase-2').fill(PASS);
+    const sealed = await exportZip(page);
+    sealedZip = sealed.file;
+    const sealedEntries = unzip(sealedZip);
+    assert.deepEqual(sealedEntries.map((e) => e.name), [sealed.name.replace(/\.zip$/, '.json'), `photos/${ref}.jwe`]);
+    const opened = await openBackup(sealedEntries[0].data, PASS);
+    assert.equal(opened.households[0].answers.house_photo_front, ref);
+    const fileHeader = JSON.parse(Buffer.from(JSON.parse(sealedEntries[0].data).protected, 'base64url'));
+    const photo = await decryptBackup(sealedEntries[1].data, PASS);
+    assert.ok(photo.plaintext.equals(photoBytes), 'the photo opens to the same bytes');
+    assert.equal(photo.protectedHeader.cty, 'image/jpeg');
+    assert.equal(photo.protectedHeader.p2s, fileHeader.p2s);
+    assert.equal(photo.protectedHeader.p2c, fileHeader.p2c);
+    assert.deepEqual(a.errors, []);
+  } finally { await a.close(); }
+
+  // A fresh browser: a zip whose photo does not match its reference is refused whole.
+  const b = await launch();
+  try {
+    const { page } = b;
+    await page.goto(server.url);
+    await page.getByTestId('exchange-panel').waitFor();
+    const empty = await storageOf(page);
+    const entries = unzip(plainZip);
+    const bad = Buffer.from(entries[1].data);
+    bad[bad.length >> 1] ^= 1;
+    await importFile(page, zipWith(path.join(TMP, 'bad.zip'), [[entries[0].name, entries[0].data], [entries[1].name, bad]]));
+    await page.waitForFunction(() => document.querySelector('[data-testid="import-error"]')?.dataset.code === 'bad_photo');
+    const said = await page.getByTestId('import-error').innerText();
+    assert.ok(both(said, 'exchange.zip.bad_photo') && both(said, 'exchange.import.unchanged'), said);
+    assert.deepEqual(await storageOf(page), empty, 'nothing stored');
+    assert.deepEqual(await storedPhotos(page), {}, 'no photo stored');
+
+    // The kit's own zip: the photo is back (same bytes, thumbnail shown) and the location.
+    await importFile(page, plainZip);
+    await page.getByTestId('import-preview').waitFor();
+    await page.getByTestId('import-confirm').click();
+    assert.equal(await page.getByTestId('import-saved').innerText(), '1');
+    assert.match(await page.getByTestId('import-photos-stored').innerText(), /1$/);
+    const back = await storedPhotos(page);
+    assert.deepEqual(Object.keys(back), [ref]);
+    assert.ok(back[ref].bytes.equals(photoBytes));
+    await page.getByTestId(`open-${householdId}`).click();
+    await page.getByTestId('household-form').waitFor();
+    await page.getByTestId('section-guarantees').click();
+    await page.getByTestId('photo-thumb-house_photo_front').waitFor();
+    const natural = await page.getByTestId('photo-thumb-house_photo_front').evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+    assert.deepEqual(natural, jpegSize(photoBytes), 'the thumbnail shows the photo');
+    assert.match(await page.getByTestId('geo-value-house_location').innerText(), /27\.886600[\s\S]*102\.264300[\s\S]*±8 m/);
+    assert.deepEqual(b.errors, []);
+  } finally { await b.close(); }
+
+  // Another fresh browser: the passphrase backup zip, photo and all.
+  const c = await launch();
+  try {
+    const { page } = c;
+    await page.goto(server.url);
+    await page.getByTestId('exchange-panel').waitFor();
+    await importFile(page, sealedZip);
+    await page.getByTestId('import-sealed').waitFor();
+    await page.getByTestId('import-passphrase').fill(PASS);
+    await page.getByTestId('import-open').click();
+    await page.getByTestId('import-preview').waitFor({ timeout: 60_000 });
+    await page.getByTestId('import-confirm').click();
+    assert.equal(await page.getByTestId('import-saved').innerText(), '1');
+    const back = await storedPhotos(page);
+    assert.deepEqual(Object.keys(back), [ref]);
+    assert.ok(back[ref].bytes.equals(photoBytes));
+    assert.deepEqual(c.errors, []);
+  } finally { await c.close(); }
+});
+
+test('the bureau zip: a zip written by Python imports (a photo it lacks reported), and the encrypted export\'s photo opens with the bureau key', async () => {
+  const front = testJpeg({ width: 640, height: 480, seed: 11 });
+  const absent = testJpeg({ width: 640, height: 480, seed: 12 });
+  const [frontRef, absentRef] = [`${sha(front)}.jpg`, `${sha(absent)}.jpg`];
+  const sample = JSON.parse(fs.readFileSync(path.join(ROOT, 'crates/survey-core/tests/fixtures/household_6_members.json'), 'utf8'));
+  const at = '2026-11-01T01:00:00.000Z';
+  const plain = JSON.stringify({
+    format: 'liangshan-survey-export', format_version: 1, kind: 'backup',
+    survey: { id: setting('form_id'), version: setting('version'), title: { zh: '', ii: '' } },
+    app: { name: 'python', version: '0' }, exported_at: at, device: 'python', household_count: 1,
+    dictionary: { fields: [], choices: {} },
+    households: [{
+      id: crypto.randomUUID(), survey_id: setting('form_id'), survey_version: setting('version'), status: 'finalized',
+      created: at, modified: at, finalized: at, device: 'python',
+      answers: { ...sample.answers.values, housing_grade: 'c', house_photo_front: frontRef, house_photo_damage: absentRef, members: sample.answers.repeats.members },
+      history: [{ at, event: 'created' }, { at, event: 'finalized' }],
+    }],
+  });
+  const zip = zipWith(path.join(TMP, 'python.zip'), [['python.json', Buffer.from(plain)], [`photos/${frontRef}`, front]]);
+  const b = await launch();
+  try {
+    const { page } = b;
+    await page.goto(server.url);
+    await page.getByTestId('exchange-panel').waitFor();
+    await importFile(page, zip);
+    await page.getByTestId('import-preview').waitFor();
+    const missing = await page.getByTestId('import-missing-photos').innerText();
+    assert.ok(both(missing, 'exchange.zip.missing_import') && missing.includes(absentRef), missing);
+    await page.getByTestId('import-confirm').click();
+    assert.equal(await page.getByTestId('import-saved').innerText(), '1');
+    assert.deepEqual(Object.keys(await storedPhotos(page)), [frontRef]);
+
+    // Finalized households to the bureau: encrypted by default, the photo too.
+    await page.getByTestId('export-scope-finalized').check();
+    const out = await exportZip(page);
+    const note = await page.getByTestId('export-missing-photos').innerText();
+    assert.ok(both(note, 'exchange.zip.missing_export') && note.includes(absentRef), note);
+    const entries = unzip(out.file);
+    assert.deepEqual(entries.map((e) => e.name), [out.name.replace(/\.zip$/, '.json'), `photos/${frontRef}.jwe`]);
+    const file = await openBureau(entries[0].data);
+    assert.equal(file.households[0].answers.house_photo_front, frontRef);
+    const fileHeader = JSON.parse(Buffer.from(JSON.parse(entries[0].data).protected, 'base64url'));
+    const photo = await decryptBureau(entries[1].data);
+    assert.ok(photo.plaintext.equals(front), 'the photo opens to the bytes imported');
+    assert.equal(photo.protectedHeader.cty, 'image/jpeg');
+    assert.equal(photo.protectedHeader.kid, fileHeader.kid);
     assert.deepEqual(b.errors, []);
   } finally { await b.close(); }
 });

@@ -11,20 +11,26 @@ pub const JSON_TYPE: &str = "application/json;charset=utf-8";
 /// MIME type of the CSV tables.
 pub const CSV_TYPE: &str = "text/csv;charset=utf-8";
 
-/// The UTF-8 bytes of `text` as a JS array (one copy, no detour through UTF-16).
-fn utf8_parts(text: &str) -> Array {
-    Array::of1(&Uint8Array::from(text.as_bytes()))
+/// `bytes` as a JS array of one part (one copy; text goes as its UTF-8 bytes, no detour
+/// through UTF-16).
+fn parts(bytes: &[u8]) -> Array {
+    Array::of1(&Uint8Array::from(bytes))
 }
 
-fn blob(text: &str, mime: &str) -> Result<web_sys::Blob, JsValue> {
+fn blob(bytes: &[u8], mime: &str) -> Result<web_sys::Blob, JsValue> {
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    web_sys::Blob::new_with_u8_array_sequence_and_options(&utf8_parts(text), &opts)
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts(bytes), &opts)
 }
 
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, text: &str, mime: &str) -> Result<(), JsValue> {
-    let blob = blob(text, mime)?;
+    download_bytes(name, text.as_bytes(), mime)
+}
+
+/// Offers `bytes` as a file download named `name`.
+pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValue> {
+    let blob = blob(bytes, mime)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = leptos::prelude::document();
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
@@ -45,12 +51,12 @@ pub fn download(name: &str, text: &str, mime: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// `new File([text], name, {type})`.
-fn file(name: &str, text: &str, mime: &str) -> Result<JsValue, JsValue> {
+/// `new File([bytes], name, {type})`.
+fn file(name: &str, bytes: &[u8], mime: &str) -> Result<JsValue, JsValue> {
     let ctor: Function = Reflect::get(&js_sys::global(), &"File".into())?.dyn_into()?;
     let opts = Object::new();
     Reflect::set(&opts, &"type".into(), &mime.into())?;
-    let args = Array::of3(&utf8_parts(text), &name.into(), &opts);
+    let args = Array::of3(&parts(bytes), &name.into(), &opts);
     Reflect::construct(&ctor, &args)
 }
 
@@ -72,17 +78,17 @@ pub fn can_share_files() -> bool {
     if navigator_fn("share").is_none() {
         return false;
     }
-    file("test.json", "{}", "application/json")
+    file("test.json", b"{}", "application/json")
         .and_then(|f| share_data(&f))
         .and_then(|data| can_share.call1(&nav, &data))
         .is_ok_and(|r| r.as_bool() == Some(true))
 }
 
-/// Shares `text` as a file (Web Share API). Must run inside a user gesture (a click).
+/// Shares `bytes` as a file (Web Share API). Must run inside a user gesture (a click).
 /// `done(true)` when shared, `done(false)` when refused or cancelled.
-pub fn share(name: &str, text: &str, mime: &str, done: impl FnOnce(bool) + 'static) -> Result<(), JsValue> {
+pub fn share(name: &str, bytes: &[u8], mime: &str, done: impl FnOnce(bool) + 'static) -> Result<(), JsValue> {
     let (nav, share) = navigator_fn("share").ok_or_else(|| JsValue::from_str("no navigator.share"))?;
-    let data = share_data(&file(name, text, mime)?)?;
+    let data = share_data(&file(name, bytes, mime)?)?;
     let promise = share.call1(&nav, &data)?;
     let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
     let d2 = done.clone();

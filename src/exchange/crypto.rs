@@ -87,6 +87,17 @@ pub async fn sha256(data: &[u8]) -> Result<[u8; 32], EnvelopeError> {
 /// The bureau envelope of the export text `plain` (routing data `routing`), for the key in
 /// the survey's `public_key` setting.
 pub async fn seal_bureau(plain: &str, routing: Routing, public_key: &str) -> Result<String, EnvelopeError> {
+    Ok(seal_bureau_with_photos(plain, routing, public_key, &[]).await?.0)
+}
+
+/// [`seal_bureau`], and each of `photos` (JPEG bytes) in an envelope of its own for the same
+/// key (`"cty": "image/jpeg"`, a fresh content key each), the public key imported once.
+pub async fn seal_bureau_with_photos(
+    plain: &str,
+    routing: Routing,
+    public_key: &str,
+    photos: &[Vec<u8>],
+) -> Result<(String, Vec<String>), EnvelopeError> {
     let (crypto, subtle) = webcrypto()?;
     let der = envelope::public_key_der(public_key)?;
     let digest = wait(subtle.digest_with_str_and_u8_array("SHA-256", &der), EnvelopeError::CryptoFailed).await?;
@@ -97,40 +108,111 @@ pub async fn seal_bureau(plain: &str, routing: Routing, public_key: &str) -> Res
         EnvelopeError::BadPublicKey,
     )
     .await?);
-    let cek = content_key(&subtle).await?;
-    let wrapped = wait(
-        subtle.wrap_key_with_object("raw", &cek, &public, &params(&[("name", "RSA-OAEP".into())])),
-        EnvelopeError::CryptoFailed,
-    )
-    .await?;
-    seal_content(&crypto, &subtle, &Header::bureau(routing, kid), &cek, &buffer(&wrapped), plain).await
+    seal_all(&crypto, &subtle, &Header::bureau(routing, kid), &public, "RSA-OAEP", plain, photos).await
 }
 
 /// The backup envelope of the export text `plain` (routing data `routing`), protected by
 /// `passphrase` ([`BACKUP_P2C`] PBKDF2 iterations).
 pub async fn seal_backup(plain: &str, routing: Routing, passphrase: &str) -> Result<String, EnvelopeError> {
+    Ok(seal_backup_with_photos(plain, routing, passphrase, &[]).await?.0)
+}
+
+/// [`seal_backup`], and each of `photos` (JPEG bytes) in an envelope of its own with the
+/// file's `p2s` and `p2c` (`"cty": "image/jpeg"`): the key is derived once.
+pub async fn seal_backup_with_photos(
+    plain: &str,
+    routing: Routing,
+    passphrase: &str,
+    photos: &[Vec<u8>],
+) -> Result<(String, Vec<String>), EnvelopeError> {
     let (crypto, subtle) = webcrypto()?;
     let p2s = random(&crypto, P2S_LEN)?;
     let header = Header::backup(routing, &p2s, BACKUP_P2C);
     let kek = derive_kek(&subtle, &header, passphrase, "wrapKey").await?;
-    let cek = content_key(&subtle).await?;
+    seal_all(&crypto, &subtle, &header, &kek, "AES-KW", plain, photos).await
+}
+
+/// Seals the file `plain` under `header`, then every photo under the same header with
+/// `"cty": "image/jpeg"`; each gets a fresh content key wrapped by `wrapping` (`wrap_alg`).
+async fn seal_all(
+    crypto: &JsValue,
+    subtle: &SubtleCrypto,
+    header: &Header,
+    wrapping: &CryptoKey,
+    wrap_alg: &str,
+    plain: &str,
+    photos: &[Vec<u8>],
+) -> Result<(String, Vec<String>), EnvelopeError> {
+    let mut photo_header = header.clone();
+    photo_header.cty = Some(PHOTO_CTY.into());
+    let file = seal_wrapped(crypto, subtle, header, wrapping, wrap_alg, plain.as_bytes()).await?;
+    let mut sealed = Vec::with_capacity(photos.len());
+    for photo in photos {
+        sealed.push(seal_wrapped(crypto, subtle, &photo_header, wrapping, wrap_alg, photo).await?);
+    }
+    Ok((file, sealed))
+}
+
+/// The content type of a photo's envelope.
+pub const PHOTO_CTY: &str = "image/jpeg";
+
+/// A fresh content key, wrapped by `wrapping`, encrypting `plain` into an envelope.
+async fn seal_wrapped(
+    crypto: &JsValue,
+    subtle: &SubtleCrypto,
+    header: &Header,
+    wrapping: &CryptoKey,
+    wrap_alg: &str,
+    plain: &[u8],
+) -> Result<String, EnvelopeError> {
+    let cek = content_key(subtle).await?;
     let wrapped = wait(
-        subtle.wrap_key_with_object("raw", &cek, &kek, &params(&[("name", "AES-KW".into())])),
+        subtle.wrap_key_with_object("raw", &cek, wrapping, &params(&[("name", wrap_alg.into())])),
         EnvelopeError::CryptoFailed,
     )
     .await?;
-    seal_content(&crypto, &subtle, &header, &cek, &buffer(&wrapped), plain).await
+    seal_content(crypto, subtle, header, &cek, &buffer(&wrapped), plain).await
 }
 
 /// The plaintext export file of a backup envelope, checked against its header.
 pub async fn open_backup(e: &Envelope, passphrase: &str) -> Result<Vec<u8>, EnvelopeError> {
     let (_, subtle) = webcrypto()?;
     let kek = derive_kek(&subtle, &e.header, passphrase, "unwrapKey").await?;
+    let plain = open_with(&subtle, &kek, e).await?;
+    envelope::check_routing(&e.header, &plain)?;
+    Ok(plain)
+}
+
+/// The JPEG bytes of a backup's photo envelopes (`photos`: each envelope's file bytes, by
+/// any name), opened with the passphrase of the backup whose header is `file` (the key
+/// derived once: a photo's envelope has the file's `alg`, `p2s` and `p2c`, and
+/// `"cty": "image/jpeg"`, else it is [`EnvelopeError::Malformed`]).
+pub async fn open_backup_photos(
+    file: &Header,
+    passphrase: &str,
+    photos: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, EnvelopeError> {
+    let (_, subtle) = webcrypto()?;
+    let kek = derive_kek(&subtle, file, passphrase, "unwrapKey").await?;
+    let mut out = std::collections::BTreeMap::new();
+    for (name, bytes) in photos {
+        let e = envelope::parse(bytes)?;
+        let h = &e.header;
+        if h.alg != file.alg || h.p2s != file.p2s || h.p2c != file.p2c || h.cty.as_deref() != Some(PHOTO_CTY) {
+            return Err(EnvelopeError::Malformed);
+        }
+        out.insert(name.clone(), open_with(&subtle, &kek, &e).await?);
+    }
+    Ok(out)
+}
+
+/// Unwraps the content key of `e` with `kek` (AES-KW) and decrypts its content.
+async fn open_with(subtle: &SubtleCrypto, kek: &CryptoKey, e: &Envelope) -> Result<Vec<u8>, EnvelopeError> {
     let cek = key(wait(
         subtle.unwrap_key_with_u8_array_and_object_and_object(
             "raw",
             &e.encrypted_key,
-            &kek,
+            kek,
             &params(&[("name", "AES-KW".into())]),
             &params(&[("name", "AES-GCM".into())]),
             false,
@@ -146,9 +228,7 @@ pub async fn open_backup(e: &Envelope, passphrase: &str) -> Result<Vec<u8>, Enve
         EnvelopeError::Tampered,
     )
     .await?;
-    let plain = buffer(&plain);
-    envelope::check_routing(&e.header, &plain)?;
-    Ok(plain)
+    Ok(buffer(&plain))
 }
 
 /// A fresh AES-256-GCM content-encryption key (extractable: it is wrapped).
@@ -203,12 +283,12 @@ async fn seal_content(
     header: &Header,
     cek: &CryptoKey,
     encrypted_key: &[u8],
-    plain: &str,
+    plain: &[u8],
 ) -> Result<String, EnvelopeError> {
     let protected = header.encode();
     let iv = random(crypto, 12)?;
     let out = wait(
-        subtle.encrypt_with_object_and_u8_array(&gcm(&iv, protected.as_bytes()), cek, plain.as_bytes()),
+        subtle.encrypt_with_object_and_u8_array(&gcm(&iv, protected.as_bytes()), cek, plain),
         EnvelopeError::CryptoFailed,
     )
     .await?;

@@ -18,6 +18,7 @@
 pub mod browser;
 pub mod crypto;
 pub mod logic;
+pub mod zip;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -135,10 +136,21 @@ fn match_name(m: Match) -> &'static str {
 /// What the last export did.
 #[derive(Debug, Clone, PartialEq)]
 enum ExportOutcome {
-    Done { name: String, count: usize, shared: bool, unsaved: Vec<String>, damaged: usize, protection: Protection },
+    Done {
+        name: String,
+        count: usize,
+        shared: bool,
+        unsaved: Vec<String>,
+        damaged: usize,
+        protection: Protection,
+        /// Photos referenced but not on this tablet (not in the file).
+        missing: Vec<String>,
+    },
     Csv { names: Vec<String> },
     /// Encrypting (WebCrypto works asynchronously; a backup's key derivation takes ~0.5 s).
     Working,
+    /// Reading the photos and writing the zip of a plain file.
+    Packing,
     /// Not written: why (no WebCrypto, a passphrase problem, a bad key).
     Refused(EnvelopeError),
     Empty,
@@ -161,23 +173,25 @@ enum ImportState {
     /// A passphrase-protected backup: waiting for the passphrase (and why the last one
     /// did not open it), or opening it.
     Sealed { envelope: Arc<Envelope>, error: Option<EnvelopeError>, opening: bool },
+    /// A zip whose photos are refused, or could not be stored (nothing stored).
+    PhotoRefused(zip::PhotoProblem),
 }
 
 /// Hands an export file over (download, or share) and then saves the exported marks;
-/// `text` is the file as written (plain or an envelope), `encrypt_ms` the time encryption
-/// took.
+/// `file` is the file as written (plain or an envelope, or the zip with photos),
+/// `encrypt_ms` the time encryption (and reading the photos) took.
 fn hand_over(
     store: DraftStore,
     outcome: RwSignal<Option<ExportOutcome>>,
     p: Prepared,
-    text: String,
+    file: zip::Bundle,
     share: bool,
     protection: Protection,
     encrypt_ms: f64,
 ) {
     let t0 = clock::perf_now();
     let count = p.households.len();
-    let (name, damaged) = (p.name.clone(), p.damaged);
+    let (name, damaged, missing) = (file.name.clone(), p.damaged, file.missing.clone());
     let households = p.households;
     // The marks are saved in a task of their own, so the browser starts the download
     // (or the share sheet) first.
@@ -193,13 +207,13 @@ fn hand_over(
                     &[("households", count as f64), ("save_marks", saved_ms), ("marks_at", t)],
                 );
                 let _ = outcome
-                    .try_set(Some(ExportOutcome::Done { name, count, shared, unsaved, damaged, protection }));
+                    .try_set(Some(ExportOutcome::Done { name, count, shared, unsaved, damaged, protection, missing }));
             },
             std::time::Duration::ZERO,
         );
     };
     if share {
-        let r = browser::share(&p.name, &text, browser::JSON_TYPE, move |ok| {
+        let r = browser::share(&file.name, &file.bytes, file.mime, move |ok| {
             if ok {
                 finish(true);
             } else {
@@ -211,7 +225,7 @@ fn hand_over(
         }
         return;
     }
-    if browser::download(&p.name, &text, browser::JSON_TYPE).is_err() {
+    if browser::download_bytes(&file.name, &file.bytes, file.mime).is_err() {
         outcome.set(Some(ExportOutcome::Failed));
         return;
     }
@@ -224,7 +238,7 @@ fn hand_over(
             (b, build_ms),
             ("encrypt", encrypt_ms),
             ("download", download_ms),
-            ("bytes", text.len() as f64),
+            ("bytes", file.bytes.len() as f64),
             ("plain_bytes", p.text.len() as f64),
             ("started_at", t0 - encrypt_ms - read_ms - build_ms),
             ("handed_at", t0 + download_ms),
@@ -262,7 +276,7 @@ pub fn ExchangePanel() -> impl IntoView {
     };
 
     let deliver = move |share: bool| {
-        if outcome.get_untracked() == Some(ExportOutcome::Working) {
+        if matches!(outcome.get_untracked(), Some(ExportOutcome::Working | ExportOutcome::Packing)) {
             return;
         }
         let scope = scope.get_untracked();
@@ -284,21 +298,18 @@ pub fn ExchangePanel() -> impl IntoView {
             return;
         };
         let key = logic::public_key().unwrap_or_default();
-        if protection == Protection::Plain {
-            let text = p.text.clone();
-            hand_over(store, outcome, p, text, share, protection, 0.0);
+        if protection == Protection::Plain && zip::referenced(&p).is_empty() {
+            let file = zip::Bundle { name: p.name.clone(), bytes: p.text.clone().into_bytes(), mime: browser::JSON_TYPE, missing: Vec::new() };
+            hand_over(store, outcome, p, file, share, protection, 0.0);
             return;
         }
-        outcome.set(Some(ExportOutcome::Working));
+        outcome.set(Some(if protection == Protection::Plain { ExportOutcome::Packing } else { ExportOutcome::Working }));
         spawn_local(async move {
             let t0 = clock::perf_now();
-            let sealed = match protection {
-                Protection::Bureau => crypto::seal_bureau(&p.text, p.routing.clone(), key).await,
-                _ => crypto::seal_backup(&p.text, p.routing.clone(), &passphrase).await,
-            };
+            let sealed = zip::bundle(&p, protection, key, &passphrase).await;
             let encrypt_ms = clock::perf_now() - t0;
             match sealed {
-                Ok(text) => hand_over(store, outcome, p, text, share, protection, encrypt_ms),
+                Ok(file) => hand_over(store, outcome, p, file, share, protection, encrypt_ms),
                 Err(e) => {
                     let _ = outcome.try_set(Some(ExportOutcome::Refused(e)));
                 }
@@ -385,7 +396,7 @@ pub fn ExchangePanel() -> impl IntoView {
 
     let outcome_view = move || {
         outcome.get().map(|o| match o {
-            ExportOutcome::Done { name, count, shared, unsaved, damaged, protection } => view! {
+            ExportOutcome::Done { name, count, shared, unsaved, damaged, protection, missing } => view! {
                 <div class="exchange-result" role="status" data-testid="export-result">
                     <p>
                         {if shared {
@@ -424,6 +435,13 @@ pub fn ExchangePanel() -> impl IntoView {
                             <T text=tr!(exchange.export.damaged_note) />
                         </p>
                     </Show>
+                    {(!missing.is_empty()).then(|| view! {
+                        <p class="exchange-warning" role="alert" data-testid="export-missing-photos">
+                            <T text=tr!(exchange.zip.missing_export) />
+                            " "
+                            {missing.join(", ")}
+                        </p>
+                    })}
                 </div>
             }
             .into_any(),
@@ -443,6 +461,10 @@ pub fn ExchangePanel() -> impl IntoView {
                 <p class="exchange-error" role="alert" data-testid="export-refused" data-code=e.code()>
                     <T text=envelope_text(&e) />
                 </p>
+            }
+            .into_any(),
+            ExportOutcome::Packing => view! {
+                <p class="exchange-hint" role="status" data-testid="export-working"><T text=tr!(exchange.zip.working) /></p>
             }
             .into_any(),
             ExportOutcome::Empty => view! {
@@ -575,6 +597,15 @@ fn PassphraseField(
     }
 }
 
+/// Why a zip's photos are refused, in both languages.
+fn photo_problem_text(p: zip::PhotoProblem) -> Bi {
+    match p {
+        zip::PhotoProblem::BadZip => tr!(exchange.zip.bad_zip),
+        zip::PhotoProblem::BadPhoto => tr!(exchange.zip.bad_photo),
+        zip::PhotoProblem::PhotoFailed => tr!(exchange.zip.photo_failed),
+    }
+}
+
 /// A plain file checked and compared with the tablet: the preview, or why it is refused.
 fn checked_state(store: &DraftStore, bytes: &[u8]) -> ImportState {
     match logic::check_file(store, bytes) {
@@ -673,6 +704,39 @@ fn ImportSection(
     let resolutions = RwSignal::new(BTreeMap::<String, Resolution>::new());
     let input = NodeRef::<leptos::html::Input>::new();
     let (import_pass, set_import_pass) = signal(String::new());
+    // A zip: its photo entries as read (None: not a zip), then checked (by reference), and
+    // the references its households hold that it lacks.
+    let zip_entries = RwSignal::new(None::<Arc<BTreeMap<String, Vec<u8>>>>);
+    let zip_photos = RwSignal::new(Arc::new(BTreeMap::<String, Vec<u8>>::new()));
+    let missing = RwSignal::new(Vec::<String>::new());
+    let stored_photos = RwSignal::new(0usize);
+
+    // The plain export file checked; a zip's photos then checked against their references
+    // (a backup's opened with its passphrase) before the preview shows.
+    let check = move |plain: Vec<u8>, backup: Option<(envelope::Header, String)>| {
+        let next = checked_state(&store, &plain);
+        let entries = zip_entries.get_untracked();
+        let (ImportState::Preview(checked), Some(entries)) = (&next, entries) else {
+            let _ = state.try_set(next);
+            return;
+        };
+        let checked = checked.clone();
+        let _ = state.try_set(ImportState::Reading);
+        spawn_local(async move {
+            let t0 = clock::perf_now();
+            let opener = backup.as_ref().map(|(h, p)| (h, p.as_str()));
+            let next = match zip::check_photos(&entries, opener).await {
+                Ok(photos) => {
+                    missing.set(zip::missing(&checked.file, &photos));
+                    zip_photos.set(Arc::new(photos));
+                    ImportState::Preview(checked)
+                }
+                Err(p) => ImportState::PhotoRefused(p),
+            };
+            browser::record_timings("import_photos", &[("check", clock::perf_now() - t0), ("photos", entries.len() as f64)]);
+            let _ = state.try_set(next);
+        });
+    };
 
     // A backup envelope: open it with the passphrase typed (WebCrypto), then check it as
     // any plain file. A wrong passphrase leaves the state waiting for another one.
@@ -682,12 +746,14 @@ fn ImportSection(
         let passphrase = import_pass.get_untracked();
         spawn_local(async move {
             let t0 = clock::perf_now();
-            let next = match crypto::open_backup(&envelope, &passphrase).await {
-                Ok(plain) => checked_state(&store, &plain),
-                Err(e) => ImportState::Sealed { envelope, error: Some(e), opening: false },
-            };
+            let opened = crypto::open_backup(&envelope, &passphrase).await;
             browser::record_timings("import_open", &[("open", clock::perf_now() - t0)]);
-            let _ = state.try_set(next);
+            match opened {
+                Ok(plain) => check(plain, Some((envelope.header.clone(), passphrase))),
+                Err(e) => {
+                    let _ = state.try_set(ImportState::Sealed { envelope, error: Some(e), opening: false });
+                }
+            }
         });
     };
 
@@ -697,8 +763,9 @@ fn ImportSection(
         // Choosing the same file again must fire `change` again.
         el.set_value("");
         // An encrypted backup is 4/3 of its plain file (base64url); a plain file is checked
-        // against MAX_FILE_BYTES once read, and so is the plaintext of a backup.
-        if file.size() > envelope::MAX_ENVELOPE_BYTES as f64 {
+        // against MAX_FILE_BYTES once read, and so is the plaintext of a backup. A zip holds
+        // photos besides: its own limit, and its file the others.
+        if file.size() > zip::MAX_ZIP_BYTES as f64 {
             state.set(ImportState::Refused(ImportError::TooLarge { bytes: file.size() as usize }));
             return;
         }
@@ -710,15 +777,42 @@ fn ImportSection(
             };
             let t0 = clock::perf_now();
             set_import_pass.set(String::new());
-            let next = match envelope::for_tablet(&bytes) {
-                Ok(None) => checked_state(&store, &bytes),
-                Ok(Some(e)) => ImportState::Sealed { envelope: Arc::new(e), error: None, opening: false },
-                Err(e) => ImportState::EnvelopeRefused(e),
-            };
-            browser::record_timings("import_check", &[("check", clock::perf_now() - t0), ("bytes", bytes.len() as f64)]);
             set_take_new.set(true);
             set_take_newer.set(true);
             resolutions.set(BTreeMap::new());
+            missing.set(Vec::new());
+            stored_photos.set(0);
+            zip_photos.set(Arc::new(BTreeMap::new()));
+            let total = bytes.len();
+            let bytes = if zip::is_zip(&bytes) {
+                match zip::read(&bytes) {
+                    Some(unpacked) => {
+                        zip_entries.set(Some(Arc::new(unpacked.photos)));
+                        unpacked.json
+                    }
+                    None => {
+                        let _ = state.try_set(ImportState::PhotoRefused(zip::PhotoProblem::BadZip));
+                        return;
+                    }
+                }
+            } else {
+                zip_entries.set(None);
+                bytes
+            };
+            if bytes.len() > envelope::MAX_ENVELOPE_BYTES {
+                let _ = state.try_set(ImportState::Refused(ImportError::TooLarge { bytes: bytes.len() }));
+                return;
+            }
+            let next = match envelope::for_tablet(&bytes) {
+                Ok(None) => {
+                    browser::record_timings("import_check", &[("check", clock::perf_now() - t0), ("bytes", total as f64)]);
+                    check(bytes, None);
+                    return;
+                }
+                Ok(Some(e)) => ImportState::Sealed { envelope: Arc::new(e), error: None, opening: false },
+                Err(e) => ImportState::EnvelopeRefused(e),
+            };
+            browser::record_timings("import_check", &[("check", clock::perf_now() - t0), ("bytes", total as f64)]);
             let _ = state.try_set(next);
         });
         if read.is_err() {
@@ -735,14 +829,48 @@ fn ImportSection(
             state.set(ImportState::Nothing);
             return;
         }
-        let t0 = clock::perf_now();
-        match logic::merge(&store, &checked, &c) {
+        let merge = move |checked: Arc<Checked>, c: MergeChoice, t0: f64| match logic::merge(&store, &checked, &c) {
             Ok(report) => {
                 browser::record_timings("import_merge", &[("merge", clock::perf_now() - t0), ("saved", report.saved.len() as f64)]);
-                state.set(ImportState::Done(report));
+                let _ = state.try_set(ImportState::Done(report));
             }
-            Err(e) => state.set(ImportState::Refused(e)),
+            Err(e) => {
+                let _ = state.try_set(ImportState::Refused(e));
+            }
+        };
+        let t0 = clock::perf_now();
+        // The photos of the households taken are stored first: a household never
+        // references a photo the tablet lacks because of the import.
+        let photos = zip_photos.get_untracked();
+        let taken: Vec<&survey_core::household::Household> = checked
+            .preview
+            .entries
+            .iter()
+            .filter(|e| chosen(e, &c))
+            .filter_map(|e| checked.file.households.get(e.index))
+            .collect();
+        let wanted: BTreeMap<String, Vec<u8>> = taken
+            .iter()
+            .flat_map(|h| survey_core::media::photo_refs(&h.record.answers))
+            .filter_map(|r| photos.get(&r).map(|b| (r, b.clone())))
+            .collect();
+        if wanted.is_empty() {
+            merge(checked, c, t0);
+            return;
         }
+        state.set(ImportState::Reading);
+        spawn_local(async move {
+            match zip::store_photos(&wanted).await {
+                Ok(()) => {
+                    browser::record_timings("import_store_photos", &[("store", clock::perf_now() - t0), ("photos", wanted.len() as f64)]);
+                    stored_photos.set(wanted.len());
+                    merge(checked, c, t0);
+                }
+                Err(p) => {
+                    let _ = state.try_set(ImportState::PhotoRefused(p));
+                }
+            }
+        });
     };
 
     let refused = move |e: ImportError| {
@@ -881,6 +1009,15 @@ fn ImportSection(
         }
     };
 
+    let missing_view = move || {
+        let list = missing.get();
+        (!list.is_empty()).then(|| view! {
+            <p class="exchange-warning" role="status" data-testid="import-missing-photos" data-code="missing_photo">
+                <T text=tr!(exchange.zip.missing_import) /> " " {list.join(", ")}
+            </p>
+        })
+    };
+
     let state_view = move || match state.get() {
         ImportState::Idle => ().into_any(),
         ImportState::Reading => view! {
@@ -895,7 +1032,18 @@ fn ImportSection(
             </div>
         }
         .into_any(),
-        ImportState::Preview(checked) => preview_view(checked).into_any(),
+        ImportState::Preview(checked) => view! {
+            {missing_view()}
+            {preview_view(checked)}
+        }
+        .into_any(),
+        ImportState::PhotoRefused(p) => view! {
+            <div class="exchange-error" role="alert" data-testid="import-error" data-code=p.code()>
+                <p><T text=photo_problem_text(p) /></p>
+                <p class="exchange-hint"><T text=tr!(exchange.import.unchanged) /></p>
+            </div>
+        }
+        .into_any(),
         ImportState::Done(report) => {
             let failed = report.failed.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
             view! {
@@ -905,6 +1053,12 @@ fn ImportSection(
                         " " <span data-testid="import-saved">{report.saved.len()}</span> " "
                         <T text=tr!(exchange.export.households) />
                     </p>
+                    {(stored_photos.get_untracked() > 0).then(|| view! {
+                        <p data-testid="import-photos-stored">
+                            <T text=tr!(exchange.zip.photos_stored) /> " " {stored_photos.get_untracked()}
+                        </p>
+                    })}
+                    {missing_view()}
                     {(!failed.is_empty()).then(|| view! {
                         <p class="exchange-error" role="alert" data-testid="import-save-failed">
                             <T text=tr!(exchange.import.save_failed) /> " " {failed.join(", ")}
@@ -971,7 +1125,7 @@ fn ImportSection(
                 <T text=tr!(exchange.import.choose) />
                 <input
                     type="file"
-                    accept=".json,application/json"
+                    accept=".json,application/json,.zip,application/zip"
                     data-testid="import-file"
                     node_ref=input
                     on:change=on_file

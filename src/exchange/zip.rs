@@ -1,0 +1,226 @@
+//! The export `.zip` of a file with photos (`docs/export-format.md`, "A file with photos:
+//! one .zip"): `<name>.json` (the file exactly as without photos, plain or its envelope)
+//! and each referenced photo once, `photos/<sha256>.jpg` (plain) or
+//! `photos/<sha256>.jpg.jwe` (its own envelope, same key as the file); entries stored
+//! uncompressed, written and read with the `zip` crate.
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read, Write};
+
+use js_sys::Uint8Array;
+use survey_core::envelope::{EnvelopeError, Protection};
+use survey_core::media;
+use wasm_bindgen_futures::JsFuture;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+use super::crypto;
+use super::logic::Prepared;
+use crate::storage::photos;
+
+/// MIME type of the export zip.
+pub const ZIP_TYPE: &str = "application/zip";
+/// The largest zip an import reads: its export file within the usual limits, and photos
+/// (100 households × 2 photos of ~250 KB are ~50 MB).
+pub const MAX_ZIP_BYTES: usize = 256 * 1024 * 1024;
+/// The folder of the photos inside the zip.
+pub const PHOTO_DIR: &str = "photos/";
+/// The suffix of an encrypted photo's entry.
+pub const SEALED_SUFFIX: &str = ".jwe";
+
+/// Whether `bytes` start like a zip file (a local file header).
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// The zip's name for the export named `json_name` (`….json` → `….zip`).
+pub fn zip_name(json_name: &str) -> String {
+    format!("{}.zip", json_name.strip_suffix(".json").unwrap_or(json_name))
+}
+
+/// Every photo the file's households reference, each once, sorted.
+pub fn referenced(p: &Prepared) -> Vec<String> {
+    let mut refs = std::collections::BTreeSet::new();
+    for h in &p.households {
+        refs.extend(media::photo_refs(&h.record.answers));
+    }
+    refs.into_iter().collect()
+}
+
+/// A zip with the entries `(name, bytes)` in that order, stored.
+pub fn write(entries: &[(String, &[u8])]) -> Result<Vec<u8>, zip::result::ZipError> {
+    let mut w = ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default().compression_method(CompressionMethod::Stored).large_file(false);
+    for (name, bytes) in entries {
+        w.start_file(name.as_str(), opts)?;
+        w.write_all(bytes)?;
+    }
+    Ok(w.finish()?.into_inner())
+}
+
+/// The parts of an export zip: the export file and its photo entries, by the name after
+/// `photos/` (`<sha256>.jpg` or `<sha256>.jpg.jwe`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unpacked {
+    /// The `<name>.json` entry.
+    pub json: Vec<u8>,
+    /// The photo entries.
+    pub photos: BTreeMap<String, Vec<u8>>,
+}
+
+/// Reads an export zip; `None` when it is not one (not a zip, no single `.json` entry at
+/// its top, or an entry that cannot be read). The sizes are bounded by the file's (the
+/// caller limits it), so a claimed size is never trusted beyond the bytes there are.
+pub fn read(bytes: &[u8]) -> Option<Unpacked> {
+    let mut archive = ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut json = None;
+    let mut photos = BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).ok()?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry.name().ok()?.into_owned();
+        let mut data = Vec::with_capacity((entry.size() as usize).min(bytes.len()));
+        entry.by_ref().take(bytes.len() as u64 + 1).read_to_end(&mut data).ok()?;
+        if let Some(photo) = name.strip_prefix(PHOTO_DIR) {
+            photos.insert(photo.to_string(), data);
+        } else if name.ends_with(".json") && !name.contains('/') {
+            if json.is_some() {
+                return None;
+            }
+            json = Some(data);
+        }
+    }
+    Some(Unpacked { json: json?, photos })
+}
+
+/// A photo's bytes from IndexedDB; `None` when it is not stored (or cannot be read).
+async fn stored_bytes(reference: &str) -> Option<Vec<u8>> {
+    let blob = photos::get(reference).await.ok()??;
+    let buf = JsFuture::from(blob.array_buffer()).await.ok()?;
+    Some(Uint8Array::new(&buf).to_vec())
+}
+
+/// An export file ready to hand over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    /// File name (`.json`, or `.zip` with photos).
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Its MIME type.
+    pub mime: &'static str,
+    /// Photos the households reference that are not on this tablet (not in the zip).
+    pub missing: Vec<String>,
+}
+
+/// The export file of `p` as `protection` asks (`public_key` for the bureau, `passphrase`
+/// for a backup): the JSON (or its envelope) alone when no household references a photo,
+/// else the zip with the photos read from IndexedDB, each sealed like the file.
+pub async fn bundle(
+    p: &Prepared,
+    protection: Protection,
+    public_key: &str,
+    passphrase: &str,
+) -> Result<Bundle, EnvelopeError> {
+    let (mut found, mut photo_bytes, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+    for r in referenced(p) {
+        match stored_bytes(&r).await {
+            Some(b) => {
+                found.push(r);
+                photo_bytes.push(b);
+            }
+            None => missing.push(r),
+        }
+    }
+    let (file, sealed) = match protection {
+        Protection::Plain => (p.text.clone(), Vec::new()),
+        Protection::Bureau => crypto::seal_bureau_with_photos(&p.text, p.routing.clone(), public_key, &photo_bytes).await?,
+        Protection::Passphrase => {
+            crypto::seal_backup_with_photos(&p.text, p.routing.clone(), passphrase, &photo_bytes).await?
+        }
+    };
+    if found.is_empty() && missing.is_empty() {
+        return Ok(Bundle { name: p.name.clone(), bytes: file.into_bytes(), mime: super::browser::JSON_TYPE, missing });
+    }
+    let mut entries: Vec<(String, &[u8])> = vec![(p.name.clone(), file.as_bytes())];
+    if protection == Protection::Plain {
+        entries.extend(found.iter().zip(&photo_bytes).map(|(r, b)| (format!("{PHOTO_DIR}{r}"), b.as_slice())));
+    } else {
+        entries.extend(found.iter().zip(&sealed).map(|(r, s)| (format!("{PHOTO_DIR}{r}{SEALED_SUFFIX}"), s.as_bytes())));
+    }
+    let bytes = write(&entries).map_err(|_| EnvelopeError::CryptoFailed)?;
+    Ok(Bundle { name: zip_name(&p.name), bytes, mime: ZIP_TYPE, missing })
+}
+
+/// Why the photos of an export zip are refused (nothing is stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoProblem {
+    /// Not an export zip (no single `.json` entry, or unreadable entries).
+    BadZip,
+    /// A photo whose bytes do not match its reference, a photo entry not named by a
+    /// reference, or a photo envelope that does not open.
+    BadPhoto,
+    /// The photos could not be stored in IndexedDB (full, or unavailable).
+    PhotoFailed,
+}
+
+impl PhotoProblem {
+    /// The code (`data-code`, the locale key under `exchange.zip`).
+    pub fn code(self) -> &'static str {
+        match self {
+            PhotoProblem::BadZip => "bad_zip",
+            PhotoProblem::BadPhoto => "bad_photo",
+            PhotoProblem::PhotoFailed => "photo_failed",
+        }
+    }
+}
+
+/// The photo entries of a zip checked against their references: the JPEG bytes by
+/// reference. A backup's entries (`<ref>.jwe`) are opened first with `backup` (the file's
+/// header and passphrase). Any mismatch refuses them all ([`PhotoProblem::BadPhoto`]).
+pub async fn check_photos(
+    entries: &BTreeMap<String, Vec<u8>>,
+    backup: Option<(&survey_core::envelope::Header, &str)>,
+) -> Result<BTreeMap<String, Vec<u8>>, PhotoProblem> {
+    let plain = match backup {
+        None => entries.clone(),
+        Some((header, passphrase)) => {
+            let mut sealed = BTreeMap::new();
+            for (name, bytes) in entries {
+                let r = name.strip_suffix(SEALED_SUFFIX).ok_or(PhotoProblem::BadPhoto)?;
+                sealed.insert(r.to_string(), bytes.clone());
+            }
+            crypto::open_backup_photos(header, passphrase, &sealed).await.map_err(|_| PhotoProblem::BadPhoto)?
+        }
+    };
+    for (r, bytes) in &plain {
+        let digest = crypto::sha256(bytes).await.map_err(|_| PhotoProblem::BadPhoto)?;
+        if !media::is_photo_ref(r) || media::photo_ref(&digest) != *r {
+            return Err(PhotoProblem::BadPhoto);
+        }
+    }
+    Ok(plain)
+}
+
+/// The references the households of `file` hold that `photos` lacks (`missing_photo`).
+pub fn missing(file: &survey_core::exchange::ImportedFile, photos: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut refs = std::collections::BTreeSet::new();
+    for h in &file.households {
+        refs.extend(media::photo_refs(&h.record.answers));
+    }
+    refs.into_iter().filter(|r| !photos.contains_key(r)).collect()
+}
+
+/// Stores `photos` (checked) in IndexedDB, before the households that reference them.
+pub async fn store_photos(photos: &BTreeMap<String, Vec<u8>>) -> Result<(), PhotoProblem> {
+    for (r, bytes) in photos {
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("image/jpeg");
+        let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
+        let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+            .map_err(|_| PhotoProblem::PhotoFailed)?;
+        photos::put(r, &blob).await.map_err(|_| PhotoProblem::PhotoFailed)?;
+    }
+    Ok(())
+}
