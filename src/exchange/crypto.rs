@@ -153,8 +153,8 @@ async fn seal_all(
     Ok((file, sealed))
 }
 
-/// The content type of a photo's envelope.
-pub const PHOTO_CTY: &str = "image/jpeg";
+/// The content type of a photo's envelope (the core's).
+pub use survey_core::envelope::PHOTO_CTY;
 
 /// A fresh content key, wrapped by `wrapping`, encrypting `plain` into an envelope.
 async fn seal_wrapped(

@@ -50,44 +50,7 @@ impl BureauKey {
     /// a flattened-JSON JWE, `RSA-OAEP-256` + `A256GCM`, `cty` `image/jpeg`, for this key
     /// (`kid`). The caller checks the bytes against the photo's reference.
     pub fn open_photo(&self, file: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
-        use aes_gcm::aead::{Aead, KeyInit, Payload};
-        use base64::Engine;
-        use rsa::pkcs8::EncodePublicKey;
-        let b64 = |v: &serde_json::Value, k: &str| {
-            let s = v.get(k).and_then(|s| s.as_str()).ok_or(EnvelopeError::Malformed)?;
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| EnvelopeError::Malformed)
-        };
-        let jwe: serde_json::Value = serde_json::from_slice(file).map_err(|_| EnvelopeError::Malformed)?;
-        if ["header", "unprotected", "aad", "recipients"].iter().any(|k| jwe.get(k).is_some()) {
-            return Err(EnvelopeError::UnsupportedAlgorithm);
-        }
-        let protected = jwe.get("protected").and_then(|s| s.as_str()).ok_or(EnvelopeError::Malformed)?;
-        let header: serde_json::Value = serde_json::from_slice(&b64(&jwe, "protected")?).map_err(|_| EnvelopeError::Malformed)?;
-        let field = |k: &str| header.get(k).and_then(|s| s.as_str());
-        if field("alg") != Some(envelope::ALG_BUREAU) || field("enc") != Some(envelope::ENC) {
-            return Err(EnvelopeError::UnsupportedAlgorithm);
-        }
-        if field("cty") != Some("image/jpeg") || header.get("crit").is_some() || header.get("zip").is_some() {
-            return Err(EnvelopeError::Malformed);
-        }
-        let private = envelope::read_private_key(&self.pem, "")?;
-        let spki = rsa::RsaPublicKey::from(&private).to_public_key_der().map_err(|_| EnvelopeError::BadPrivateKey)?;
-        if field("kid").is_some_and(|kid| kid != envelope::key_id(spki.as_bytes())) {
-            return Err(EnvelopeError::WrongKey);
-        }
-        let (iv, tag) = (b64(&jwe, "iv")?, b64(&jwe, "tag")?);
-        if iv.len() != 12 || tag.len() != 16 {
-            return Err(EnvelopeError::Malformed);
-        }
-        let cek = private
-            .decrypt(rsa::Oaep::new::<rsa::sha2::Sha256>(), &b64(&jwe, "encrypted_key")?)
-            .map_err(|_| EnvelopeError::Tampered)?;
-        let cipher = aes_gcm::Aes256Gcm::new_from_slice(&cek).map_err(|_| EnvelopeError::Tampered)?;
-        let mut sealed = b64(&jwe, "ciphertext")?;
-        sealed.extend_from_slice(&tag);
-        cipher
-            .decrypt(aes_gcm::Nonce::from_slice(&iv), Payload { msg: &sealed, aad: protected.as_bytes() })
-            .map_err(|_| EnvelopeError::Tampered)
+        envelope::open_bureau_photo(file, &self.pem, "")
     }
 }
 

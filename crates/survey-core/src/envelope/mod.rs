@@ -59,6 +59,9 @@ pub const ALG_BACKUP: &str = "PBES2-HS256+A128KW";
 pub const ALG_BACKUP_512: &str = "PBES2-HS512+A256KW";
 /// `enc` of every envelope.
 pub const ENC: &str = "A256GCM";
+/// The `cty` of a photo's envelope in an export zip (`photos/<sha256>.jpg.jwe`,
+/// docs/export-format.md): its plaintext is the JPEG's bytes, not an export file.
+pub const PHOTO_CTY: &str = "image/jpeg";
 /// PBKDF2 iterations the kit writes in a backup envelope (`p2c`): see
 /// `docs/export-format.md` for how the figure was chosen (≥ 0.3 s on a cheap tablet).
 pub const BACKUP_P2C: u32 = 600_000;

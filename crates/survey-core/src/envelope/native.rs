@@ -106,6 +106,51 @@ pub fn open_backup(file: &[u8], passphrase: &str) -> Result<Vec<u8>, EnvelopeErr
     Ok(plain)
 }
 
+/// The JPEG bytes of a photo's bureau envelope (`photos/<sha256>.jpg.jwe` in an export
+/// zip, docs/export-format.md): a flattened-JSON JWE, `RSA-OAEP-256` + `A256GCM`, `cty`
+/// `image/jpeg`, for this key (`kid`, when present). The kit's photo headers also carry the
+/// file's routing data, but it does not describe a JPEG, so it is not required: any JOSE
+/// library's envelope of the photo opens. The caller checks the bytes against the photo's
+/// reference. Errors: [`EnvelopeError::Malformed`], [`EnvelopeError::UnsupportedAlgorithm`],
+/// [`EnvelopeError::BadPrivateKey`], [`EnvelopeError::WrongKey`], [`EnvelopeError::Tampered`].
+pub fn open_bureau_photo(file: &[u8], private_pem: &str, passphrase: &str) -> Result<Vec<u8>, EnvelopeError> {
+    let b64 = |v: &serde_json::Value, k: &str| {
+        let s = v.get(k).and_then(|s| s.as_str()).ok_or(EnvelopeError::Malformed)?;
+        URL_SAFE_NO_PAD.decode(s).map_err(|_| EnvelopeError::Malformed)
+    };
+    let jwe: serde_json::Value = serde_json::from_slice(file).map_err(|_| EnvelopeError::Malformed)?;
+    if ["header", "unprotected", "aad", "recipients"].iter().any(|k| jwe.get(k).is_some()) {
+        return Err(EnvelopeError::UnsupportedAlgorithm);
+    }
+    let protected = jwe.get("protected").and_then(|s| s.as_str()).ok_or(EnvelopeError::Malformed)?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&b64(&jwe, "protected")?).map_err(|_| EnvelopeError::Malformed)?;
+    let field = |k: &str| header.get(k).and_then(|s| s.as_str());
+    if field("alg") != Some(ALG_BUREAU) || field("enc") != Some(ENC) {
+        return Err(EnvelopeError::UnsupportedAlgorithm);
+    }
+    if field("cty") != Some(PHOTO_CTY) || header.get("crit").is_some() || header.get("zip").is_some() {
+        return Err(EnvelopeError::Malformed);
+    }
+    let private = read_private_key(private_pem, passphrase)?;
+    let spki = RsaPublicKey::from(&private).to_public_key_der().map_err(|_| EnvelopeError::BadPrivateKey)?;
+    if field("kid").is_some_and(|kid| kid != key_id(spki.as_bytes())) {
+        return Err(EnvelopeError::WrongKey);
+    }
+    let (iv, tag) = (b64(&jwe, "iv")?, b64(&jwe, "tag")?);
+    if iv.len() != 12 || tag.len() != 16 {
+        return Err(EnvelopeError::Malformed);
+    }
+    let cek = private.decrypt(Oaep::new::<Sha256>(), &b64(&jwe, "encrypted_key")?).map_err(|_| EnvelopeError::Tampered)?;
+    if cek.len() != 32 {
+        return Err(EnvelopeError::Tampered);
+    }
+    let cipher = Aes256Gcm::new_from_slice(&cek).map_err(|_| EnvelopeError::Tampered)?;
+    let mut sealed = b64(&jwe, "ciphertext")?;
+    sealed.extend_from_slice(&tag);
+    cipher.decrypt(Nonce::from_slice(&iv), Payload { msg: &sealed, aad: protected.as_bytes() }).map_err(|_| EnvelopeError::Tampered)
+}
+
 /// PBES2 key derivation (RFC 7518 §4.8.1.1).
 fn derive_kek(header: &Header, passphrase: &str) -> Result<Vec<u8>, EnvelopeError> {
     let salt = header.pbes2_salt().ok_or(EnvelopeError::Malformed)?;
