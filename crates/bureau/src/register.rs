@@ -13,7 +13,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use survey_core::{
-    exchange::instant, Context, FieldType, Household, Item, ItemKind, Message, Rule, Severity, Survey,
+    exchange::instant, Context, FieldType, Household, Item, ItemKind, Message, Severity, Survey,
 };
 
 use crate::surveys::Surveys;
@@ -435,7 +435,7 @@ fn write_current(tx: &Transaction<'_>, surveys: &Surveys, v: &StoredVersion, hea
             i.path.member.as_ref().map(|(_, m)| *m as i64 + 1),
             i.path.field,
             if i.severity == Severity::Error { "error" } else { "warning" },
-            rule_name(i.rule),
+            i.rule.name(),
             i.acknowledged,
             reason,
             zh,
@@ -447,19 +447,6 @@ fn write_current(tx: &Transaction<'_>, surveys: &Surveys, v: &StoredVersion, hea
 
 fn opt(s: Option<String>) -> rusqlite::types::Value {
     s.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::from)
-}
-
-/// The stable name of a validation rule (`required`, `type`, `constraint`, `warning`,
-/// `repeat_count`, `accuracy`).
-pub fn rule_name(r: Rule) -> &'static str {
-    match r {
-        Rule::Required => "required",
-        Rule::Type => "type",
-        Rule::Constraint => "constraint",
-        Rule::Warning => "warning",
-        Rule::RepeatCount => "repeat_count",
-        Rule::Accuracy => "accuracy",
-    }
 }
 
 fn insert_row(tx: &Transaction<'_>, table: &str, cols: &[String], vals: Vec<rusqlite::types::Value>) -> Result<()> {

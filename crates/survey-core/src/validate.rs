@@ -77,6 +77,21 @@ pub enum Rule {
     Accuracy,
 }
 
+impl Rule {
+    /// The rule's stable name, as serialized (`required`, `type`, `constraint`, `warning`,
+    /// `repeat_count`, `accuracy`): in issue keys and in the bureau's register.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Required => "required",
+            Rule::Type => "type",
+            Rule::Constraint => "constraint",
+            Rule::Warning => "warning",
+            Rule::RepeatCount => "repeat_count",
+            Rule::Accuracy => "accuracy",
+        }
+    }
+}
+
 /// Built-in message codes. The app maps each to a translation key (see [`Code::ALL`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -175,15 +190,7 @@ impl Issue {
     /// A stable identity: the same warning on the same field has the same key on every
     /// evaluation (`members[2].age#warning`).
     pub fn key(&self) -> String {
-        let rule = match self.rule {
-            Rule::Required => "required",
-            Rule::Type => "type",
-            Rule::Constraint => "constraint",
-            Rule::Warning => "warning",
-            Rule::RepeatCount => "repeat_count",
-            Rule::Accuracy => "accuracy",
-        };
-        format!("{}#{rule}", self.path)
+        format!("{}#{}", self.path, self.rule.name())
     }
 
     /// True for errors.
