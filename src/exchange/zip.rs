@@ -19,9 +19,8 @@ use crate::storage::photos;
 
 /// MIME type of the export zip.
 pub const ZIP_TYPE: &str = "application/zip";
-/// The largest zip an import reads: its export file within the usual limits, and photos
-/// (100 households × 2 photos of ~250 KB are ~50 MB).
-pub const MAX_ZIP_BYTES: usize = 256 * 1024 * 1024;
+/// The largest zip an import reads (the core's import limit).
+pub use survey_core::exchange::MAX_ZIP_BYTES;
 /// The folder of the photos inside the zip.
 pub const PHOTO_DIR: &str = "photos/";
 /// The suffix of an encrypted photo's entry.

@@ -20,6 +20,10 @@ use crate::survey::Survey;
 /// The largest file the kit reads (20 MiB: about 3,000 households with their rosters).
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 
+/// The largest export `.zip` (a file with photos) the tablet's import reads: its export file
+/// within [`MAX_FILE_BYTES`], and photos (100 households × 2 photos of ~250 KB are ~50 MB).
+pub const MAX_ZIP_BYTES: usize = 256 * 1024 * 1024;
+
 /// At most this many broken households are listed in [`ImportError::BrokenRecords`].
 pub const MAX_LISTED_PROBLEMS: usize = 20;
 

@@ -29,7 +29,7 @@ mod time;
 pub use self::csv::{csv_tables, spreadsheet_cell, CsvTables, BOM, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
 pub use export::{dictionary, export_file, export_household, file_name, safe_file_name, to_json, ExportMeta};
 pub use format::*;
-pub use import::{read_file, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS};
+pub use import::{read_file, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS, MAX_ZIP_BYTES};
 pub use merge::{
     chosen, compare, differences, plan, preview, relate, Difference, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry,
     Relation, Resolution,
