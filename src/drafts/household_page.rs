@@ -28,6 +28,7 @@ fn same_content(a: &Household, b: &Household) -> bool {
         device,
         history,
         copy_of,
+        household_id,
         record,
         extra,
     } = a;
@@ -44,6 +45,7 @@ fn same_content(a: &Household, b: &Household) -> bool {
         && *device == b.device
         && *history == b.history
         && *copy_of == b.copy_of
+        && *household_id == b.household_id
         && *extra == b.extra
 }
 

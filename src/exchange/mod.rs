@@ -82,6 +82,7 @@ pub fn problem_text(p: RecordProblem) -> Bi {
         RecordProblem::BadValue => tr!(exchange.problem.bad_value),
         RecordProblem::BadPath => tr!(exchange.problem.bad_path),
         RecordProblem::WrongSurvey => tr!(exchange.problem.wrong_survey),
+        RecordProblem::MissingHousehold => tr!(exchange.problem.missing_household),
     }
 }
 

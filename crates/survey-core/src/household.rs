@@ -154,6 +154,10 @@ pub struct Household {
     /// independently: which household it is a version of, and which import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_of: Option<CopyOf>,
+    /// On a visit record (the visit log, `docs/export-format.md` "Visits"): the `id` of the
+    /// household visited. `None` on a household.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_id: Option<String>,
     /// Answers and warning acknowledgements.
     #[serde(default)]
     pub record: Record,
@@ -189,6 +193,7 @@ impl Household {
             device,
             history: vec![HistoryEntry::new(Event::Created, now)],
             copy_of: None,
+            household_id: None,
             record: Record::default(),
             extra: BTreeMap::new(),
         }

@@ -376,7 +376,7 @@ fn broken_records_are_listed_and_refuse_the_whole_file() {
     for code in ImportError::CODES {
         assert!(!code.is_empty());
     }
-    assert_eq!(RecordProblem::CODES.len(), 7);
+    assert_eq!(RecordProblem::CODES.len(), 8);
 }
 
 #[test]
@@ -619,4 +619,165 @@ fn timing_native_export() {
         let text = to_json(&f);
         eprintln!("evaluate {t_eval:?} export_answers {t_ea:?} export_file {t_file:?} to_json {:?} ({} bytes)", t.elapsed(), text.len());
     }
+}
+
+fn visit_survey() -> Survey {
+    static S: std::sync::OnceLock<Survey> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../surveys/visit");
+        Survey::load_dir(dir).unwrap_or_else(|p| panic!("{p:?}"))
+    })
+    .clone()
+}
+
+/// A visit record of household `household`: a phone call, or a home visit with a promise.
+fn visit(id: &str, household: &str, phone: bool, status: Status) -> Household {
+    let v = visit_survey();
+    let mut r = Household::new(id.into(), v.id(), v.version(), "device-a".into(), T0);
+    r.household_id = Some(household.into());
+    r.enumerator = Some(profile());
+    let a = &mut r.record.answers;
+    a.set(&FieldPath::top("visit_date"), "2024-04-19");
+    a.set(&FieldPath::top("visit_mode"), if phone { "phone" } else { "home" });
+    a.set(&FieldPath::top("met_whom"), "户主本人");
+    a.set(&FieldPath::top("cadre_name"), "吉克阿依");
+    if phone {
+        a.set(&FieldPath::top("changes"), "none");
+    } else {
+        a.set(&FieldPath::top("changes"), "health housing");
+        a.set(&FieldPath::top("change_health"), "老人住院");
+        a.set(&FieldPath::top("change_housing"), "屋顶漏雨");
+        a.set(&FieldPath::top("promise"), "联系维修");
+        a.set(&FieldPath::top("promise_due"), "2024-05-15");
+    }
+    if status != Status::Draft {
+        r.status = status;
+        r.finalized = Some(T1.into());
+        r.modified = T1.into();
+        r.history.push(HistoryEntry::new(Event::Finalized, T1));
+    }
+    r
+}
+
+fn export_with_visits(hs: &[Household], visits: &[Household], kind: ExportKind) -> String {
+    let mut f = export_file(&shipped(), hs, &cx(), meta(kind));
+    add_visits(&mut f, &visit_survey(), visits, &cx());
+    let text = to_json(&f);
+    assert_valid_against_schema(&text);
+    text
+}
+
+fn read_with_visits(text: &str) -> Result<ImportedFile, ImportError> {
+    read_file_with_visits(text.as_bytes(), &shipped(), Some(&visit_survey()))
+}
+
+#[test]
+fn visits_travel_beside_the_households_and_come_back_identical() {
+    let hs = vec![finalized("h-1"), awkward_draft("h-2")];
+    let visits = vec![visit("v-1", "h-1", false, Status::Finalized), visit("v-2", "h-1", true, Status::Draft)];
+    let text = export_with_visits(&hs, &visits, ExportKind::Backup);
+    let json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["visit_count"], 2);
+    assert_eq!(json["visit_survey"]["id"], "liangshan_visit");
+    assert_eq!(json["visits"][0]["household_id"], "h-1");
+    assert_eq!(json["visits"][0]["answers"]["changes"], json!(["health", "housing"]));
+    assert!(json["visit_dictionary"]["fields"].as_array().unwrap().iter().any(|f| f["name"] == "promise_due"));
+    assert!(json["households"][0].get("household_id").is_none(), "a household names no household");
+
+    let file = read_with_visits(&text).unwrap();
+    assert_eq!(file.households, hs);
+    assert_eq!(file.visits, visits);
+    assert_eq!(file.visit_survey.as_ref().map(|s| s.id.as_str()), Some("liangshan_visit"));
+
+    // Without visits the file is as before: no visit keys at all.
+    let plain = export_json(&hs, ExportKind::Backup);
+    assert!(!plain.contains("visit_count") && !plain.contains("\"visits\""));
+    let file = read_with_visits(&plain).unwrap();
+    assert!(file.visits.is_empty() && file.visit_survey.is_none());
+}
+
+#[test]
+fn a_file_of_visits_only_is_read_and_a_reader_without_the_visit_survey_refuses_it() {
+    let visits = vec![visit("v-1", "h-9", true, Status::Finalized)];
+    let text = export_with_visits(&[], &visits, ExportKind::Bureau);
+    let file = read_with_visits(&text).unwrap();
+    assert!(file.households.is_empty());
+    assert_eq!(file.visits, visits);
+    // A reader that has no visit survey does not drop the visits: it refuses the file.
+    assert_eq!(read(&text), Err(ImportError::WrongSurvey { found: "liangshan_visit".into() }));
+    // Nor does a reader whose visit survey is another one.
+    let other = shipped();
+    assert_eq!(
+        read_file_with_visits(text.as_bytes(), &shipped(), Some(&other)),
+        Err(ImportError::WrongSurvey { found: "liangshan_visit".into() })
+    );
+    // An empty file is still refused.
+    let empty = export_with_visits(&[], &[], ExportKind::Bureau);
+    assert_eq!(read_with_visits(&empty), Err(ImportError::NoHouseholds));
+}
+
+#[test]
+fn broken_visits_are_named_as_visits_and_refuse_the_file() {
+    let text = export_with_visits(
+        &[finalized("h-1")],
+        &[visit("v-1", "h-1", true, Status::Finalized), visit("v-2", "h-1", false, Status::Finalized)],
+        ExportKind::Bureau,
+    );
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    json["visits"][1].as_object_mut().unwrap().remove("household_id");
+    match read_with_visits(&json.to_string()) {
+        Err(ImportError::BrokenRecords { count: 1, records }) => {
+            assert_eq!(records.len(), 1);
+            let r = &records[0];
+            assert!(r.visit);
+            assert_eq!((r.number, r.id.as_deref(), r.problem), (2, Some("v-2"), RecordProblem::MissingHousehold));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A count that does not match the visits: cut short.
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    json["visit_count"] = json!(3);
+    assert_eq!(read_with_visits(&json.to_string()), Err(ImportError::Incomplete { declared: 3, found: 2 }));
+
+    // A visit of another survey, and the same visit twice.
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    json["visits"][1]["survey_id"] = json!("liangshan_household");
+    json["visits"][0]["id"] = json!("v-2");
+    match read_with_visits(&json.to_string()) {
+        Err(ImportError::BrokenRecords { count: 1, records }) => {
+            assert_eq!((records[0].visit, records[0].problem), (true, RecordProblem::WrongSurvey));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    json["visits"][1]["id"] = json!("v-1");
+    match read_with_visits(&json.to_string()) {
+        Err(ImportError::BrokenRecords { records, .. }) => {
+            assert_eq!((records[0].visit, records[0].number, records[0].problem), (true, 2, RecordProblem::DuplicateId));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // A household that names a household is not a household.
+    let mut json: Value = serde_json::from_str(&text).unwrap();
+    json["households"][0]["household_id"] = json!("h-0");
+    match read_with_visits(&json.to_string()) {
+        Err(ImportError::BrokenRecords { records, .. }) => {
+            assert_eq!((records[0].visit, records[0].problem), (false, RecordProblem::BadValue));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn visits_merge_with_the_households_rule() {
+    let base = visit("v-1", "h-1", true, Status::Finalized);
+    let mut later = base.clone();
+    later.reopen("日期写错", T1).unwrap();
+    later.record.answers.set(&FieldPath::top("visit_date"), "2024-04-18");
+    later.modified = "2024-04-21T00:00:00.000Z".into();
+    assert_eq!(relate(&base, &base.clone()), Relation::Identical);
+    assert_eq!(relate(&base, &later), Relation::Continues);
+    assert_eq!(relate(&later, &base), Relation::Superseded);
 }

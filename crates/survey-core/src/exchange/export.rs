@@ -40,11 +40,7 @@ pub fn export_file(survey: &Survey, households: &[Household], cx: &Context, meta
         format: FORMAT_NAME.to_string(),
         format_version: EXPORT_FORMAT_VERSION,
         kind: meta.kind,
-        survey: SurveyRef {
-            id: survey.id().to_string(),
-            version: survey.version().to_string(),
-            title: label(survey.title()),
-        },
+        survey: survey_ref(survey),
         app: meta.app,
         exported_at: meta.exported_at,
         enumerator: meta.enumerator.map(enumerator),
@@ -52,7 +48,28 @@ pub fn export_file(survey: &Survey, households: &[Household], cx: &Context, meta
         household_count: households.len(),
         dictionary: dictionary(survey),
         households,
+        visit_survey: None,
+        visit_dictionary: None,
+        visit_count: None,
+        visits: Vec::new(),
     }
+}
+
+/// Adds the visit records `visits` (of the visit survey `survey`, in the given order) to
+/// `file`: `visit_survey`, `visit_dictionary`, `visit_count` and `visits`. Nothing is added
+/// when `visits` is empty. The caller marks them exported first, as it does households.
+pub fn add_visits(file: &mut ExportFile, survey: &Survey, visits: &[Household], cx: &Context) {
+    if visits.is_empty() {
+        return;
+    }
+    file.visits = visits.iter().map(|v| export_household(survey, v, cx, file.kind)).collect();
+    file.visit_count = Some(file.visits.len());
+    file.visit_survey = Some(survey_ref(survey));
+    file.visit_dictionary = Some(dictionary(survey));
+}
+
+fn survey_ref(survey: &Survey) -> SurveyRef {
+    SurveyRef { id: survey.id().to_string(), version: survey.version().to_string(), title: label(survey.title()) }
 }
 
 /// The file as JSON text (indented by one space: readable in a text editor, and about
@@ -304,6 +321,7 @@ pub fn export_household(survey: &Survey, h: &Household, cx: &Context, kind: Expo
             file_device: c.file_device.clone(),
             replaced: c.replaced,
         }),
+        household_id: h.household_id.clone(),
         extra: h.extra.clone(),
         record_extra: h.record.extra.clone(),
         other: BTreeMap::new(),

@@ -53,6 +53,19 @@ pub struct ExportFile {
     pub dictionary: Dictionary,
     /// The households.
     pub households: Vec<ExportHousehold>,
+    /// The visit log's survey (`liangshan_visit`), when the file has visit records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_survey: Option<SurveyRef>,
+    /// Labels and types of the visit survey, as `dictionary`, when the file has visits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_dictionary: Option<Dictionary>,
+    /// Number of records in `visits` (present when the file has visits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_count: Option<usize>,
+    /// Visit records (走访记录): each one visit or phone call to the household `household_id`.
+    /// Same keys as a household. A bureau file holds finalized visits; a backup every visit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<ExportHousehold>,
 }
 
 /// What an export file is for.
@@ -344,6 +357,10 @@ pub struct ExportHousehold {
     /// (reopening with a reason), exports and imports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<ExportHistoryEntry>,
+    /// On a visit record: the `id` of the household visited (it need not be in the same
+    /// file). Absent on a household.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_id: Option<String>,
     /// Present on a copy: another version of household `copy_of.id`, edited independently,
     /// that an import kept as a household of its own so that neither version was lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -138,12 +138,22 @@ pub enum RecordProblem {
     BadPath,
     /// Started with another survey.
     WrongSurvey,
+    /// A visit record without the id of the household visited (`household_id`).
+    MissingHousehold,
 }
 
 impl RecordProblem {
     /// Every code (each needs a translation: `exchange.record_problem.<code>`).
-    pub const CODES: [&'static str; 7] =
-        ["unreadable", "missing_id", "duplicate_id", "bad_time", "bad_value", "bad_path", "wrong_survey"];
+    pub const CODES: [&'static str; 8] = [
+        "unreadable",
+        "missing_id",
+        "duplicate_id",
+        "bad_time",
+        "bad_value",
+        "bad_path",
+        "wrong_survey",
+        "missing_household",
+    ];
 
     /// The stable code.
     pub fn code(self) -> &'static str {
@@ -155,14 +165,18 @@ impl RecordProblem {
             RecordProblem::BadValue => "bad_value",
             RecordProblem::BadPath => "bad_path",
             RecordProblem::WrongSurvey => "wrong_survey",
+            RecordProblem::MissingHousehold => "missing_household",
         }
     }
 }
 
-/// One broken household of a file.
+/// One broken household (or visit record) of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokenRecord {
-    /// Its position in the file (1-based, as a person counts).
+    /// A visit record (`visits`), not a household.
+    pub visit: bool,
+    /// Its position in the file (1-based, as a person counts) among the households, or
+    /// among the visits when `visit`.
     pub number: usize,
     /// Its id, when one could be read.
     pub id: Option<String>,
@@ -190,6 +204,10 @@ pub struct ImportedFile {
     pub device: String,
     /// The households, as the tablet stores them.
     pub households: Vec<Household>,
+    /// The visit survey, when the file has visit records.
+    pub visit_survey: Option<SurveyRef>,
+    /// The visit records, as the tablet stores them (each with its `household_id`).
+    pub visits: Vec<Household>,
 }
 
 #[derive(Deserialize)]
@@ -214,6 +232,14 @@ struct Envelope<'a> {
     dictionary: Dictionary,
     #[serde(borrow)]
     households: Vec<&'a RawValue>,
+    #[serde(default)]
+    visit_survey: Option<SurveyRef>,
+    #[serde(default)]
+    visit_dictionary: Option<Dictionary>,
+    #[serde(default)]
+    visit_count: Option<usize>,
+    #[serde(default, borrow)]
+    visits: Vec<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -222,9 +248,17 @@ struct IdProbe {
     id: Option<serde_json::Value>,
 }
 
-/// Reads and checks an export file for `survey`. Nothing is stored here: the caller saves
-/// the households (after [`super::preview`]) only when this succeeded.
+/// Reads and checks an export file for `survey`, without a visit survey: a file with visit
+/// records is refused as [`ImportError::WrongSurvey`] (see [`read_file_with_visits`]).
 pub fn read_file(bytes: &[u8], survey: &Survey) -> Result<ImportedFile, ImportError> {
+    read_file_with_visits(bytes, survey, None)
+}
+
+/// Reads and checks an export file for `survey` (households) and `visit_survey` (the visit
+/// log's records, `visits`). Nothing is stored here: the caller saves the records (after
+/// [`super::preview`]) only when this succeeded. Visits are checked like households, and each
+/// must name the household visited; a file may hold visits and no households.
+pub fn read_file_with_visits(bytes: &[u8], survey: &Survey, visit_survey: Option<&Survey>) -> Result<ImportedFile, ImportError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { bytes: bytes.len() });
     }
@@ -246,45 +280,34 @@ pub fn read_file(bytes: &[u8], survey: &Survey) -> Result<ImportedFile, ImportEr
     if env.survey.id != survey.id() {
         return Err(ImportError::WrongSurvey { found: env.survey.id });
     }
-    if env.households.is_empty() {
+    let has_visits = !env.visits.is_empty() || env.visit_count.is_some_and(|n| n > 0);
+    let visit_survey = match (has_visits, visit_survey) {
+        (false, _) => None,
+        (true, Some(v)) if env.visit_survey.as_ref().is_some_and(|r| r.id == v.id()) => Some(v),
+        (true, _) => {
+            let found = env.visit_survey.as_ref().map_or_else(|| "(visits without visit_survey)".to_string(), |r| r.id.clone());
+            return Err(ImportError::WrongSurvey { found });
+        }
+    };
+    if env.households.is_empty() && env.visits.is_empty() {
         return Err(ImportError::NoHouseholds);
     }
     if env.household_count != env.households.len() {
         return Err(ImportError::Incomplete { declared: env.household_count, found: env.households.len() });
     }
-
-    let dict = DictIndex::new(&env.dictionary);
-    let mut households = Vec::with_capacity(env.households.len());
-    let mut broken = Vec::new();
-    let mut count = 0;
-    let mut seen: HashSet<String> = HashSet::with_capacity(env.households.len());
-    for (i, raw) in env.households.iter().enumerate() {
-        let result = serde_json::from_str::<ExportHousehold>(raw.get())
-            .map_err(|e| (if lacks_id(raw) { RecordProblem::MissingId } else { RecordProblem::Unreadable }, e.to_string()))
-            .and_then(|h| to_household(h, &dict, survey));
-        match result {
-            Ok(h) if !seen.insert(h.id.clone()) => {
-                count += 1;
-                if broken.len() < MAX_LISTED_PROBLEMS {
-                    broken.push(BrokenRecord { number: i + 1, id: Some(h.id), problem: RecordProblem::DuplicateId, detail: "id".into() });
-                }
-            }
-            Ok(h) => households.push(h),
-            Err((problem, detail)) => {
-                count += 1;
-                if broken.len() < MAX_LISTED_PROBLEMS {
-                    let id = serde_json::from_str::<IdProbe>(raw.get())
-                        .ok()
-                        .and_then(|p| p.id)
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .filter(|s| !s.is_empty());
-                    broken.push(BrokenRecord { number: i + 1, id, problem, detail });
-                }
-            }
-        }
+    if env.visit_count.unwrap_or(0) != env.visits.len() {
+        return Err(ImportError::Incomplete { declared: env.visit_count.unwrap_or(0), found: env.visits.len() });
     }
-    if count > 0 {
-        return Err(ImportError::BrokenRecords { count, records: broken });
+
+    let mut broken = Records::default();
+    let households = broken.read(&env.households, &DictIndex::new(&env.dictionary), survey, false);
+    let visits = match (visit_survey, &env.visit_dictionary) {
+        (Some(v), Some(d)) => broken.read(&env.visits, &DictIndex::new(d), v, true),
+        (Some(v), None) => broken.read(&env.visits, &DictIndex::new(&Dictionary::default()), v, true),
+        (None, _) => Vec::new(),
+    };
+    if broken.count > 0 {
+        return Err(ImportError::BrokenRecords { count: broken.count, records: broken.listed });
     }
     Ok(ImportedFile {
         kind: env.kind,
@@ -294,7 +317,55 @@ pub fn read_file(bytes: &[u8], survey: &Survey) -> Result<ImportedFile, ImportEr
         enumerator: env.enumerator.map(profile),
         device: env.device,
         households,
+        visit_survey: env.visit_survey.filter(|_| has_visits),
+        visits,
     })
+}
+
+/// The broken records found so far (households, then visits).
+#[derive(Default)]
+struct Records {
+    count: usize,
+    listed: Vec<BrokenRecord>,
+}
+
+impl Records {
+    /// Reads the records `raws` (households, or visits when `visit`) of `survey`, whose
+    /// dictionary in the file is `dict`; the broken ones are counted and listed.
+    fn read(&mut self, raws: &[&RawValue], dict: &DictIndex<'_>, survey: &Survey, visit: bool) -> Vec<Household> {
+        let mut out = Vec::with_capacity(raws.len());
+        let mut seen: HashSet<String> = HashSet::with_capacity(raws.len());
+        for (i, raw) in raws.iter().enumerate() {
+            let result = serde_json::from_str::<ExportHousehold>(raw.get())
+                .map_err(|e| (if lacks_id(raw) { RecordProblem::MissingId } else { RecordProblem::Unreadable }, e.to_string()))
+                .and_then(|h| to_household(h, dict, survey))
+                .and_then(|h| match (visit, h.household_id.as_deref().map(str::trim)) {
+                    (true, None | Some("")) => Err((RecordProblem::MissingHousehold, "household_id".into())),
+                    (false, Some(_)) => Err((RecordProblem::BadValue, "household_id".into())),
+                    _ => Ok(h),
+                });
+            let (id, problem, detail) = match result {
+                Ok(h) if !seen.insert(h.id.clone()) => (Some(h.id), RecordProblem::DuplicateId, "id".to_string()),
+                Ok(h) => {
+                    out.push(h);
+                    continue;
+                }
+                Err((problem, detail)) => {
+                    let id = serde_json::from_str::<IdProbe>(raw.get())
+                        .ok()
+                        .and_then(|p| p.id)
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .filter(|s| !s.is_empty());
+                    (id, problem, detail)
+                }
+            };
+            self.count += 1;
+            if self.listed.len() < MAX_LISTED_PROBLEMS {
+                self.listed.push(BrokenRecord { visit, number: i + 1, id, problem, detail });
+            }
+        }
+        out
+    }
 }
 
 /// Whether a household that cannot be read is an object without an id (the key missing,
@@ -333,9 +404,9 @@ fn profile(e: Enumerator) -> EnumeratorProfile {
 type Problem = (RecordProblem, String);
 
 /// Keys of a stored [`Household`] and of its [`Record`]: unknown keys may not use them.
-const HOUSEHOLD_KEYS: [&str; 14] = [
+const HOUSEHOLD_KEYS: [&str; 15] = [
     "id", "format", "survey_id", "survey_version", "status", "created", "modified", "finalized", "exported",
-    "enumerator", "device", "history", "copy_of", "record",
+    "enumerator", "device", "history", "copy_of", "household_id", "record",
 ];
 const RECORD_KEYS: [&str; 2] = ["answers", "acks"];
 
@@ -499,6 +570,7 @@ fn to_household(h: ExportHousehold, dict: &DictIndex<'_>, survey: &Survey) -> Re
             file_device: c.file_device,
             replaced: c.replaced,
         }),
+        household_id: h.household_id,
         record: Record { answers, acks, extra: h.record_extra },
         extra,
     })

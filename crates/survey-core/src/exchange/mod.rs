@@ -9,6 +9,9 @@
 //!   questions that are not relevant (`hidden_answers`), so that a restore is exact.
 //! - [`read_file`]: bytes → every household checked, or one [`ImportError`] (its code is a
 //!   translation key) — all or nothing, so a bad file changes nothing.
+//! - Visit records (the visit log) travel beside the households: [`add_visits`] writes
+//!   them, [`read_file_with_visits`] reads them with the same checks, and they merge by id
+//!   with the same [`relate`].
 //! - [`relate`]: the one merge rule — whether a version of a household continues another,
 //!   is older, or was edited independently (a conflict).
 //! - [`preview`] and [`plan`]: which households are new, identical, continue the tablet's,
@@ -27,9 +30,9 @@ mod merge;
 mod time;
 
 pub use self::csv::{csv_tables, spreadsheet_cell, CsvTables, BOM, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
-pub use export::{dictionary, export_file, export_household, file_name, safe_file_name, to_json, ExportMeta};
+pub use export::{add_visits, dictionary, export_file, export_household, file_name, safe_file_name, to_json, ExportMeta};
 pub use format::*;
-pub use import::{read_file, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS, MAX_ZIP_BYTES};
+pub use import::{read_file, read_file_with_visits, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS, MAX_ZIP_BYTES};
 pub use merge::{
     chosen, compare, differences, plan, preview, relate, Difference, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry,
     Relation, Resolution,
