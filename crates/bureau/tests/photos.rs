@@ -33,18 +33,6 @@ fn bureau(register: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
     (out.status.code().unwrap_or(-1), v, format!("{stdout}{stderr}"))
 }
 
-/// A real JPEG (the image crate's encoder), `w`×`h`, a gradient seeded by `seed`.
-fn jpeg(w: u32, h: u32, seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, seed]));
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
-    out
-}
-
-fn reference(bytes: &[u8]) -> String {
-    format!("{}.jpg", bureau::intake::sha256(bytes))
-}
-
 /// A photo sealed as the contract says: flattened JWE, RSA-OAEP-256 + A256GCM, `cty`
 /// `image/jpeg`, `kid` of the key (RustCrypto's primitives, as the core's sealing).
 fn seal_photo(jpeg: &[u8], public_b64: &str) -> Vec<u8> {
@@ -60,19 +48,6 @@ fn seal_photo(jpeg: &[u8], public_b64: &str) -> Vec<u8> {
     let mut sealed = aes_gcm::Aes256Gcm::new(&cek).encrypt(&iv, Payload { msg: jpeg, aad: protected.as_bytes() }).unwrap();
     let tag = sealed.split_off(sealed.len() - 16);
     envelope::Envelope::assemble(&protected, &ek, &iv, &sealed, &tag).into_bytes()
-}
-
-/// The export zip: `<name>.json` and `photos/…`, entries stored (as the contract says).
-fn zip_file(path: &Path, json_name: &str, json: &[u8], photos: &[(String, Vec<u8>)]) {
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    z.start_file(json_name, o).unwrap();
-    z.write_all(json).unwrap();
-    for (name, bytes) in photos {
-        z.start_file(format!("photos/{name}"), o).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
 }
 
 /// Grade D (front and damage photos, a location) and grade A (front photo only).
