@@ -15,22 +15,6 @@ use rusqlite::Connection;
 use support::*;
 use survey_core::exchange::ExportKind;
 
-fn bureau(register: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_liangshan-bureau"))
-        .arg("--register")
-        .arg(register)
-        .args(["--today", TODAY, "--json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-    (out.status.code().unwrap_or(-1), v, format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)))
-}
-
-fn count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
-}
 
 fn text(db: &Path, sql: &str) -> String {
     Connection::open(db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
@@ -38,20 +22,7 @@ fn text(db: &Path, sql: &str) -> String {
 
 /// Every table an intake of visits may change, as text (to prove nothing changed).
 fn snapshot(db: &Path) -> String {
-    let c = Connection::open(db).unwrap();
-    let mut out = String::new();
-    for table in ["files", "versions", "households", "visit_versions", "visits", "visit_issues", "visit_resolutions"] {
-        let mut st = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
-        let n = st.column_count();
-        let rows = st
-            .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap())).collect::<Vec<_>>().join("|")))
-            .unwrap();
-        for row in rows {
-            out.push_str(&row.unwrap());
-            out.push('\n');
-        }
-    }
-    out
+    snapshot_of(db, &["files", "versions", "households", "visit_versions", "visits", "visit_issues", "visit_resolutions"])
 }
 
 /// Runs the independent check on `files` (intake order) and what the tool wrote.
@@ -117,7 +88,7 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
     zip_file(&b1, "b-1.json", json.as_bytes(), &[(reference(&photo), photo.clone())]);
     files.push(b1.clone());
 
-    let (code, v, out) = bureau(&db, &["intake", a1.to_str().unwrap(), b1.to_str().unwrap()]);
+    let (code, v, out) = bureau_json(&db, &["intake", a1.to_str().unwrap(), b1.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert_eq!((v["files"][0]["new"].as_i64(), v["files"][0]["visits"]["new"].as_i64()), (Some(2), Some(2)), "{out}");
     assert_eq!(v["files"][1]["households"], 0, "{out}");
@@ -132,7 +103,7 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
 
     // The same files again change nothing.
     let before = snapshot(&db);
-    let (code, v, out) = bureau(&db, &["intake", a1.to_str().unwrap(), b1.to_str().unwrap()]);
+    let (code, v, out) = bureau_json(&db, &["intake", a1.to_str().unwrap(), b1.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert_eq!((v["files"][0]["outcome"].as_str(), v["files"][1]["outcome"].as_str()), (Some("already_taken"), Some("already_taken")));
     assert_eq!(snapshot(&db), before);
@@ -142,7 +113,7 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
     let b2 = dir.path().join("b-2.json");
     std::fs::write(&b2, export(&s, &mut hb, ExportKind::Bureau, "tablet-b", "阿牛", "2026-11-13T08:00:00.000Z")).unwrap();
     files.push(b2.clone());
-    let (code, v, out) = bureau(&db, &["intake", b2.to_str().unwrap()]);
+    let (code, v, out) = bureau_json(&db, &["intake", b2.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(v["visits_without_household"], 0, "{out}");
     assert_eq!(count(&db, "SELECT count(*) FROM visit_versions WHERE visit_id = 'v-3'"), 1);
@@ -171,34 +142,34 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
     let a3 = dir.path().join("a-3-backup.json");
     std::fs::write(&a3, export_with_visits(&s, &mut [], &mut [draft], ExportKind::Backup, "tablet-a", "吉克阿依", "2026-11-19T08:00:00.000Z")).unwrap();
     files.extend([b3.clone(), a2.clone(), a3.clone()]);
-    let (code, v, out) = bureau(&db, &["intake", b3.to_str().unwrap(), a2.to_str().unwrap(), a3.to_str().unwrap()]);
+    let (code, v, out) = bureau_json(&db, &["intake", b3.to_str().unwrap(), a2.to_str().unwrap(), a3.to_str().unwrap()]);
     assert_eq!(v["files"][0]["visits"]["updated"], 1, "B's correction continues A's export: {out}");
     assert_eq!(v["files"][1]["visits"]["conflict"], 1, "{out}");
     assert_eq!(v["files"][1]["visits"]["new"], 2, "{out}");
     assert_eq!(v["files"][1]["visits"]["without_household"], 1, "{out}");
     assert_eq!(v["visits_without_household"], 1, "{out}");
     assert_eq!(code, bureau::exit::CONFLICTS, "{out}");
-    let (code, c, _) = bureau(&db, &["conflicts"]);
+    let (code, c, _) = bureau_json(&db, &["conflicts"]);
     assert_eq!(code, bureau::exit::CONFLICTS);
     assert_eq!((c[0]["visit_id"].as_str(), c[0]["household_id"].as_str()), (Some("v-2"), Some("hh-1")), "{c}");
     assert_eq!(c[0]["head_name"], "阿苏拉且");
 
     // Workbook and report, checked against the files.
     let (workbook, report, summary) = (dir.path().join("register.xlsx"), dir.path().join("report.html"), dir.path().join("summary.json"));
-    let (code, _, out) = bureau(&db, &["workbook", "-o", workbook.to_str().unwrap()]);
+    let (code, _, out) = bureau_json(&db, &["workbook", "-o", workbook.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
-    let (code, r, out) = bureau(&db, &["report", "-o", report.to_str().unwrap()]);
+    let (code, r, out) = bureau_json(&db, &["report", "-o", report.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     std::fs::write(&summary, r.to_string()).unwrap();
     python_check(dir.path(), &files, &db, Some((&workbook, &report, &summary)));
 
     // Resolving keeps tablet B's version of v-2; every version stays in the record.
     let keep = c[0]["versions"].as_array().unwrap().iter().find(|v| v["current"] == false).unwrap()["version_id"].as_i64().unwrap();
-    let (code, _, out) = bureau(&db, &["resolve", "v-2", "--keep", &keep.to_string(), "--note", "电话核实"]);
+    let (code, _, out) = bureau_json(&db, &["resolve", "v-2", "--keep", &keep.to_string(), "--note", "电话核实"]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(text(&db, "SELECT met_whom FROM visits WHERE _visit_id = 'v-2'"), "户主的儿子");
     assert_eq!(count(&db, "SELECT count(*) FROM visit_resolutions WHERE visit_id = 'v-2'"), 1);
     assert_eq!(count(&db, "SELECT count(*) FROM visit_versions WHERE visit_id = 'v-2'"), 3);
-    let (code, c, _) = bureau(&db, &["conflicts"]);
+    let (code, c, _) = bureau_json(&db, &["conflicts"]);
     assert_eq!((code, c.as_array().map(Vec::len)), (0, Some(0)));
 }

@@ -263,6 +263,50 @@ pub fn visit(spec: &VisitSpec, device: &str, at: &str) -> Household {
     h
 }
 
+/// The passphrase of the TEST-ONLY bureau key (`crates/survey-core/tests/fixtures/envelope/`).
+pub const TEST_PASS: &str = "test-only-not-a-secret";
+
+/// Runs the real binary on `register` with `--today TODAY --json` (key passphrase: the
+/// TEST-ONLY one; no key from the environment): exit code, parsed stdout, stdout + stderr.
+pub fn bureau_json(register: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_liangshan-bureau"))
+        .arg("--register")
+        .arg(register)
+        .args(["--today", TODAY, "--json"])
+        .args(args)
+        .env("LIANGSHAN_KEY_PASSPHRASE", TEST_PASS)
+        .env_remove("LIANGSHAN_KEY")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), v, format!("{stdout}{stderr}"))
+}
+
+/// One number from the register.
+pub fn count(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// Every row of `tables`, as text (to prove an intake changed nothing).
+pub fn snapshot_of(db: &Path, tables: &[&str]) -> String {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut out = String::new();
+    for table in tables {
+        let mut st = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
+        let n = st.column_count();
+        let rows = st
+            .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap())).collect::<Vec<_>>().join("|")))
+            .unwrap();
+        for row in rows {
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// A real JPEG (the image crate's encoder), `w`×`h`, a gradient seeded by `seed`.
 pub fn jpeg(w: u32, h: u32, seed: u8) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, seed]));
