@@ -41,64 +41,63 @@ CREATE TABLE IF NOT EXISTS files (
   taken_at TEXT NOT NULL, households INTEGER NOT NULL,
   new INTEGER NOT NULL, updated INTEGER NOT NULL, identical INTEGER NOT NULL,
   superseded INTEGER NOT NULL, conflict INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS versions (
-  version_id INTEGER PRIMARY KEY, household_id TEXT NOT NULL, file_id INTEGER NOT NULL REFERENCES files(file_id),
-  relation TEXT NOT NULL, head INTEGER NOT NULL, current INTEGER NOT NULL,
-  status TEXT NOT NULL, survey_version TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL,
-  modified_ms INTEGER, device TEXT NOT NULL, enumerator_name TEXT, household TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS versions_household ON versions(household_id, head);
-CREATE UNIQUE INDEX IF NOT EXISTS versions_current ON versions(household_id) WHERE current = 1;
-CREATE TABLE IF NOT EXISTS resolutions (
-  resolution_id INTEGER PRIMARY KEY, household_id TEXT NOT NULL, kept_version INTEGER NOT NULL,
-  dropped_versions TEXT NOT NULL, resolved_at TEXT NOT NULL, note TEXT);
-CREATE TABLE IF NOT EXISTS issues (
-  household_id TEXT NOT NULL, version_id INTEGER NOT NULL, path TEXT NOT NULL, repeat TEXT, member INTEGER,
-  field TEXT NOT NULL, severity TEXT NOT NULL, rule TEXT NOT NULL, acknowledged INTEGER NOT NULL,
-  reason TEXT, message_zh TEXT NOT NULL, message_ii TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS issues_household ON issues(household_id);
-CREATE TABLE IF NOT EXISTS fields (
-  name TEXT PRIMARY KEY, type TEXT NOT NULL, list TEXT, repeat TEXT, calculated INTEGER NOT NULL,
-  label_zh TEXT, label_ii TEXT, position INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS choices (
-  list_name TEXT NOT NULL, name TEXT NOT NULL, label_zh TEXT NOT NULL, label_ii TEXT NOT NULL,
-  position INTEGER NOT NULL, PRIMARY KEY (list_name, name));
-CREATE TABLE IF NOT EXISTS households (
-  _household_id TEXT PRIMARY KEY, _version_id INTEGER NOT NULL, _status TEXT NOT NULL,
-  _survey_version TEXT NOT NULL, _validated_with TEXT NOT NULL,
-  _created TEXT NOT NULL, _modified TEXT NOT NULL, _finalized TEXT, _exported TEXT,
-  _enumerator_name TEXT, _enumerator_phone TEXT, _enumerator_unit TEXT, _device TEXT NOT NULL,
-  _file_id INTEGER NOT NULL, _errors INTEGER NOT NULL, _warnings INTEGER NOT NULL,
-  _acknowledged INTEGER NOT NULL, _conflict INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS visit_versions (
-  version_id INTEGER PRIMARY KEY, visit_id TEXT NOT NULL, household_id TEXT, file_id INTEGER NOT NULL REFERENCES files(file_id),
-  relation TEXT NOT NULL, head INTEGER NOT NULL, current INTEGER NOT NULL,
-  status TEXT NOT NULL, survey_version TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL,
-  modified_ms INTEGER, device TEXT NOT NULL, enumerator_name TEXT, visit TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS visit_versions_visit ON visit_versions(visit_id, head);
-CREATE UNIQUE INDEX IF NOT EXISTS visit_versions_current ON visit_versions(visit_id) WHERE current = 1;
-CREATE TABLE IF NOT EXISTS visit_resolutions (
-  resolution_id INTEGER PRIMARY KEY, visit_id TEXT NOT NULL, kept_version INTEGER NOT NULL,
-  dropped_versions TEXT NOT NULL, resolved_at TEXT NOT NULL, note TEXT);
-CREATE TABLE IF NOT EXISTS visit_issues (
-  visit_id TEXT NOT NULL, version_id INTEGER NOT NULL, path TEXT NOT NULL, repeat TEXT, member INTEGER,
-  field TEXT NOT NULL, severity TEXT NOT NULL, rule TEXT NOT NULL, acknowledged INTEGER NOT NULL,
-  reason TEXT, message_zh TEXT NOT NULL, message_ii TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS visit_issues_visit ON visit_issues(visit_id);
-CREATE TABLE IF NOT EXISTS visit_fields (
-  name TEXT PRIMARY KEY, type TEXT NOT NULL, list TEXT, repeat TEXT, calculated INTEGER NOT NULL,
-  label_zh TEXT, label_ii TEXT, position INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS visit_choices (
-  list_name TEXT NOT NULL, name TEXT NOT NULL, label_zh TEXT NOT NULL, label_ii TEXT NOT NULL,
-  position INTEGER NOT NULL, PRIMARY KEY (list_name, name));
-CREATE TABLE IF NOT EXISTS visits (
-  _visit_id TEXT PRIMARY KEY, _household_id TEXT, _version_id INTEGER NOT NULL, _status TEXT NOT NULL,
-  _survey_version TEXT NOT NULL, _validated_with TEXT NOT NULL,
-  _created TEXT NOT NULL, _modified TEXT NOT NULL, _finalized TEXT, _exported TEXT,
-  _enumerator_name TEXT, _enumerator_phone TEXT, _enumerator_unit TEXT, _device TEXT NOT NULL,
-  _file_id INTEGER NOT NULL, _errors INTEGER NOT NULL, _warnings INTEGER NOT NULL,
-  _acknowledged INTEGER NOT NULL, _conflict INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS visits_household ON visits(_household_id);
 "#;
+
+/// The tables of one kind of record: the same layout for households and visits (a visit's
+/// tables also name the household visited).
+fn record_schema(kind: Kind) -> String {
+    let (short, visited, visited_current, extra) = match kind {
+        Kind::Household => ("household", "", "", ""),
+        Kind::Visit => (
+            "visit",
+            "household_id TEXT, ",
+            "_household_id TEXT, ",
+            "CREATE INDEX IF NOT EXISTS visits_household ON visits(_household_id);",
+        ),
+    };
+    format!(
+        r#"
+CREATE TABLE IF NOT EXISTS {versions} (
+  version_id INTEGER PRIMARY KEY, {id} TEXT NOT NULL, {visited}file_id INTEGER NOT NULL REFERENCES files(file_id),
+  relation TEXT NOT NULL, head INTEGER NOT NULL, current INTEGER NOT NULL,
+  status TEXT NOT NULL, survey_version TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL,
+  modified_ms INTEGER, device TEXT NOT NULL, enumerator_name TEXT, {json} TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS {versions}_{short} ON {versions}({id}, head);
+CREATE UNIQUE INDEX IF NOT EXISTS {versions}_current ON {versions}({id}) WHERE current = 1;
+CREATE TABLE IF NOT EXISTS {resolutions} (
+  resolution_id INTEGER PRIMARY KEY, {id} TEXT NOT NULL, kept_version INTEGER NOT NULL,
+  dropped_versions TEXT NOT NULL, resolved_at TEXT NOT NULL, note TEXT);
+CREATE TABLE IF NOT EXISTS {issues} (
+  {id} TEXT NOT NULL, version_id INTEGER NOT NULL, path TEXT NOT NULL, repeat TEXT, member INTEGER,
+  field TEXT NOT NULL, severity TEXT NOT NULL, rule TEXT NOT NULL, acknowledged INTEGER NOT NULL,
+  reason TEXT, message_zh TEXT NOT NULL, message_ii TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS {issues}_{short} ON {issues}({id});
+CREATE TABLE IF NOT EXISTS {fields} (
+  name TEXT PRIMARY KEY, type TEXT NOT NULL, list TEXT, repeat TEXT, calculated INTEGER NOT NULL,
+  label_zh TEXT, label_ii TEXT, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS {choices} (
+  list_name TEXT NOT NULL, name TEXT NOT NULL, label_zh TEXT NOT NULL, label_ii TEXT NOT NULL,
+  position INTEGER NOT NULL, PRIMARY KEY (list_name, name));
+CREATE TABLE IF NOT EXISTS {current} (
+  {current_id} TEXT PRIMARY KEY, {visited_current}_version_id INTEGER NOT NULL, _status TEXT NOT NULL,
+  _survey_version TEXT NOT NULL, _validated_with TEXT NOT NULL,
+  _created TEXT NOT NULL, _modified TEXT NOT NULL, _finalized TEXT, _exported TEXT,
+  _enumerator_name TEXT, _enumerator_phone TEXT, _enumerator_unit TEXT, _device TEXT NOT NULL,
+  _file_id INTEGER NOT NULL, _errors INTEGER NOT NULL, _warnings INTEGER NOT NULL,
+  _acknowledged INTEGER NOT NULL, _conflict INTEGER NOT NULL);
+{extra}
+"#,
+        versions = kind.versions(),
+        id = kind.id_column(),
+        json = kind.json_column(),
+        resolutions = kind.resolutions(),
+        issues = kind.issues(),
+        fields = kind.fields(),
+        choices = kind.choices(),
+        current = kind.current(),
+        current_id = kind.current_id(),
+    )
+}
 
 /// Columns of `files` added with visits (schema 2): how many visits a file held and what
 /// became of them. Added to a register made before.
@@ -283,6 +282,9 @@ impl Register {
             _ => {}
         }
         conn.execute_batch(SCHEMA)?;
+        for kind in [Kind::Household, Kind::Visit] {
+            conn.execute_batch(&record_schema(kind))?;
+        }
         // Schema 1 → 2: the files' visit counts.
         for c in FILE_VISIT_COLUMNS {
             if !crate::tables::has_column(&conn, "files", c)? {

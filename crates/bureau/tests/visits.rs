@@ -173,3 +173,35 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
     let (code, c, _) = bureau_json(&db, &["conflicts"]);
     assert_eq!((code, c.as_array().map(Vec::len)), (0, Some(0)));
 }
+
+#[test]
+fn a_register_made_before_visits_takes_them_after_an_upgrade() {
+    let s = survey();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("register.sqlite");
+    let mut hs = vec![finalized(&s, &Spec::new("hh-1", "阿苏拉且"), "t", "2026-11-10T02:00:00.000Z")];
+    let f1 = dir.path().join("1.json");
+    std::fs::write(&f1, export(&s, &mut hs, ExportKind::Bureau, "t", "吉克阿依", "2026-11-10T08:00:00.000Z")).unwrap();
+    assert_eq!(bureau_json(&db, &["intake", f1.to_str().unwrap()]).0, 0);
+    // Back to the layout of schema 1: no visit tables, no visit counts in `files`.
+    let c = Connection::open(&db).unwrap();
+    for t in ["visit_versions", "visit_resolutions", "visit_issues", "visit_fields", "visit_choices", "visits"] {
+        c.execute_batch(&format!("DROP TABLE {t}")).unwrap();
+    }
+    for col in ["visits", "visits_new", "visits_updated", "visits_identical", "visits_superseded", "visits_conflict"] {
+        c.execute_batch(&format!("ALTER TABLE files DROP COLUMN {col}")).unwrap();
+    }
+    c.execute_batch("UPDATE register_info SET value = '1' WHERE key = 'schema_version'").unwrap();
+    drop(c);
+
+    let v = visit(&VisitSpec::new("v-1", "hh-1", "2026-11-15", "吉克阿依"), "t", "2026-11-15T02:00:00.000Z");
+    let f2 = dir.path().join("2.json");
+    std::fs::write(&f2, export_with_visits(&s, &mut [], &mut [v], ExportKind::Bureau, "t", "吉克阿依", "2026-11-15T08:00:00.000Z")).unwrap();
+    let (code, out, text) = bureau_json(&db, &["intake", f2.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(out["files"][0]["visits"]["new"], 1, "{text}");
+    assert_eq!(count(&db, "SELECT CAST(value AS INTEGER) FROM register_info WHERE key = 'schema_version'"), bureau::register::SCHEMA_VERSION);
+    assert_eq!(count(&db, "SELECT visits FROM files WHERE name LIKE '%2.json'"), 1);
+    assert_eq!(count(&db, "SELECT visits FROM files WHERE name LIKE '%1.json'"), 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM visits v JOIN households h USING (_household_id)"), 1);
+}
