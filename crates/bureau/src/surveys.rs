@@ -1,9 +1,10 @@
 //! The survey versions households are re-validated with.
 //!
 //! The surveys the kit ships (`surveys/household` and the visit log `surveys/visit`) are
-//! built into the binary, so a clerk needs no other file. Another version (an older or newer `surveys/<id>/` folder) is added with
-//! `--survey DIR`; every version used is also kept in the register (table `surveys`), so later
-//! commands evaluate each household with the very survey it was filled with.
+//! built into the binary, so a clerk needs no other file. Another version (an older or newer
+//! `surveys/<id>/` folder) is added with `--survey DIR`; every version used is also kept in
+//! the register (table `surveys`), so later commands evaluate each household (and visit)
+//! with the very survey it was filled with.
 use std::cmp::Ordering;
 use std::path::Path;
 
