@@ -330,6 +330,13 @@ fn run(cli: Cli) -> Result<i32, Error> {
                     t("bureau.report.conflicts").zh,
                     summary.conflicts
                 );
+                println!(
+                    "  {} {} · {} {}",
+                    t("bureau.visit.report_visits").zh,
+                    summary.visits,
+                    t("bureau.visit.report_past_due").zh,
+                    summary.promises_past_due
+                );
             }
             Ok(exit::OK)
         }

@@ -490,7 +490,7 @@ fn visits(conn: &Connection, labels: &Labels, opts: &ReportOptions, s: &mut Summ
             tr("bureau.column._household_id")
         ));
         if groups > shown {
-            out.push_str(&format!("<p class=\"note\">{} {}</p>", groups - shown, tr("bureau.report.more_rows")));
+            out.push_str(&format!("<p class=\"note\">{} {}</p>", groups - shown, tr("bureau.visit.report_more")));
         }
     }
 
