@@ -156,7 +156,8 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
 
     // Workbook and report, checked against the files.
     let (workbook, report, summary) = (dir.path().join("register.xlsx"), dir.path().join("report.html"), dir.path().join("summary.json"));
-    let (code, _, out) = bureau_json(&db, &["workbook", "-o", workbook.to_str().unwrap()]);
+    let csv = dir.path().join("csv");
+    let (code, _, out) = bureau_json(&db, &["workbook", "-o", workbook.to_str().unwrap(), "--csv", csv.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     let (code, r, out) = bureau_json(&db, &["report", "-o", report.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
