@@ -597,10 +597,25 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
     sink.start("problems", &msg("bureau.sheet.problems", Lang::Zh), &pcols)?;
     let mut n = 0u64;
     let hv = |c: &str| if has_column(conn, "households", c).unwrap_or(false) { format!("h.{}", ident(c)) } else { "NULL".into() };
-    {
+    // Errors and warnings of households, then of visits (path `visits[<visit id>].<field>`,
+    // beside the household visited).
+    let visit_labels = Labels::load_kind(conn, Kind::Visit)?;
+    for record in [Kind::Household, Kind::Visit] {
+        let (household, path, from, field_labels) = match record {
+            Kind::Household => ("i.household_id", "i.path".to_string(), format!("issues i JOIN households h ON h._household_id = i.household_id {order}"), &labels),
+            Kind::Visit => (
+                "v._household_id",
+                "'visits[' || i.visit_id || '].' || i.path".to_string(),
+                format!(
+                    "visit_issues i JOIN visits v ON v._visit_id = i.visit_id LEFT JOIN households h ON h._household_id = v._household_id {}",
+                    order.replace("h._household_id", "v._household_id")
+                ),
+                &visit_labels,
+            ),
+        };
         let sql = format!(
-            "SELECT i.severity, i.acknowledged, i.household_id, {}, {}, {}, i.path, i.member, i.field, i.message_zh, i.message_ii, i.reason
-             FROM issues i JOIN households h ON h._household_id = i.household_id {order}, i.rowid",
+            "SELECT i.severity, i.acknowledged, {household}, {}, {}, {}, {path}, i.member, i.field, i.message_zh, i.message_ii, i.reason
+             FROM {from}, i.rowid",
             hv(lists::Fields::VILLAGE),
             hv(lists::Fields::GROUP),
             hv(lists::Fields::HEAD)
@@ -624,13 +639,13 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
             };
             sink.row(&[
                 Cell::Text(msg(&format!("bureau.problem.{kind}"), lang)),
-                Cell::Text(r.get(2)?),
+                Cell::Text(text_of(&r.get(2)?)),
                 Cell::Text(labels.value_in(lists::Fields::VILLAGE, &text_of(&r.get(3)?), lang)),
                 Cell::Text(labels.value_in(lists::Fields::GROUP, &text_of(&r.get(4)?), lang)),
                 Cell::Text(text_of(&r.get(5)?)),
                 Cell::Text(r.get(6)?),
                 member.map_or(Cell::Empty, |m| Cell::Number(m as f64)),
-                Cell::Text(labels.field_in(&field, lang)),
+                Cell::Text(field_labels.field_in(&field, lang)),
                 Cell::Text(message),
                 Cell::Text(r.get::<_, Option<String>>(11)?.unwrap_or_default()),
             ])?;

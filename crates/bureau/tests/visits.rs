@@ -11,6 +11,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use calamine::{open_workbook, Data, Reader, Xlsx};
 use rusqlite::Connection;
 use support::*;
 use survey_core::exchange::ExportKind;
@@ -163,6 +164,22 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
     assert_eq!(code, 0, "{out}");
     std::fs::write(&summary, r.to_string()).unwrap();
     python_check(dir.path(), &files, &db, Some((&workbook, &report, &summary)));
+    // The draft visit's errors (required answers missing) are on the 问题 sheet beside the
+    // household visited, one row per issue the register holds.
+    let mut wb: Xlsx<_> = open_workbook(&workbook).unwrap();
+    let problems = wb.worksheet_range(&bureau::text::t("bureau.sheet.problems").zh).unwrap();
+    let col = |name: &str| (0..problems.width()).find(|&c| problems.get((1, c)) == Some(&Data::String(name.into()))).unwrap();
+    let cell = |r: usize, name: &str| problems.get((r, col(name))).map(|d| d.to_string()).unwrap_or_default();
+    let rows: Vec<usize> = (2..problems.height()).filter(|&r| cell(r, "_path").starts_with("visits[v-6].")).collect();
+    assert!(!rows.is_empty());
+    assert_eq!(rows.len() as i64, count(&db, "SELECT count(*) FROM visit_issues WHERE visit_id = 'v-6'"));
+    for &r in &rows {
+        assert_eq!((cell(r, "_household_id"), cell(r, "_head_name")), ("hh-1".to_string(), "阿苏拉且".to_string()));
+        assert_eq!(cell(r, "_kind"), bureau::text::t("bureau.problem.error").zh);
+    }
+    let dict = survey_core::exchange::dictionary(&visit_survey());
+    let mode = dict.fields.iter().find(|f| f.name == "visit_mode").unwrap().label.as_ref().unwrap().zh.clone();
+    assert!(rows.iter().any(|&r| cell(r, "_question") == mode), "the visit survey's label of visit_mode");
 
     // Resolving keeps tablet B's version of v-2; every version stays in the record.
     let keep = c[0]["versions"].as_array().unwrap().iter().find(|v| v["current"] == false).unwrap()["version_id"].as_i64().unwrap();
