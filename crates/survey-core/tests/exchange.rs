@@ -684,6 +684,11 @@ fn visits_travel_beside_the_households_and_come_back_identical() {
     assert!(json["visit_dictionary"]["fields"].as_array().unwrap().iter().any(|f| f["name"] == "promise_due"));
     assert!(json["households"][0].get("household_id").is_none(), "a household names no household");
 
+    // An encrypted file's readable header says how many visits it holds, like the file.
+    let routing = survey_core::envelope::Routing::of_plain(text.as_bytes()).unwrap();
+    assert_eq!((routing.household_count, routing.visit_count), (2, Some(2)));
+    assert!(serde_json::to_string(&routing).unwrap().contains("\"visit_count\":2"));
+
     let file = read_with_visits(&text).unwrap();
     assert_eq!(file.households, hs);
     assert_eq!(file.visits, visits);
@@ -692,6 +697,8 @@ fn visits_travel_beside_the_households_and_come_back_identical() {
     // Without visits the file is as before: no visit keys at all.
     let plain = export_json(&hs, ExportKind::Backup);
     assert!(!plain.contains("visit_count") && !plain.contains("\"visits\""));
+    let routing = survey_core::envelope::Routing::of_plain(plain.as_bytes()).unwrap();
+    assert!(routing.visit_count.is_none() && !serde_json::to_string(&routing).unwrap().contains("visit_count"));
     let file = read_with_visits(&plain).unwrap();
     assert!(file.visits.is_empty() && file.visit_survey.is_none());
 }

@@ -199,6 +199,9 @@ pub struct Routing {
     pub survey_version: String,
     /// Households in the file.
     pub household_count: usize,
+    /// Visit records in the file (present when it has visits, as in the file itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_count: Option<usize>,
     /// When the file was written (RFC 3339).
     pub exported_at: String,
     /// The tablet's id.
@@ -213,6 +216,8 @@ struct PlainTop {
     kind: ExportKind,
     survey: PlainSurvey,
     household_count: usize,
+    #[serde(default)]
+    visit_count: Option<usize>,
     exported_at: String,
     #[serde(default)]
     device: String,
@@ -236,6 +241,7 @@ impl Routing {
             survey_id: top.survey.id,
             survey_version: top.survey.version,
             household_count: top.household_count,
+            visit_count: top.visit_count,
             exported_at: top.exported_at,
             device: top.device,
         })
@@ -250,6 +256,7 @@ impl Routing {
             survey_id: file.survey.id.clone(),
             survey_version: file.survey.version.clone(),
             household_count: file.household_count,
+            visit_count: file.visit_count,
             exported_at: file.exported_at.clone(),
             device: file.device.clone(),
         }
