@@ -96,8 +96,7 @@ pub fn HouseholdVisits(
     view! {
         <section class="visits" data-testid="household-visits">
             <h2>
-                <T text=tr!(visits.title) /> " (" <span data-testid="visit-count">{move || list.with(Vec::len)}</span> " "
-                <T text=tr!(visits.count) /> ")"
+                <T text=tr!(visits.title) /> " (" <span data-testid="visit-count">{move || list.with(Vec::len)}</span> ")"
             </h2>
             <button type="button" class="drafts-primary" data-testid="new-visit" on:click=new_visit>
                 <T text=tr!(visits.new) />
