@@ -82,6 +82,26 @@ async fn households_and_visits_do_not_see_each_other() {
 }
 
 #[wasm_bindgen_test]
+async fn an_older_kits_summary_gets_the_heads_id_number() {
+    clear();
+    let key = format!("{}h1", storage::SUMMARY_PREFIX);
+    {
+        let (_owner, households, _visits) = stores();
+        households.save(&household("h1", "吉克", "513431198001010012")).unwrap();
+    }
+    // As an older kit stored it: no head_id, no format.
+    let mut old: serde_json::Value = serde_json::from_str(&local().get_item(&key).unwrap().unwrap()).unwrap();
+    let fresh = old.clone();
+    old.as_object_mut().unwrap().retain(|k, _| k != "head_id" && k != "format");
+    local().set_item(&key, &old.to_string()).unwrap();
+
+    let (_owner, households, _visits) = stores();
+    assert_eq!(households.list()[0].head_id, "513431198001010012");
+    let stored: serde_json::Value = serde_json::from_str(&local().get_item(&key).unwrap().unwrap()).unwrap();
+    assert_eq!(stored, fresh, "stored again as this kit writes it");
+}
+
+#[wasm_bindgen_test]
 async fn a_visit_round_trips_and_lists_newest_first() {
     clear();
     let (owner, households, visits) = stores();

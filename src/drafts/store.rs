@@ -217,7 +217,7 @@ pub struct HouseholdSummary {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub cadre_name: String,
     /// What the summary holds ([`SUMMARY_FORMAT`]); a stored summary of an older format
-    /// (before `head_id`) is made again from its household.
+    /// (before `head_id`) gets it from its household when next read.
     #[serde(default)]
     pub format: u32,
     /// Fingerprint of the stored household text this summary was made from
@@ -913,17 +913,24 @@ impl DraftStore {
         let Ok(Some(text)) = storage::get_raw(&self.key(id)) else {
             return HouseholdSummary::damaged(id);
         };
-        if let Ok(Some(raw)) = storage::get_raw(&self.skey(id)) {
-            if let Ok(s) = serde_json::from_str::<HouseholdSummary>(&raw) {
-                if s.id == id && s.format == SUMMARY_FORMAT && compact::describes(&s.fingerprint, &text) {
-                    return s;
-                }
-            }
+        let stored = storage::get_raw(&self.skey(id))
+            .ok()
+            .flatten()
+            .and_then(|raw| serde_json::from_str::<HouseholdSummary>(&raw).ok())
+            .filter(|s| s.id == id && compact::describes(&s.fingerprint, &text));
+        if let Some(s) = stored.as_ref().filter(|s| s.format == SUMMARY_FORMAT) {
+            return s.clone();
         }
         match decode(&text) {
             Ok(h) if h.id == id => {
-                let mut s = HouseholdSummary::of_role(self.role, &h);
-                s.fingerprint = compact::fingerprint(&text);
+                let s = match stored {
+                    // An older kit's summary lacks only the head's ID number: no evaluation.
+                    Some(old) => HouseholdSummary { head_id: head_id(&h), format: SUMMARY_FORMAT, ..old },
+                    None => HouseholdSummary {
+                        fingerprint: compact::fingerprint(&text),
+                        ..HouseholdSummary::of_role(self.role, &h)
+                    },
+                };
                 if store {
                     if let Ok(json) = serde_json::to_string(&s) {
                         let _ = storage::set_raw(&self.skey(id), &json);
