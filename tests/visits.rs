@@ -208,3 +208,26 @@ async fn the_visit_forms_questions_outside_its_group_are_shown_and_reached_from_
     form.click("review-error-visit_date").await;
     assert!(form.has("input-visit_date"));
 }
+
+#[wasm_bindgen_test]
+async fn a_damaged_visit_is_listed_with_its_raw_text_and_visits_without_their_household_too() {
+    clear();
+    let (_owner, households, visits) = stores();
+    households.save(&household("h1", "吉克", "513431198001010012")).unwrap();
+    visits.save(&visit("v-here", "h1", "2026-11-20", "home")).unwrap();
+    visits.save(&visit("v-away", "h-gone", "2026-11-21", "phone")).unwrap();
+    local().set_item(&format!("{}v-bad", storage::VISIT_PREFIX), "not a visit at all").unwrap();
+    let lang = liangshan_survey::i18n::UiLanguage { mode: RwSignal::new(liangshan_survey::i18n::LangMode::Both) };
+    let home = Mounted::new(move || {
+        provide_context(lang);
+        provide_context(households);
+        provide_context(visits);
+        view! { <liangshan_survey::drafts::OrphanVisits /> }
+    })
+    .await;
+    assert!(home.has("visit-row-v-away") && home.has("open-visit-v-away"));
+    assert_eq!(home.text("visit-household-id").trim(), "h-gone");
+    assert!(!home.has("visit-row-v-here"), "its household is on the tablet");
+    assert!(home.has("visit-row-v-bad") && home.has("download-visit-v-bad") && !home.has("open-visit-v-bad"));
+    assert_eq!(local().get_item(&format!("{}v-bad", storage::VISIT_PREFIX)).unwrap().as_deref(), Some("not a visit at all"));
+}

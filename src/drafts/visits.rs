@@ -13,7 +13,8 @@ use crate::i18n::T;
 use crate::{forms, tr};
 
 /// One line of a visit list: date, home visit or phone call, who was met, the cadre,
-/// status; open and delete (with confirmation). `household`: also show the household id.
+/// status; open and delete (with confirmation), or download a damaged entry's raw text.
+/// `household`: also show the household id.
 fn visit_row(s: VisitSummary, deleting: Deleting, store: DraftStore, household: bool) -> impl IntoView {
     let nav = use_context::<Nav>();
     let id = s.id.clone();
@@ -60,6 +61,18 @@ fn visit_row(s: VisitSummary, deleting: Deleting, store: DraftStore, household: 
                     }>
                         <T text=tr!(visits.open) />
                     </button>
+                })}
+                {s.damaged.then(|| {
+                    let id = id.clone();
+                    view! {
+                        <button type="button" data-testid=format!("download-visit-{id}") on:click=move |_| {
+                            if let Some(d) = store.damaged().into_iter().find(|d| d.id() == id) {
+                                let _ = super::download(&format!("damaged-visit-{id}.json"), &d.export_json());
+                            }
+                        }>
+                            <T text=tr!(drafts.row.download) />
+                        </button>
+                    }
                 })}
                 <button type="button" class="drafts-delete" data-testid=format!("delete-visit-{id}") on:click=move |_| deleting.pending.set(Some(delete_id.clone()))>
                     <T text=tr!(visits.delete) />
