@@ -49,12 +49,18 @@ fn visit(id: &str, household_id: &str, date: &str, mode: &str) -> Household {
     v
 }
 
+/// Empty storage, then household `h1` and one home visit of it, `vid`.
+fn household_with_visit(vid: &str) -> (Owner, DraftStore, VisitStore) {
+    clear();
+    let (owner, households, visits) = stores();
+    households.save(&household("h1", "吉克阿木", "513431198001010012")).unwrap();
+    visits.save(&visit(vid, "h1", "2026-11-20", "home")).unwrap();
+    (owner, households, visits)
+}
+
 #[wasm_bindgen_test]
 async fn households_and_visits_do_not_see_each_other() {
-    clear();
-    let (_owner, households, visits) = stores();
-    households.save(&household("h1", "吉克阿木", "513431198001010012")).unwrap();
-    visits.save(&visit("v1", "h1", "2026-11-20", "home")).unwrap();
+    let (_owner, households, visits) = household_with_visit("v1");
 
     let keys: Vec<String> = snapshot().into_keys().filter(|k| !k.starts_with("lsk:schema:")).collect();
     assert_eq!(keys, ["lsk:h:h1", "lsk:s:h1", "lsk:v:v1", "lsk:vs:v1"], "each kind under its own keys");
@@ -211,10 +217,7 @@ async fn the_visit_forms_questions_outside_its_group_are_shown_and_reached_from_
 
 #[wasm_bindgen_test]
 async fn a_damaged_visit_is_listed_with_its_raw_text_and_visits_without_their_household_too() {
-    clear();
-    let (_owner, households, visits) = stores();
-    households.save(&household("h1", "吉克", "513431198001010012")).unwrap();
-    visits.save(&visit("v-here", "h1", "2026-11-20", "home")).unwrap();
+    let (_owner, households, visits) = household_with_visit("v-here");
     visits.save(&visit("v-away", "h-gone", "2026-11-21", "phone")).unwrap();
     local().set_item(&format!("{}v-bad", storage::VISIT_PREFIX), "not a visit at all").unwrap();
     let lang = liangshan_survey::i18n::UiLanguage { mode: RwSignal::new(liangshan_survey::i18n::LangMode::Both) };

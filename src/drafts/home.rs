@@ -161,18 +161,7 @@ pub fn HomePage() -> impl IntoView {
         } else {
             s.head_name.clone().into_any()
         };
-        let download = s.damaged.then(|| {
-            let id = id.clone();
-            view! {
-                <button type="button" data-testid=format!("download-{id}") on:click=move |_| {
-                    if let Some(d) = store.damaged().into_iter().find(|d| d.id() == id) {
-                        let _ = super::download(&format!("damaged-{id}.json"), &d.export_json());
-                    }
-                }>
-                    <T text=tr!(drafts.row.download) />
-                </button>
-            }
-        });
+        let download = s.damaged.then(|| view! { <DownloadDamaged store=store id=id.clone() kind="" /> });
         let history = (!s.history.is_empty()).then(|| {
             view! {
                 <details class="drafts-history" data-testid=format!("history-{id}")>
@@ -445,6 +434,21 @@ impl Deleting {
 
     fn id(self, name: &str) -> String {
         format!("{}{name}", self.testid)
+    }
+}
+
+/// Downloads the raw text of damaged entry `id` of `store` (`damaged-<kind><id>.json`; test
+/// id `download-<kind><id>`), for recovery by hand.
+#[component]
+pub(super) fn DownloadDamaged(store: DraftStore, id: String, kind: &'static str) -> impl IntoView {
+    view! {
+        <button type="button" data-testid=format!("download-{kind}{id}") on:click=move |_| {
+            if let Some(d) = store.damaged().into_iter().find(|d| d.id() == id) {
+                let _ = super::download(&format!("damaged-{kind}{id}.json"), &d.export_json());
+            }
+        }>
+            <T text=tr!(drafts.row.download) />
+        </button>
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use leptos::prelude::*;
 
-use super::home::{choice_text, DeleteDialog, Deleting, UndoBar};
+use super::home::{choice_text, DeleteDialog, Deleting, DownloadDamaged, UndoBar};
 use super::household_page::{record_page, RecordPage};
 use super::{local_time, status_name, status_text, DraftStore, VisitStore, VisitSummary};
 use crate::app::{Nav, Screen};
@@ -62,18 +62,7 @@ fn visit_row(s: VisitSummary, deleting: Deleting, store: DraftStore, household: 
                         <T text=tr!(visits.open) />
                     </button>
                 })}
-                {s.damaged.then(|| {
-                    let id = id.clone();
-                    view! {
-                        <button type="button" data-testid=format!("download-visit-{id}") on:click=move |_| {
-                            if let Some(d) = store.damaged().into_iter().find(|d| d.id() == id) {
-                                let _ = super::download(&format!("damaged-visit-{id}.json"), &d.export_json());
-                            }
-                        }>
-                            <T text=tr!(drafts.row.download) />
-                        </button>
-                    }
-                })}
+                {s.damaged.then(|| view! { <DownloadDamaged store=store id=id.clone() kind="visit-" /> })}
                 <button type="button" class="drafts-delete" data-testid=format!("delete-visit-{id}") on:click=move |_| deleting.pending.set(Some(delete_id.clone()))>
                     <T text=tr!(visits.delete) />
                 </button>
