@@ -190,11 +190,10 @@ pub fn VisitPage(
         .as_deref()
         .and_then(|hid| households.list().into_iter().find(|s| s.id == hid))
         .map(|s| s.head_name);
-    let missing = head.is_none().then(|| {
+    let missing = household_id.filter(|_| head.is_none()).map(|hid| {
         view! {
             <p class="drafts-notice" data-testid="visit-household-missing">
-                <T text=tr!(visits.household_missing) /> " " <T text=tr!(visits.household_id) /> " "
-                <code>{household_id.clone().unwrap_or_default()}</code>
+                <T text=tr!(visits.household_missing) /> " " <T text=tr!(visits.household_id) /> " " <code>{hid}</code>
             </p>
         }
         .into_any()
