@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR not set")?);
 
     // Chinese is the default and the fallback: a Yi value of `null` shows the Chinese text.
-    let areas = ["app", "form", "drafts", "exchange", "offline", "review", "media"];
+    let areas = ["app", "form", "drafts", "exchange", "offline", "review", "media", "visits"];
     let cfg = Config::new("zh")?.add_locale("ii")?.add_namespaces(areas)?;
     let translations = TranslationsInfos::parse(cfg)?;
     translations.emit_diagnostics();
@@ -49,6 +49,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         text
     })?;
     std::fs::write(out.join("household-for-tests.json"), household.to_json())?;
+    // And the visit form, for the visit log's browser tests.
+    println!("cargo::rerun-if-changed=surveys/visit");
+    let visit = survey_core::load_survey_dir("surveys/visit")
+        .map_err(|problems| format!("surveys/visit has {} problem(s), the first: {:?}", problems.len(), problems.first().map(ToString::to_string)))?;
+    std::fs::write(out.join("visit-for-tests.json"), visit.to_json())?;
 
     Ok(())
 }
