@@ -49,6 +49,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         text
     })?;
     std::fs::write(out.join("household-for-tests.json"), household.to_json())?;
+    // And the visit form, for the visit log's browser tests.
+    println!("cargo::rerun-if-changed=surveys/visit");
+    let visit = survey_core::load_survey_dir("surveys/visit")
+        .map_err(|problems| format!("surveys/visit has {} problem(s), the first: {:?}", problems.len(), problems.first().map(ToString::to_string)))?;
+    std::fs::write(out.join("visit-for-tests.json"), visit.to_json())?;
 
     Ok(())
 }

@@ -70,6 +70,8 @@ pub fn App() -> impl IntoView {
     let _review = crate::review::Review::provide();
     // Drafts in browser storage: follows other tabs, retries unsaved households.
     let store = crate::drafts::DraftStore::provide();
+    // The visit log, under its own keys.
+    let _visits = crate::drafts::VisitStore::provide();
     // A reload comes back to the screen this tab showed (the household being entered), as
     // long as that household is still stored; a new tab starts on the home screen.
     let start = storage::session_get(storage::SCREEN_KEY)

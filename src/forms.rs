@@ -27,6 +27,8 @@ use crate::tr;
 struct Published {
     index: FormIndex,
     household: RawSurvey,
+    /// The visit log's form, when the index lists one.
+    visit: Option<&'static Survey>,
 }
 
 thread_local! {
@@ -37,14 +39,24 @@ thread_local! {
 }
 
 /// Checks and installs the forms as published: the index and the household form (the
-/// register) are required. `files` holds each listed file's text by name.
+/// register) are required; the visit form is installed when the index lists one (a broken
+/// one stops the start like a broken household form). `files` holds each listed file's
+/// text by name.
 pub fn install(index_text: &str, files: &std::collections::BTreeMap<String, String>) -> Result<(), FormError> {
     crate::regex::install();
     let index = FormIndex::from_json(index_text)?;
     let entry = index.get(Role::Household).ok_or(FormError::Missing(Role::Household.as_str()))?;
     let text = files.get(&entry.file).ok_or_else(|| FormError::File(entry.file.clone()))?;
     let (household, survey) = compile_published(entry, text)?;
-    let published: &'static Published = Box::leak(Box::new(Published { index, household }));
+    let visit = match index.get(Role::Visit) {
+        Some(entry) => {
+            let text = files.get(&entry.file).ok_or_else(|| FormError::File(entry.file.clone()))?;
+            let (_, visit) = compile_published(entry, text)?;
+            Some(&*Box::leak(Box::new(visit)))
+        }
+        None => None,
+    };
+    let published: &'static Published = Box::leak(Box::new(Published { index, household, visit }));
     PUBLISHED.with(|p| *p.borrow_mut() = Some(published));
     CURRENT.with(|c| c.set(Some(Box::leak(Box::new(survey)))));
     Ok(())
@@ -110,6 +122,12 @@ pub fn household() -> &'static Survey {
     let s = OVERRIDES.with(|o| compile(&o.borrow()));
     CURRENT.with(|c| c.set(Some(s)));
     s
+}
+
+/// The visit log's form (走访记录), when the published forms include one; `None`: this
+/// app has no visit log. (The review mode's Yi corrections apply to the household survey.)
+pub fn visit() -> Option<&'static Survey> {
+    published().visit
 }
 
 /// Sets the corrected Yi texts shown in place of the published ones. When they differ from

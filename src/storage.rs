@@ -19,13 +19,14 @@
 //! | `lsk:profile` | enumerator profile (JSON) |
 //! | `lsk:device` | this browser's device id (UUID v4) |
 //! | `lsk:review` | the translators' review mode: reviewer, on/off, corrections (JSON) |
+//! | `lsk:v:<id>`, `lsk:vs:<id>`, `lsk:vc:<id>@<tab>`, `lsk:vtrash` | the visit log (走访记录): one visit, its summary, a tab's conflict copy, the last deleted visit (as the household keys above) |
 //!
 //! Photos live in IndexedDB, by reference, in the submodule [`photos`] (database
 //! `lsk-photos`).
 //!
 //! While `localStorage` is full, the version of a household that could not be stored is
 //! mirrored to `sessionStorage` (`lsk:p:<id>`, a separate quota that survives a reload of
-//! the tab) until it is stored.
+//! the tab) until it is stored (`lsk:vp:<id>` for a visit).
 pub mod photos;
 
 use gloo_storage::{errors::StorageError, LocalStorage, Storage};
@@ -50,6 +51,16 @@ pub const SCHEMA_PREFIX: &str = "lsk:schema:";
 pub const PENDING_PREFIX: &str = "lsk:p:";
 /// Key of the trash (the last deleted household).
 pub const TRASH_KEY: &str = "lsk:trash";
+/// Prefix of stored visits (the visit log; a visit names its household).
+pub const VISIT_PREFIX: &str = "lsk:v:";
+/// Prefix of visit summaries (the visit lists).
+pub const VISIT_SUMMARY_PREFIX: &str = "lsk:vs:";
+/// Prefix of conflict copies of visits.
+pub const VISIT_CONFLICT_PREFIX: &str = "lsk:vc:";
+/// Prefix of unsaved visits mirrored to `sessionStorage` while `localStorage` is full.
+pub const VISIT_PENDING_PREFIX: &str = "lsk:vp:";
+/// Key of the visits' trash (the last deleted visit).
+pub const VISIT_TRASH_KEY: &str = "lsk:vtrash";
 /// Key of the enumerator profile.
 pub const PROFILE_KEY: &str = "lsk:profile";
 /// Key of the translators' review mode (reviewer, on/off, corrections).

@@ -7,6 +7,7 @@
 //!   delete with undo, damaged entries, storage use).
 //! - [`HouseholdPage`]: opens one household, autosaves every change before the next one,
 //!   warns about another tab editing it, lists answers to fields of another survey version.
+//! - [`VisitStore`] (context): the visit log (走访记录), the same store under its own keys.
 //! - [`ProfilePage`]: the enumerator profile, validated with `validator`.
 //! - [`StorageBanner`]: storage full / failures, in both languages.
 mod banner;
@@ -19,7 +20,7 @@ pub use banner::StorageBanner;
 pub use home::{HomePage, PAGE_ROWS, UNDO_SECONDS};
 pub use household_page::HouseholdPage;
 pub use profile::{profile_error_text, ProfilePage};
-pub use store::{Damaged, DraftStore, HouseholdSummary, SaveOutcome, StoreError, Unsaved};
+pub use store::{Damaged, DraftStore, HouseholdSummary, SaveOutcome, StoreError, Unsaved, VisitStore, VisitSummary};
 
 use crate::i18n::Bi;
 use crate::tr;

@@ -34,6 +34,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use survey_core::checks::EnumeratorProfile;
 use survey_core::compact::{self, Schema};
+use survey_core::forms::Role;
 use survey_core::media;
 use survey_core::{Evaluation, HistoryEntry, Household, SectionState, Status, Survey};
 
@@ -117,9 +118,12 @@ pub struct Damaged {
 }
 
 impl Damaged {
-    /// The household id of the key.
+    /// The household (or visit) id of the key.
     pub fn id(&self) -> &str {
-        self.key.strip_prefix(storage::HOUSEHOLD_PREFIX).unwrap_or(&self.key)
+        [storage::HOUSEHOLD_PREFIX, storage::VISIT_PREFIX]
+            .iter()
+            .find_map(|p| self.key.strip_prefix(p))
+            .unwrap_or(&self.key)
     }
 
     /// A JSON document with everything needed to recover the entry by hand: key, raw
@@ -194,6 +198,28 @@ pub struct HouseholdSummary {
     /// On a copy kept on import ("keep both"): the id of the household it is a version of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_of: Option<String>,
+    /// ID number (`id_number`) of the roster member whose relation is the head (search).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub head_id: String,
+    /// On a visit: the id of the household visited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_id: Option<String>,
+    /// On a visit: its date (`visit_date`, `YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub visit_date: String,
+    /// On a visit: home visit or phone call (choice name, `visit_mode`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub visit_mode: String,
+    /// On a visit: who was met or called (`met_whom`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub met_whom: String,
+    /// On a visit: the cadre (`cadre_name`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cadre_name: String,
+    /// What the summary holds ([`SUMMARY_FORMAT`]); a stored summary of an older format
+    /// (before `head_id`) is made again from its household.
+    #[serde(default)]
+    pub format: u32,
     /// Fingerprint of the stored household text this summary was made from
     /// ([`compact::fingerprint`]; empty: not known). When the stored text has another one,
     /// the list reads the text itself (and finds it damaged, or makes the summary again).
@@ -210,19 +236,36 @@ pub struct HouseholdSummary {
     pub conflict: bool,
 }
 
+/// The format of [`HouseholdSummary`] this kit writes.
+pub const SUMMARY_FORMAT: u32 = 1;
+
+/// The summary of a visit: the same type, with the visit's fields (`visit_date`,
+/// `visit_mode`, `met_whom`, `cadre_name`, `household_id`) filled in.
+pub type VisitSummary = HouseholdSummary;
+
 impl HouseholdSummary {
     /// The summary of a household for the shipped survey.
     pub fn of(h: &Household) -> HouseholdSummary {
-        let survey = forms::household();
-        let ev = survey.evaluate_record(&h.record, &clock::context());
-        HouseholdSummary::evaluated(h, &ev)
+        HouseholdSummary::of_role(Role::Household, h)
+    }
+
+    /// The summary of a record of `role` (a household, or a visit) for its shipped form.
+    pub fn of_role(role: Role, h: &Household) -> HouseholdSummary {
+        let ev = survey_of(role).map(|survey| survey.evaluate_record(&h.record, &clock::context()));
+        HouseholdSummary::summarize(role, h, ev.as_ref())
     }
 
     /// The summary of a household from its evaluation by the shipped survey (the one an
     /// open form already made).
     pub fn evaluated(h: &Household, ev: &Evaluation) -> HouseholdSummary {
+        HouseholdSummary::summarize(Role::Household, h, Some(ev))
+    }
+
+    /// The summary of a record of `role` from its evaluation (`None`: no form to evaluate
+    /// it by, the counts stay 0).
+    fn summarize(role: Role, h: &Household, ev: Option<&Evaluation>) -> HouseholdSummary {
         let (mut sections, mut sections_complete, mut answered, mut fields) = (0, 0, 0, 0);
-        for (_, st) in ev.sections() {
+        for (_, st) in ev.into_iter().flat_map(Evaluation::sections) {
             if st.state == SectionState::NotRelevant {
                 continue;
             }
@@ -247,14 +290,21 @@ impl HouseholdSummary {
             sections,
             answered,
             fields,
-            errors: ev.errors().count() as u32,
-            warnings: ev.unacknowledged_warnings().count() as u32,
-            foreign: current_schema().unknown_fields(&h.record.answers).len() as u32,
+            errors: ev.map_or(0, |ev| ev.errors().count() as u32),
+            warnings: ev.map_or(0, |ev| ev.unacknowledged_warnings().count() as u32),
+            foreign: schema_of(role).unknown_fields(&h.record.answers).len() as u32,
             survey_version: h.survey_version.clone(),
             created: h.created.clone(),
             modified: h.modified.clone(),
             history: h.history.clone(),
             copy_of: h.copy_of.as_ref().map(|c| c.id.clone()),
+            head_id: head_id(h),
+            household_id: h.household_id.clone(),
+            visit_date: get("visit_date"),
+            visit_mode: get("visit_mode"),
+            met_whom: get("met_whom"),
+            cadre_name: get("cadre_name"),
+            format: SUMMARY_FORMAT,
             fingerprint: String::new(),
             damaged: false,
             unsaved: false,
@@ -282,6 +332,13 @@ impl HouseholdSummary {
             modified: String::new(),
             history: Vec::new(),
             copy_of: None,
+            head_id: String::new(),
+            household_id: None,
+            visit_date: String::new(),
+            visit_mode: String::new(),
+            met_whom: String::new(),
+            cadre_name: String::new(),
+            format: SUMMARY_FORMAT,
             fingerprint: String::new(),
             damaged: true,
             unsaved: false,
@@ -314,6 +371,13 @@ impl HouseholdSummary {
             modified,
             history,
             copy_of,
+            head_id,
+            household_id,
+            visit_date,
+            visit_mode,
+            met_whom,
+            cadre_name,
+            format,
             fingerprint: _,
             damaged,
             unsaved,
@@ -337,9 +401,21 @@ impl HouseholdSummary {
             && *created == other.created
             && *history == other.history
             && *copy_of == other.copy_of
+            && *head_id == other.head_id
+            && *household_id == other.household_id
+            && *visit_date == other.visit_date
+            && *visit_mode == other.visit_mode
+            && *met_whom == other.met_whom
+            && *cadre_name == other.cadre_name
+            && *format == other.format
             && *damaged == other.damaged
             && *unsaved == other.unsaved
             && *conflict == other.conflict
+    }
+
+    /// The sort key of a visit list: newest visit first (`visit_date`, then `modified`).
+    pub fn newest_visit_first(a: &VisitSummary, b: &VisitSummary) -> std::cmp::Ordering {
+        b.visit_date.cmp(&a.visit_date).then_with(|| b.modified.cmp(&a.modified)).then_with(|| a.id.cmp(&b.id))
     }
 
     /// Share of relevant input fields answered, 0–100.
@@ -366,10 +442,65 @@ pub enum SaveOutcome {
     Conflict(Option<Box<Household>>, Option<String>),
 }
 
+/// The ID number of the household's head: `id_number` of the first roster member whose
+/// relation is `head` (blank when none).
+fn head_id(h: &Household) -> String {
+    h.record
+        .answers
+        .members("members")
+        .iter()
+        .find(|m| m.get("relation").is_some_and(|r| r == "head"))
+        .and_then(|m| m.get("id_number").cloned())
+        .unwrap_or_default()
+}
+
+/// The shipped form of `role` (`None`: the published forms have no visit form).
+pub fn survey_of(role: Role) -> Option<&'static Survey> {
+    match role {
+        Role::Household => Some(forms::household()),
+        Role::Visit => forms::visit(),
+    }
+}
+
+/// The storage keys of one kind of record (see [`crate::storage`]).
+struct Keys {
+    record: &'static str,
+    summary: &'static str,
+    conflict: &'static str,
+    pending: &'static str,
+    trash: &'static str,
+}
+
+fn keys_of(role: Role) -> &'static Keys {
+    match role {
+        Role::Household => &Keys {
+            record: storage::HOUSEHOLD_PREFIX,
+            summary: storage::SUMMARY_PREFIX,
+            conflict: storage::CONFLICT_PREFIX,
+            pending: storage::PENDING_PREFIX,
+            trash: storage::TRASH_KEY,
+        },
+        Role::Visit => &Keys {
+            record: storage::VISIT_PREFIX,
+            summary: storage::VISIT_SUMMARY_PREFIX,
+            conflict: storage::VISIT_CONFLICT_PREFIX,
+            pending: storage::VISIT_PENDING_PREFIX,
+            trash: storage::VISIT_TRASH_KEY,
+        },
+    }
+}
+
+/// The keys of every kind of record (photo references are counted over all of them).
+const ROLES: [Role; 2] = [Role::Household, Role::Visit];
+
 thread_local! {
     static CURRENT: Rc<Schema> = Rc::new(Schema::of(forms::household()));
+    /// The visit form's compact-form schema (the household one when there is no visit form:
+    /// then no visit is written by this kit).
+    static VISIT: Rc<Schema> = forms::visit().map_or_else(current_schema, |v| Rc::new(Schema::of(v)));
     static SCHEMAS: RefCell<HashMap<String, Rc<Schema>>> = RefCell::new(HashMap::new());
-    static SCHEMA_STORED: RefCell<bool> = const { RefCell::new(false) };
+    /// Schemas known to be stored, by id.
+    static SCHEMA_STORED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
     static DEVICE: RefCell<Option<String>> = const { RefCell::new(None) };
     static PERSIST_ASKED: RefCell<bool> = const { RefCell::new(false) };
     static TAB: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -380,10 +511,19 @@ pub fn current_schema() -> Rc<Schema> {
     CURRENT.with(Rc::clone)
 }
 
+/// The compact-form schema of the shipped form of `role`.
+pub fn schema_of(role: Role) -> Rc<Schema> {
+    match role {
+        Role::Household => current_schema(),
+        Role::Visit => VISIT.with(Rc::clone),
+    }
+}
+
 fn schema_for(id: &str) -> Result<Rc<Schema>, String> {
-    let current = current_schema();
-    if id == current.id() {
-        return Ok(current);
+    for current in ROLES.map(schema_of) {
+        if id == current.id() {
+            return Ok(current);
+        }
     }
     if let Some(s) = SCHEMAS.with(|m| m.borrow().get(id).cloned()) {
         return Ok(s);
@@ -410,31 +550,9 @@ pub fn decode(raw: &str) -> Result<Household, String> {
     }
 }
 
-fn hkey(id: &str) -> String {
-    format!("{}{id}", storage::HOUSEHOLD_PREFIX)
-}
-
-fn skey(id: &str) -> String {
-    format!("{}{id}", storage::SUMMARY_PREFIX)
-}
-
-/// Key of this tab's conflict copy of household `id`: `lsk:c:<id>@<tab>` (a copy belongs
-/// to the tab that wrote it; `lsk:c:<id>` alone is an older kit's copy).
-fn ckey(id: &str) -> String {
-    format!("{}{id}@{}", storage::CONFLICT_PREFIX, tab_id())
-}
-
 /// The household id of a conflict-copy key (without its prefix).
 fn copy_household(rest: &str) -> &str {
     rest.rsplit_once('@').map_or(rest, |(id, _)| id)
-}
-
-/// Every conflict-copy key of household `id`, any tab's.
-fn copy_keys(id: &str) -> Vec<String> {
-    storage::keys()
-        .into_iter()
-        .filter(|k| k.strip_prefix(storage::CONFLICT_PREFIX).is_some_and(|rest| copy_household(rest) == id))
-        .collect()
 }
 
 /// This tab's id (a UUID kept in `sessionStorage`, so a reload of the tab keeps it; every
@@ -454,10 +572,6 @@ pub fn tab_id() -> String {
         *t.borrow_mut() = Some(id.clone());
         id
     })
-}
-
-fn pkey(id: &str) -> String {
-    format!("{}{id}", storage::PENDING_PREFIX)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -501,8 +615,12 @@ fn includes(anchor: &Household, mine: &Household, theirs: &Household) -> bool {
 }
 
 /// Storage of every household on this tablet (context type, `Copy`). See the module docs.
+/// The same store keeps the visit log under its own keys ([`DraftStore::for_role`],
+/// [`crate::drafts::VisitStore`]): every method works on its role's keys and form.
 #[derive(Clone, Copy)]
 pub struct DraftStore {
+    /// What it stores: households, or visits.
+    role: Role,
     /// Bumped on every change (by this tab or another): lists that read it refresh.
     pub revision: RwSignal<u64>,
     /// The last failure to store something; cleared by the next successful write.
@@ -562,9 +680,73 @@ struct Index {
 }
 
 impl DraftStore {
-    /// A store without listeners (see [`DraftStore::provide`]).
+    fn keys(&self) -> &'static Keys {
+        keys_of(self.role)
+    }
+
+    /// What this store holds: households, or visits.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The shipped form of this store's records (`None`: a visit store without a visit form).
+    pub fn survey(&self) -> Option<&'static Survey> {
+        survey_of(self.role)
+    }
+
+    /// The compact-form schema of this store's records.
+    pub fn schema(&self) -> Rc<Schema> {
+        schema_of(self.role)
+    }
+
+    /// The storage key of record `id` (`lsk:h:<id>`, `lsk:v:<id>`).
+    pub fn key(&self, id: &str) -> String {
+        format!("{}{id}", self.keys().record)
+    }
+
+    /// The prefix of the conflict-copy keys of record `id`, any tab's.
+    pub fn copies_prefix(&self, id: &str) -> String {
+        format!("{}{id}", self.keys().conflict)
+    }
+
+    fn hkey(&self, id: &str) -> String {
+        self.key(id)
+    }
+
+    fn skey(&self, id: &str) -> String {
+        format!("{}{id}", self.keys().summary)
+    }
+
+    /// Key of this tab's conflict copy of record `id`: `lsk:c:<id>@<tab>` (a copy belongs
+    /// to the tab that wrote it; `lsk:c:<id>` alone is an older kit's copy).
+    fn ckey(&self, id: &str) -> String {
+        format!("{}{id}@{}", self.keys().conflict, tab_id())
+    }
+
+    /// Every conflict-copy key of record `id`, any tab's.
+    fn copy_keys(&self, id: &str) -> Vec<String> {
+        let prefix = self.keys().conflict;
+        storage::keys()
+            .into_iter()
+            .filter(|k| k.strip_prefix(prefix).is_some_and(|rest| copy_household(rest) == id))
+            .collect()
+    }
+
+    fn pkey(&self, id: &str) -> String {
+        format!("{}{id}", self.keys().pending)
+    }
+}
+
+impl DraftStore {
+    /// A store of households without listeners (see [`DraftStore::provide`]).
     pub fn new() -> DraftStore {
+        DraftStore::for_role(Role::Household)
+    }
+
+    /// A store of the records of `role` without listeners.
+    pub fn for_role(role: Role) -> DraftStore {
         let store = DraftStore {
+            role,
             revision: RwSignal::new(0),
             problem: RwSignal::new(None),
             unsaved: RwSignal::new(BTreeMap::new()),
@@ -583,6 +765,15 @@ impl DraftStore {
     pub fn provide() -> DraftStore {
         let store = DraftStore::new();
         provide_context(store);
+        store.follow();
+        store
+    }
+
+    /// Follows other tabs' changes of this store's keys and retries unsaved records every
+    /// 5 seconds and when the page is hidden (until the owner is cleaned up).
+    pub fn follow(self) {
+        let store = self;
+        let keys = self.keys();
         let listener = storage::on_change(move |change| {
             let Some(key) = change.key.as_deref() else {
                 // The whole storage was cleared.
@@ -590,17 +781,17 @@ impl DraftStore {
                 store.bump();
                 return;
             };
-            let id = [storage::HOUSEHOLD_PREFIX, storage::SUMMARY_PREFIX]
+            let id = [keys.record, keys.summary]
                 .iter()
                 .find_map(|p| key.strip_prefix(p));
             if let Some(id) = id {
                 // One household changed: only its line of the index is read again.
                 store.refresh(id, false);
                 store.bump();
-            } else if let Some(rest) = key.strip_prefix(storage::CONFLICT_PREFIX) {
+            } else if let Some(rest) = key.strip_prefix(keys.conflict) {
                 store.refresh(copy_household(rest), true);
                 store.bump();
-            } else if key == storage::TRASH_KEY {
+            } else if key == keys.trash {
                 store.invalidate();
                 store.bump();
             }
@@ -622,7 +813,6 @@ impl DraftStore {
                 r.clear();
             }
         });
-        store
     }
 
     /// The store from context, or a new one provided there.
@@ -646,7 +836,7 @@ impl DraftStore {
             return;
         }
         if copy {
-            let any = !copy_keys(id).is_empty();
+            let any = !self.copy_keys(id).is_empty();
             self.index.update_value(|index| {
                 if let Some(index) = index {
                     if any {
@@ -658,7 +848,7 @@ impl DraftStore {
             });
             return;
         }
-        let summary = storage::has(&hkey(id)).unwrap_or(false).then(|| self.summary(id, false));
+        let summary = storage::has(&self.hkey(id)).unwrap_or(false).then(|| self.summary(id, false));
         self.index.update_value(|index| {
             let Some(index) = index else { return };
             match summary {
@@ -671,9 +861,9 @@ impl DraftStore {
     fn read_index(&self) -> Index {
         let mut index = Index::default();
         for k in storage::keys() {
-            if let Some(id) = k.strip_prefix(storage::HOUSEHOLD_PREFIX) {
+            if let Some(id) = k.strip_prefix(self.keys().record) {
                 index.summaries.insert(id.to_string(), self.summary(id, true));
-            } else if let Some(rest) = k.strip_prefix(storage::CONFLICT_PREFIX) {
+            } else if let Some(rest) = k.strip_prefix(self.keys().conflict) {
                 index.conflicts.insert(copy_household(rest).to_string());
             }
         }
@@ -698,7 +888,7 @@ impl DraftStore {
                     continue;
                 }
                 let mut s = match unsaved.get(id) {
-                    Some(u) => HouseholdSummary::of(&u.household),
+                    Some(u) => HouseholdSummary::of_role(self.role, &u.household),
                     None => s.clone(),
                 };
                 s.unsaved = unsaved.contains_key(id);
@@ -707,7 +897,7 @@ impl DraftStore {
             }
             for (id, u) in &unsaved {
                 if !index.summaries.contains_key(id) && trash.as_deref() != Some(id.as_str()) {
-                    let mut s = HouseholdSummary::of(&u.household);
+                    let mut s = HouseholdSummary::of_role(self.role, &u.household);
                     s.unsaved = true;
                     out.push(s);
                 }
@@ -724,23 +914,23 @@ impl DraftStore {
     /// summary is made again (and, with `store`, stored if there is room; not while
     /// following another tab's writes, which store their own).
     fn summary(&self, id: &str, store: bool) -> HouseholdSummary {
-        let Ok(Some(text)) = storage::get_raw(&hkey(id)) else {
+        let Ok(Some(text)) = storage::get_raw(&self.hkey(id)) else {
             return HouseholdSummary::damaged(id);
         };
-        if let Ok(Some(raw)) = storage::get_raw(&skey(id)) {
+        if let Ok(Some(raw)) = storage::get_raw(&self.skey(id)) {
             if let Ok(s) = serde_json::from_str::<HouseholdSummary>(&raw) {
-                if s.id == id && compact::describes(&s.fingerprint, &text) {
+                if s.id == id && s.format == SUMMARY_FORMAT && compact::describes(&s.fingerprint, &text) {
                     return s;
                 }
             }
         }
         match decode(&text) {
             Ok(h) if h.id == id => {
-                let mut s = HouseholdSummary::of(&h);
+                let mut s = HouseholdSummary::of_role(self.role, &h);
                 s.fingerprint = compact::fingerprint(&text);
                 if store {
                     if let Ok(json) = serde_json::to_string(&s) {
-                        let _ = storage::set_raw(&skey(id), &json);
+                        let _ = storage::set_raw(&self.skey(id), &json);
                     }
                 }
                 s
@@ -751,7 +941,7 @@ impl DraftStore {
 
     /// The raw stored text of a household.
     pub fn raw(&self, id: &str) -> Result<Option<String>, StoreError> {
-        Ok(storage::get_raw(&hkey(id))?)
+        Ok(storage::get_raw(&self.hkey(id))?)
     }
 
     /// Storage (UTF-16 code units, keys included, as browsers count it) that storing `hs`
@@ -761,14 +951,14 @@ impl DraftStore {
     pub fn room_needed(&self, hs: &[Household]) -> usize {
         let units = |s: &str| s.encode_utf16().count();
         let entry = |key: &str| storage::get_raw(key).ok().flatten().map_or(0, |v| units(key) + units(&v));
-        let schema = current_schema();
+        let schema = self.schema();
         let schema_key = format!("{}{}", storage::SCHEMA_PREFIX, schema.id());
         let schema_room = if entry(&schema_key) == 0 { units(&schema_key) + units(&schema.to_json()) } else { 0 };
         let households: usize = hs
             .iter()
             .map(|h| {
-                let (hk, sk) = (hkey(&h.id), skey(&h.id));
-                let summary = serde_json::to_string(&HouseholdSummary::of(h)).unwrap_or_default();
+                let (hk, sk) = (self.hkey(&h.id), self.skey(&h.id));
+                let summary = serde_json::to_string(&HouseholdSummary::of_role(self.role, h)).unwrap_or_default();
                 let new = units(&hk) + units(&compact::encode(h, &schema)) + units(&sk) + units(&summary);
                 new.saturating_sub(entry(&hk) + entry(&sk))
             })
@@ -778,7 +968,7 @@ impl DraftStore {
 
     /// Reads one household. Also remembers what was read, as the base of later autosaves.
     pub fn load(&self, id: &str) -> Result<Household, StoreError> {
-        let raw = storage::get_raw(&hkey(id))?;
+        let raw = storage::get_raw(&self.hkey(id))?;
         self.known.update_value(|k| {
             // Reading again what this tab already has changes nothing of what it knows.
             if k.get(id).is_none_or(|b| b.text != raw) {
@@ -799,14 +989,14 @@ impl DraftStore {
         let trash = self.trash();
         let mut keys: Vec<String> = storage::keys()
             .into_iter()
-            .filter(|k| k.starts_with(storage::HOUSEHOLD_PREFIX))
-            .filter(|k| trash.as_deref() != k.strip_prefix(storage::HOUSEHOLD_PREFIX))
+            .filter(|k| k.starts_with(self.keys().record))
+            .filter(|k| trash.as_deref() != k.strip_prefix(self.keys().record))
             .collect();
         survey_core::sort::sort(&mut keys);
         keys.into_iter()
             .filter_map(|key| {
                 let raw = storage::get_raw(&key).ok().flatten()?;
-                let id = &key[storage::HOUSEHOLD_PREFIX.len()..];
+                let id = &key[self.keys().record.len()..];
                 Some(match decode(&raw) {
                     Ok(h) if h.id == id => Ok(h),
                     Ok(h) => Err(Damaged { reason: format!("id {} stored under {id}", h.id), key, raw }),
@@ -822,15 +1012,15 @@ impl DraftStore {
     }
 
     fn ensure_schema(&self) -> Result<(), StoreError> {
-        let schema = current_schema();
+        let schema = self.schema();
         let key = format!("{}{}", storage::SCHEMA_PREFIX, schema.id());
-        if SCHEMA_STORED.with(|s| *s.borrow()) && storage::has(&key)? {
+        if SCHEMA_STORED.with(|s| s.borrow().contains(schema.id())) && storage::has(&key)? {
             return Ok(());
         }
         if storage::get_raw(&key)?.as_deref() != Some(schema.to_json().as_str()) {
             storage::set_raw(&key, &schema.to_json())?;
         }
-        SCHEMA_STORED.with(|s| *s.borrow_mut() = true);
+        SCHEMA_STORED.with(|s| s.borrow_mut().insert(schema.id().to_string()));
         Ok(())
     }
 
@@ -842,8 +1032,8 @@ impl DraftStore {
     fn write(&self, h: &Household, ev: Option<&Evaluation>, ours: bool) -> Result<(), StoreError> {
         let started = clock::perf_now();
         let result = self.ensure_schema().and_then(|()| {
-            let text = compact::encode(h, &current_schema());
-            let written = storage::set_raw_kept(&hkey(&h.id), &text)?;
+            let text = compact::encode(h, &self.schema());
+            let written = storage::set_raw_kept(&self.hkey(&h.id), &text)?;
             Ok((text, written))
         });
         let (text, written) = match result {
@@ -856,8 +1046,8 @@ impl DraftStore {
         // The summary is an index: when it cannot be written, remove the stale one (the
         // list then rebuilds it from the household).
         let mut summary = match ev {
-            Some(ev) => HouseholdSummary::evaluated(h, ev),
-            None => HouseholdSummary::of(h),
+            Some(ev) => HouseholdSummary::summarize(self.role, h, Some(ev)),
+            None => HouseholdSummary::of_role(self.role, h),
         };
         summary.fingerprint = compact::fingerprint(&text);
         let listed = ours
@@ -867,10 +1057,10 @@ impl DraftStore {
         // `None`: the stored summary stays as it is.
         let stored_summary = (!listed).then(|| {
             let json = serde_json::to_string(&summary).expect("a summary serialises");
-            if storage::set_raw(&skey(&h.id), &json).is_ok() {
+            if storage::set_raw(&self.skey(&h.id), &json).is_ok() {
                 Some(summary.clone())
             } else {
-                let _ = storage::remove(&skey(&h.id));
+                let _ = storage::remove(&self.skey(&h.id));
                 None
             }
         });
@@ -902,7 +1092,7 @@ impl DraftStore {
         // A household stored again is not deleted (e.g. still being edited in a tab while
         // another tab deleted it): take it out of the trash.
         if self.in_trash(&h.id) {
-            let _ = storage::remove(storage::TRASH_KEY);
+            let _ = storage::remove(self.keys().trash);
         }
         if self.problem.with_untracked(Option::is_some) {
             self.problem.set(None);
@@ -930,7 +1120,7 @@ impl DraftStore {
     /// [`DraftStore::autosave`] with the household's evaluation by the shipped survey at
     /// hand (an open form has it), so the summary needs no evaluation of its own.
     pub fn autosave_evaluated(&self, h: &Household, ev: Option<&Evaluation>) -> SaveOutcome {
-        let key = hkey(&h.id);
+        let key = self.hkey(&h.id);
         // Storage still holds exactly what this tab wrote last: nobody changed it since.
         let written = self.known.with_value(|k| k.get(&h.id).and_then(|b| b.written.clone()));
         let ours = match written.map(|w| storage::holds(&key, &w)) {
@@ -1046,9 +1236,9 @@ impl DraftStore {
     }
 
     fn keep_unsaved(&self, h: &Household, base: Option<String>, e: StoreError) -> SaveOutcome {
-        let mirror = PendingMirror { base: base.clone(), household: compact::encode(h, &current_schema()) };
+        let mirror = PendingMirror { base: base.clone(), household: compact::encode(h, &self.schema()) };
         if let Ok(json) = serde_json::to_string(&mirror) {
-            let _ = storage::session_set(&pkey(&h.id), &json);
+            let _ = storage::session_set(&self.pkey(&h.id), &json);
         }
         self.unsaved.update(|u| {
             u.insert(h.id.clone(), Unsaved { household: h.clone(), base });
@@ -1064,7 +1254,7 @@ impl DraftStore {
             self.unsaved.update(|u| {
                 u.remove(id);
             });
-            let _ = storage::session_remove(&pkey(id));
+            let _ = storage::session_remove(&self.pkey(id));
         }
     }
 
@@ -1072,7 +1262,7 @@ impl DraftStore {
     fn restore_pending(&self) {
         let mut found = BTreeMap::new();
         for key in storage::session_keys() {
-            let Some(id) = key.strip_prefix(storage::PENDING_PREFIX) else { continue };
+            let Some(id) = key.strip_prefix(self.keys().pending) else { continue };
             let Some(raw) = storage::session_get(&key) else { continue };
             let Ok(m) = serde_json::from_str::<PendingMirror>(&raw) else { continue };
             if let Ok(h) = decode(&m.household) {
@@ -1141,7 +1331,7 @@ impl DraftStore {
     /// Stores this tab's version of a household another tab changed (`lsk:c:<id>`).
     pub fn save_conflict_copy(&self, h: &Household) -> Result<(), StoreError> {
         self.ensure_schema()?;
-        let r = storage::set_raw(&ckey(&h.id), &compact::encode(h, &current_schema()));
+        let r = storage::set_raw(&self.ckey(&h.id), &compact::encode(h, &self.schema()));
         if let Err(e) = r {
             let e = StoreError::from(e);
             self.problem.set(Some(e.clone()));
@@ -1158,13 +1348,13 @@ impl DraftStore {
 
     /// This tab's version of a household changed meanwhile by another tab, if any.
     pub fn conflict_copy(&self, id: &str) -> Option<Household> {
-        storage::get_raw(&ckey(id)).ok().flatten().and_then(|raw| decode(&raw).ok())
+        storage::get_raw(&self.ckey(id)).ok().flatten().and_then(|raw| decode(&raw).ok())
     }
 
     /// Drops this tab's conflict copy (once the enumerator chose a version).
     pub fn drop_conflict_copy(&self, id: &str) {
-        let _ = storage::remove(&ckey(id));
-        let others = !copy_keys(id).is_empty();
+        let _ = storage::remove(&self.ckey(id));
+        let others = !self.copy_keys(id).is_empty();
         self.index.update_value(|index| {
             if let Some(index) = index {
                 if !others {
@@ -1179,8 +1369,8 @@ impl DraftStore {
     /// their keys: what the enumerator typed there and chose not to (or could not yet)
     /// put in the stored household.
     pub fn other_copies(&self, id: &str) -> Vec<(String, Household)> {
-        let mine = ckey(id);
-        let mut out: Vec<(String, Household)> = copy_keys(id)
+        let mine = self.ckey(id);
+        let mut out: Vec<(String, Household)> = self.copy_keys(id)
             .into_iter()
             .filter(|k| *k != mine)
             .filter_map(|k| {
@@ -1198,7 +1388,7 @@ impl DraftStore {
     pub fn adopt_copy(&self, key: &str) -> Result<Household, StoreError> {
         let raw = storage::get_raw(key)?.ok_or(StoreError::NotFound)?;
         let h = decode(&raw).map_err(StoreError::Damaged)?;
-        let own = ckey(&h.id);
+        let own = self.ckey(&h.id);
         if storage::get_raw(&own)?.is_some_and(|mine| mine != raw) {
             return Err(StoreError::Conflict);
         }
@@ -1210,14 +1400,14 @@ impl DraftStore {
 
     /// The household in the trash (deleted last, restorable with [`DraftStore::undo_delete`]).
     pub fn trash(&self) -> Option<String> {
-        let raw = storage::get_raw(storage::TRASH_KEY).ok().flatten()?;
+        let raw = storage::get_raw(self.keys().trash).ok().flatten()?;
         serde_json::from_str::<Trash>(&raw).ok().map(|t| t.id)
     }
 
     /// Whether household `id` is the one in the trash (read only as far as needed).
     fn in_trash(&self, id: &str) -> bool {
-        storage::has(storage::TRASH_KEY).unwrap_or(false)
-            && storage::get_raw(storage::TRASH_KEY)
+        storage::has(self.keys().trash).unwrap_or(false)
+            && storage::get_raw(self.keys().trash)
                 .ok()
                 .flatten()
                 .is_some_and(|raw| raw.contains(id) && serde_json::from_str::<Trash>(&raw).is_ok_and(|t| t.id == id))
@@ -1226,7 +1416,7 @@ impl DraftStore {
     /// Removes a household for good, with its conflict copies and the photos that no other
     /// stored entry references.
     fn purge(&self, id: &str) {
-        let keys: Vec<String> = [hkey(id), skey(id)].into_iter().chain(copy_keys(id)).collect();
+        let keys: Vec<String> = [self.hkey(id), self.skey(id)].into_iter().chain(self.copy_keys(id)).collect();
         let photos: BTreeSet<String> = keys
             .iter()
             .filter_map(|k| storage::get_raw(k).ok().flatten())
@@ -1239,21 +1429,22 @@ impl DraftStore {
         Self::delete_unreferenced_photos(photos);
     }
 
-    /// Deletes the photos among `candidates` that no stored household, conflict copy or
-    /// unsaved version references any more (in the background; a photo left behind by a
-    /// failure costs space, never an answer).
+    /// Deletes the photos among `candidates` that no stored household or visit, conflict
+    /// copy or unsaved version references any more (in the background; a photo left behind
+    /// by a failure costs space, never an answer).
     fn delete_unreferenced_photos(candidates: BTreeSet<String>) {
         if candidates.is_empty() {
             return;
         }
+        let kinds = ROLES.map(keys_of);
         let held: BTreeSet<String> = storage::keys()
             .into_iter()
-            .filter(|k| k.starts_with(storage::HOUSEHOLD_PREFIX) || k.starts_with(storage::CONFLICT_PREFIX))
+            .filter(|k| kinds.iter().any(|p| k.starts_with(p.record) || k.starts_with(p.conflict)))
             .filter_map(|k| storage::get_raw(&k).ok().flatten())
             .chain(
                 storage::session_keys()
                     .into_iter()
-                    .filter(|k| k.starts_with(storage::PENDING_PREFIX))
+                    .filter(|k| kinds.iter().any(|p| k.starts_with(p.pending)))
                     .filter_map(|k| storage::session_get(&k)),
             )
             .flat_map(|raw| media::refs_in_text(&raw))
@@ -1270,15 +1461,15 @@ impl DraftStore {
         let trash = serde_json::to_string(&Trash { id: id.to_string(), at: clock::now_rfc3339() })
             .expect("strings serialise");
         let previous = self.trash();
-        let first = storage::set_raw(storage::TRASH_KEY, &trash);
+        let first = storage::set_raw(self.keys().trash, &trash);
         if let Err(e) = first {
             if e != WriteError::Quota || previous.is_none() {
                 return Err(e.into());
             }
             // Full: free the previous trash first, then try again.
             self.purge(previous.as_deref().unwrap_or_default());
-            let _ = storage::remove(storage::TRASH_KEY);
-            storage::set_raw(storage::TRASH_KEY, &trash)?;
+            let _ = storage::remove(self.keys().trash);
+            storage::set_raw(self.keys().trash, &trash)?;
         } else if let Some(p) = previous.filter(|p| p != id) {
             self.purge(&p);
         }
@@ -1290,7 +1481,7 @@ impl DraftStore {
     /// Restores the household in the trash; returns its id.
     pub fn undo_delete(&self) -> Option<String> {
         let id = self.trash()?;
-        let _ = storage::remove(storage::TRASH_KEY);
+        let _ = storage::remove(self.keys().trash);
         self.bump();
         Some(id)
     }
@@ -1337,7 +1528,10 @@ impl DraftStore {
     /// A new household of the shipped survey, stamped with the enumerator profile and this
     /// device, and stored. When it cannot be stored it is kept in memory as unsaved.
     pub fn create(&self) -> Household {
-        let survey: &Survey = forms::household();
+        self.create_record(forms::household(), None)
+    }
+
+    fn create_record(&self, survey: &Survey, household_id: Option<String>) -> Household {
         let mut h = Household::new(
             uuid::Uuid::new_v4().to_string(),
             survey.id(),
@@ -1346,6 +1540,7 @@ impl DraftStore {
             &clock::now_rfc3339(),
         );
         h.enumerator = self.profile();
+        h.household_id = household_id;
         let _ = self.autosave(&h);
         h
     }
@@ -1393,3 +1588,59 @@ fn record_perf(name: &str, started: f64) {
 }
 
 use wasm_bindgen::JsCast;
+
+/// The visit log (走访记录) on this tablet: a [`DraftStore`] of the visit role (keys
+/// `lsk:v:`, `lsk:vs:`, `lsk:vc:`, `lsk:vp:`, `lsk:vtrash`; the visit form), context type.
+/// A visit is a [`Household`] record whose `household_id` names the household visited.
+#[derive(Clone, Copy)]
+pub struct VisitStore(pub DraftStore);
+
+impl std::ops::Deref for VisitStore {
+    type Target = DraftStore;
+
+    fn deref(&self) -> &DraftStore {
+        &self.0
+    }
+}
+
+impl VisitStore {
+    /// A store of visits without listeners.
+    pub fn new() -> VisitStore {
+        VisitStore(DraftStore::for_role(Role::Visit))
+    }
+
+    /// Creates the store, provides it as context and follows other tabs' changes of visits.
+    pub fn provide() -> VisitStore {
+        let store = VisitStore::new();
+        provide_context(store);
+        store.0.follow();
+        store
+    }
+
+    /// The store from context, or a new one provided there.
+    pub fn use_context() -> VisitStore {
+        use_context::<VisitStore>().unwrap_or_else(VisitStore::provide)
+    }
+
+    /// A new visit of household `household_id`, of the shipped visit form, stamped with the
+    /// enumerator profile and this device, and stored (kept in memory as unsaved when it
+    /// cannot be). `None` when the published forms have no visit form.
+    pub fn create(&self, household_id: &str) -> Option<Household> {
+        let survey = forms::visit()?;
+        Some(self.0.create_record(survey, Some(household_id.to_string())))
+    }
+
+    /// The summaries of the visits of household `household_id`, newest visit first.
+    pub fn of_household(&self, household_id: &str) -> Vec<VisitSummary> {
+        let mut list: Vec<VisitSummary> =
+            self.list().into_iter().filter(|v| v.household_id.as_deref() == Some(household_id)).collect();
+        survey_core::sort::sort_by(&mut list, HouseholdSummary::newest_visit_first);
+        list
+    }
+}
+
+impl Default for VisitStore {
+    fn default() -> VisitStore {
+        VisitStore::new()
+    }
+}

@@ -31,6 +31,23 @@ pub fn install_forms() {
     });
 }
 
+/// Installs the shipped household survey and the visit form (the visit log's tests), once
+/// per test binary (a binary installs one set of forms: this, or [`install_forms`]).
+pub fn install_forms_with_visit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use survey_core::forms::{FormIndex, Role, INDEX_FORMAT};
+        let read = |text: &str| survey_core::RawSurvey::from_json(text).expect("build.rs wrote the shipped survey");
+        let household = read(include_str!(concat!(env!("OUT_DIR"), "/household-for-tests.json")));
+        let visit = read(include_str!(concat!(env!("OUT_DIR"), "/visit-for-tests.json")));
+        let (h, h_text) = survey_core::fixtures::published(&household, Role::Household);
+        let (v, v_text) = survey_core::fixtures::published(&visit, Role::Visit);
+        let files = BTreeMap::from([(h.file.clone(), h_text), (v.file.clone(), v_text)]);
+        let index = FormIndex { format: INDEX_FORMAT, forms: vec![h, v] };
+        liangshan_survey::forms::install(&index.to_json(), &files).unwrap();
+    });
+}
+
 pub fn local() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }
