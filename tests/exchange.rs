@@ -143,7 +143,31 @@ fn household(id: &str, head: &str, status: Status) -> Household {
     h
 }
 
+/// The five ways a file's version of a record can stand to the tablet's, made with the real
+/// lifecycle steps from `make(id)`: (the tablet's records, the file's). `new` is in the file
+/// only; `same` on both sides; the tablet corrected `newer-here` (`field` = `values[0]`) and
+/// `both` (`values[1]`) since; the other tablet corrected `older-here` (`values[2]`: it
+/// continues ours) and `both` (`values[3]`: a conflict), and its `newer-here` is the
+/// original, older than ours.
+fn five_cases(make: impl Fn(&str) -> Household, field: &str, values: [&str; 4]) -> (Vec<Household>, Vec<Household>) {
+    let corrected = |h: &Household, value: &str| {
+        let mut h = h.clone();
+        h.reopen("更正", T2).unwrap();
+        h.record.answers.set(&FieldPath::top(field), value);
+        h
+    };
+    let [same, older_here, original, both] = ["same", "older-here", "newer-here", "both"].map(&make);
+    let here = vec![same.clone(), older_here.clone(), corrected(&original, values[0]), corrected(&both, values[1])];
+    let file = vec![make("new"), same, corrected(&older_here, values[2]), original, corrected(&both, values[3])];
+    (here, file)
+}
+
 fn file_of(hs: &[Household], kind: ExportKind) -> String {
+    file_with_visits(hs, &[], kind)
+}
+
+/// An export file (plain JSON) of households and visits, written by another tablet.
+fn file_with_visits(hs: &[Household], vs: &[Household], kind: ExportKind) -> String {
     let meta = ExportMeta {
         kind,
         exported_at: T2.into(),
@@ -151,7 +175,10 @@ fn file_of(hs: &[Household], kind: ExportKind) -> String {
         enumerator: None,
         device: "other-tablet".into(),
     };
-    exchange::to_json(&exchange::export_file(forms::household(), hs, &clock::context(), meta))
+    let cx = clock::context();
+    let mut file = exchange::export_file(forms::household(), hs, &cx, meta);
+    exchange::add_visits(&mut file, forms::visit().unwrap(), vs, &cx);
+    exchange::to_json(&file)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -284,31 +311,12 @@ async fn import_previews_then_merges_what_the_user_chose() {
     common::install_forms_with_visit();
     clear();
     let (_owner, store) = new_store();
-    let same = household("same", "相同户", Status::Finalized);
-    let older_here = household("older-here", "旧户", Status::Finalized);
-    let original = household("newer-here", "新户", Status::Finalized);
-    let both = household("both", "两边户", Status::Finalized);
-    // The tablet corrected two of them since.
-    let mut newer_here = original.clone();
-    newer_here.reopen("更正", T2).unwrap();
-    newer_here.record.answers.set(&FieldPath::top("pigs"), "7");
-    let mut both_here = both.clone();
-    both_here.reopen("更正", T2).unwrap();
-    both_here.record.answers.set(&FieldPath::top("pigs"), "4");
-    for h in [&same, &older_here, &newer_here, &both_here] {
+    let (here, in_file) = five_cases(|id| household(id, "阿苏拉且", Status::Finalized), "pigs", ["7", "4", "5", "9"]);
+    for h in &here {
         store.save(h).unwrap();
     }
-
-    // The other tablet corrected "older-here" (continues ours) and "both" (a conflict);
-    // its "newer-here" is the original, older than ours.
-    let mut file_older_here = older_here.clone();
-    file_older_here.reopen("更正", T2).unwrap();
-    file_older_here.record.answers.set(&FieldPath::top("pigs"), "5");
-    let mut file_both = both.clone();
-    file_both.reopen("改猪的数量", T2).unwrap();
-    file_both.record.answers.set(&FieldPath::top("pigs"), "9");
-    let new = household("new", "新来户", Status::Finalized);
-    let text = file_of(&[new.clone(), same.clone(), file_older_here.clone(), original.clone(), file_both], ExportKind::Bureau);
+    let new = in_file[0].clone();
+    let text = file_of(&in_file, ExportKind::Bureau);
     let raw_same = store.raw("same").unwrap();
     let raw_newer_here = store.raw("newer-here").unwrap();
     let raw_both = store.raw("both").unwrap();
@@ -555,21 +563,6 @@ fn visit(id: &str, of: &str, status: Status) -> Household {
     v
 }
 
-/// An export file (plain JSON) of households and visits, written by another tablet.
-fn file_with_visits(hs: &[Household], vs: &[Household], kind: ExportKind) -> String {
-    let meta = ExportMeta {
-        kind,
-        exported_at: T2.into(),
-        app: AppInfo { name: "liangshan-survey".into(), version: "0.1.0".into() },
-        enumerator: None,
-        device: "other-tablet".into(),
-    };
-    let cx = clock::context();
-    let mut file = exchange::export_file(forms::household(), hs, &cx, meta);
-    exchange::add_visits(&mut file, forms::visit().unwrap(), vs, &cx);
-    exchange::to_json(&file)
-}
-
 #[wasm_bindgen_test]
 async fn a_bureau_file_holds_the_finalized_visits_with_their_household() {
     common::install_forms_with_visit();
@@ -719,27 +712,12 @@ async fn visits_merge_by_the_households_rule() {
     common::install_forms_with_visit();
     clear();
     let (_owner, store, visits) = new_stores();
-    let same = visit("same", "a", Status::Finalized);
-    let older_here = visit("older-here", "a", Status::Finalized);
-    let original = visit("newer-here", "a", Status::Finalized);
-    let both = visit("both", "a", Status::Finalized);
-    let mut newer_here = original.clone();
-    newer_here.reopen("更正", T2).unwrap();
-    newer_here.record.answers.set(&FieldPath::top("problems"), "本机改过");
-    let mut both_here = both.clone();
-    both_here.reopen("更正", T2).unwrap();
-    both_here.record.answers.set(&FieldPath::top("help_given"), "送去米和油");
-    for v in [&same, &older_here, &newer_here, &both_here] {
+    let (here, in_file) = five_cases(|id| visit(id, "a", Status::Finalized), "help_given", ["本机改过", "送去米和油", "别处改过", "联系了医院"]);
+    for v in &here {
         visits.save(v).unwrap();
     }
-    let mut file_older_here = older_here.clone();
-    file_older_here.reopen("更正", T2).unwrap();
-    file_older_here.record.answers.set(&FieldPath::top("problems"), "别处改过");
-    let mut file_both = both.clone();
-    file_both.reopen("补记", T2).unwrap();
-    file_both.record.answers.set(&FieldPath::top("help_given"), "联系了医院");
-    let new = visit("new", "a", Status::Finalized);
-    let text = file_with_visits(&[], &[new.clone(), same.clone(), file_older_here, original, file_both], ExportKind::Bureau);
+    let new = in_file[0].clone();
+    let text = file_with_visits(&[], &in_file, ExportKind::Bureau);
     let raw_same = visits.raw("same").unwrap();
     let raw_newer_here = visits.raw("newer-here").unwrap();
     let raw_both = visits.raw("both").unwrap();
@@ -758,7 +736,7 @@ async fn visits_merge_by_the_households_rule() {
     m.click("import-confirm").await;
     assert_eq!(m.text("import-saved-visits"), "2");
     assert_eq!(visits.load("new").unwrap().record, new.record);
-    assert_eq!(visits.load("older-here").unwrap().record.answers.get(&FieldPath::top("problems")), "别处改过");
+    assert_eq!(visits.load("older-here").unwrap().record.answers.get(&FieldPath::top("help_given")), "别处改过");
     assert_eq!(visits.raw("same").unwrap(), raw_same);
     assert_eq!(visits.raw("newer-here").unwrap(), raw_newer_here, "newer work on the tablet is kept");
     assert_eq!(visits.raw("both").unwrap(), raw_both, "a conflict is never resolved by default");

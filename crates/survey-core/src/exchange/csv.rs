@@ -49,23 +49,9 @@ pub const HOUSEHOLD_COLUMNS: [&str; 12] = [
     "_acknowledged_warnings",
 ];
 
-/// Kit columns of the visits table ([`visits_csv`]): the visit's id, the visited
-/// household's, then as [`HOUSEHOLD_COLUMNS`].
-pub const VISIT_COLUMNS: [&str; 13] = [
-    "_visit_id",
-    "_household_id",
-    "_status",
-    "_survey_version",
-    "_created",
-    "_modified",
-    "_finalized",
-    "_exported",
-    "_enumerator_name",
-    "_enumerator_phone",
-    "_enumerator_unit",
-    "_device",
-    "_acknowledged_warnings",
-];
+/// The first kit column of the visits table ([`visits_csv`]): the visit's own id. The
+/// columns of [`HOUSEHOLD_COLUMNS`] follow, `_household_id` naming the household visited.
+pub const VISIT_ID_COLUMN: &str = "_visit_id";
 
 /// Kit columns of the members table.
 pub const MEMBER_COLUMNS: [&str; 3] = ["_household_id", "_repeat", "_member"];
@@ -106,8 +92,8 @@ pub fn csv_tables(survey: &Survey, households: &[Household], cx: &Context) -> Cs
 }
 
 /// The visits table of `visits` (records of the visit survey `survey`, in order): one row
-/// per visit, columns [`VISIT_COLUMNS`] and then the survey's fields as in the households
-/// table. (The visit survey has no repeat.)
+/// per visit, columns [`VISIT_ID_COLUMN`] and [`HOUSEHOLD_COLUMNS`], then the survey's
+/// fields as in the households table. (The visit survey has no repeat.)
 pub fn visits_csv(survey: &Survey, visits: &[Household], cx: &Context) -> String {
     tables(survey, visits, cx, true).households
 }
@@ -140,10 +126,10 @@ fn tables(survey: &Survey, households: &[Household], cx: &Context, visits: bool)
     }
 
     let mut w = writer();
-    let kit: &[&str] = if visits { &VISIT_COLUMNS } else { &HOUSEHOLD_COLUMNS };
-    let header: Vec<&str> = kit
-        .iter()
-        .copied()
+    let header: Vec<&str> = visits
+        .then_some(VISIT_ID_COLUMN)
+        .into_iter()
+        .chain(HOUSEHOLD_COLUMNS)
         .chain(top.iter().map(|it| it.name.as_str()))
         .chain(unknown_top.iter().map(String::as_str))
         .collect();
