@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR not set")?);
 
     // Chinese is the default and the fallback: a Yi value of `null` shows the Chinese text.
-    let areas = ["app", "form", "drafts", "exchange", "offline", "review", "media"];
+    let areas = ["app", "form", "drafts", "exchange", "offline", "review", "media", "visits"];
     let cfg = Config::new("zh")?.add_locale("ii")?.add_namespaces(areas)?;
     let translations = TranslationsInfos::parse(cfg)?;
     translations.emit_diagnostics();

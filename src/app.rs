@@ -12,6 +12,8 @@ pub enum Screen {
     Home,
     /// One household's form, by household id.
     Household(String),
+    /// One visit of the visit log, by visit id.
+    Visit(String),
     /// The enumerator profile.
     Profile,
     /// The translators' review mode: every Yi text, or one question's (by field name).
@@ -24,6 +26,7 @@ impl Screen {
         match self {
             Screen::Home => "home".into(),
             Screen::Household(id) => format!("household:{id}"),
+            Screen::Visit(id) => format!("visit:{id}"),
             Screen::Profile => "profile".into(),
             Screen::Review(None) => "review".into(),
             Screen::Review(Some(q)) => format!("review:{q}"),
@@ -37,6 +40,7 @@ impl Screen {
             "profile" => Some(Screen::Profile),
             "review" => Some(Screen::Review(None)),
             _ if key.starts_with("review:") => Some(Screen::Review(key.strip_prefix("review:").map(String::from))),
+            _ if key.starts_with("visit:") => key.strip_prefix("visit:").filter(|id| !id.is_empty()).map(|id| Screen::Visit(id.into())),
             _ => key.strip_prefix("household:").filter(|id| !id.is_empty()).map(|id| Screen::Household(id.into())),
         }
     }
@@ -71,13 +75,17 @@ pub fn App() -> impl IntoView {
     // Drafts in browser storage: follows other tabs, retries unsaved households.
     let store = crate::drafts::DraftStore::provide();
     // The visit log, under its own keys.
-    let _visits = crate::drafts::VisitStore::provide();
+    let visits = crate::drafts::VisitStore::provide();
     // A reload comes back to the screen this tab showed (the household being entered), as
     // long as that household is still stored; a new tab starts on the home screen.
     let start = storage::session_get(storage::SCREEN_KEY)
         .and_then(|k| Screen::from_key(&k))
         .filter(|s| match s {
             Screen::Household(id) => store.raw(id).is_ok_and(|raw| raw.is_some()) || store.unsaved_version(id).is_some(),
+            Screen::Visit(id) => {
+                crate::forms::visit().is_some()
+                    && (visits.raw(id).is_ok_and(|raw| raw.is_some()) || visits.unsaved_version(id).is_some())
+            }
             _ => true,
         })
         .unwrap_or(Screen::Home);
@@ -105,6 +113,7 @@ pub fn App() -> impl IntoView {
             {move || match screen.get() {
                 Screen::Home => view! { <StartScreen /> <crate::drafts::HomePage /> }.into_any(),
                 Screen::Household(id) => view! { <crate::drafts::HouseholdPage id=id /> }.into_any(),
+                Screen::Visit(id) => view! { <crate::drafts::VisitPage id=id /> }.into_any(),
                 Screen::Profile => view! { <crate::drafts::ProfilePage /> }.into_any(),
                 Screen::Review(q) => view! { <crate::review::ReviewPage question=q /> }.into_any(),
             }}

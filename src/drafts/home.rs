@@ -2,9 +2,9 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use survey_core::Status;
+use survey_core::{Status, Survey};
 
-use super::{event_text, local_time, status_name, status_text, DraftStore, HouseholdSummary, StorageBanner};
+use super::{event_text, local_time, status_name, status_text, DraftStore, HouseholdSummary, StorageBanner, VisitStore};
 use crate::app::{Nav, Screen};
 use crate::i18n::{Bi, T, UiLanguage};
 use crate::{forms, storage, tr};
@@ -15,9 +15,13 @@ pub const UNDO_SECONDS: u64 = 10;
 /// once, and search or filters find the rest.
 pub const PAGE_ROWS: usize = 50;
 
-/// A survey choice label as a bilingual string (Yi falls back to Chinese).
+/// A household survey choice label as a bilingual string (Yi falls back to Chinese).
 fn choice_label(list: &str, name: &str) -> Option<Bi> {
-    let survey = forms::household();
+    choice_text(forms::household(), list, name)
+}
+
+/// A choice label of `survey` as a bilingual string (Yi falls back to Chinese).
+pub(super) fn choice_text(survey: &'static Survey, list: &str, name: &str) -> Option<Bi> {
     let c = survey.list(list)?.get(name)?;
     let zh: &'static str = &c.label.zh;
     let ii: &'static str = if c.label.ii.is_empty() { zh } else { &c.label.ii };
@@ -54,6 +58,7 @@ fn village_key(s: &HouseholdSummary) -> String {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let store = DraftStore::use_context();
+    let visits = VisitStore::use_context();
     let lang = UiLanguage::use_context();
     let nav = use_context::<Nav>();
     let go = move |screen: Screen| {
@@ -74,9 +79,8 @@ pub fn HomePage() -> impl IntoView {
     let (search, set_search) = signal(String::new());
     let (status, set_status) = signal(String::from("all"));
     let (village, set_village) = signal(String::from("all"));
-    let pending_delete = RwSignal::new(None::<String>);
-    let undo = RwSignal::new(None::<(String, u64)>);
-    let delete_error = RwSignal::new(false);
+    let deleting = Deleting::new("");
+    let pending_delete = deleting.pending;
     let limit = RwSignal::new(PAGE_ROWS);
 
     let shown = Memo::new(move |_| {
@@ -85,7 +89,7 @@ pub fn HomePage() -> impl IntoView {
         let vi = village.get();
         summaries.with(|all| {
             all.iter()
-                .filter(|s| q.is_empty() || s.head_name.to_lowercase().contains(&q))
+                .filter(|s| q.is_empty() || s.head_name.to_lowercase().contains(&q) || s.head_id.to_lowercase().contains(&q))
                 .filter(|s| match st.as_str() {
                     "draft" => s.status == Status::Draft && !s.damaged,
                     "finalized" => s.status == Status::Finalized,
@@ -142,30 +146,6 @@ pub fn HomePage() -> impl IntoView {
     let new_household = move |_| {
         let h = store.create();
         go(Screen::Household(h.id));
-    };
-    let confirm_delete = move |_| {
-        let Some(id) = pending_delete.get_untracked() else { return };
-        pending_delete.set(None);
-        match store.delete(&id) {
-            Ok(()) => {
-                delete_error.set(false);
-                let token = js_sys::Date::now() as u64;
-                undo.set(Some((id, token)));
-                set_timeout(
-                    move || {
-                        if undo.try_get_untracked().flatten().is_some_and(|(_, t)| t == token) {
-                            let _ = undo.try_set(None);
-                        }
-                    },
-                    Duration::from_secs(UNDO_SECONDS),
-                );
-            }
-            Err(_) => delete_error.set(true),
-        }
-    };
-    let undo_delete = move |_| {
-        store.undo_delete();
-        undo.set(None);
     };
 
     let row = move |s: HouseholdSummary| {
@@ -281,23 +261,24 @@ pub fn HomePage() -> impl IntoView {
                             <T text=tr!(drafts.row.open) />
                         </button>
                     })}
+                    {(!s.damaged && forms::visit().is_some()).then(|| {
+                        let household_id = id.clone();
+                        view! {
+                            <button type="button" data-testid=format!("record-visit-{id}") on:click=move |_| {
+                                if let Some(v) = visits.create(&household_id) {
+                                    go(Screen::Visit(v.id));
+                                }
+                            }>
+                                <T text=tr!(visits.record) />
+                            </button>
+                        }
+                    })}
                     {download}
                     <button type="button" class="drafts-delete" data-testid=format!("delete-{id}") on:click=move |_| pending_delete.set(Some(delete_id.clone()))>
                         <T text=tr!(drafts.row.delete) />
                     </button>
                 </div>
-                <Show when=move || pending_delete.get().as_deref() == Some(confirm_for.as_str())>
-                    <div class="drafts-confirm" role="alertdialog" data-testid="delete-dialog">
-                        <p><T text=tr!(drafts.delete.question) /></p>
-                        <p class="hint"><T text=tr!(drafts.delete.hint) /></p>
-                        <button type="button" class="drafts-delete" data-testid="confirm-delete" on:click=confirm_delete>
-                            <T text=tr!(drafts.delete.confirm) />
-                        </button>
-                        <button type="button" data-testid="cancel-delete" on:click=move |_| pending_delete.set(None)>
-                            <T text=tr!(drafts.delete.cancel) />
-                        </button>
-                    </div>
-                </Show>
+                <DeleteDialog deleting=deleting store=store id=confirm_for question=tr!(drafts.delete.question) />
             </li>
         }
     };
@@ -390,15 +371,7 @@ pub fn HomePage() -> impl IntoView {
                     }}
                 </select>
             </div>
-            <Show when=move || undo.get().is_some()>
-                <div class="drafts-undo" role="status" data-testid="undo-bar">
-                    <T text=tr!(drafts.delete.done) />
-                    <button type="button" data-testid="undo-delete" on:click=undo_delete><T text=tr!(drafts.delete.undo) /></button>
-                </div>
-            </Show>
-            <Show when=move || delete_error.get()>
-                <p class="drafts-banner drafts-banner-error" role="alert" data-testid="delete-failed"><T text=tr!(drafts.delete.failed) /></p>
-            </Show>
+            <UndoBar deleting=deleting store=store />
             <p class="drafts-count-line" data-testid="household-count">
                 {move || shown.with(Vec::len)} " / " {move || summaries.with(Vec::len)} " " <T text=tr!(drafts.home.count) />
             </p>
@@ -420,10 +393,96 @@ pub fn HomePage() -> impl IntoView {
                     </Show>
                 </Show>
             </Show>
+            <super::visits::OrphanVisits />
             <div class="exchange-slot" data-testid="exchange-slot">
                 <Show when=move || secondary.get()><crate::exchange::ExchangePanel /></Show>
             </div>
             {usage_view}
         </section>
+    }
+}
+
+/// A delete with confirmation, and an undo offered for [`UNDO_SECONDS`] (the home list, a
+/// household's visits). `testid`: the prefix of its test ids (`""` on the home list).
+#[derive(Clone, Copy)]
+pub(super) struct Deleting {
+    /// The id whose delete waits for confirmation.
+    pub pending: RwSignal<Option<String>>,
+    /// The id just deleted, offered for undo (with a token of this offer).
+    undo: RwSignal<Option<(String, u64)>>,
+    /// The last delete failed (the trash could not be written).
+    failed: RwSignal<bool>,
+    testid: &'static str,
+}
+
+impl Deleting {
+    pub fn new(testid: &'static str) -> Deleting {
+        Deleting { pending: RwSignal::new(None), undo: RwSignal::new(None), failed: RwSignal::new(false), testid }
+    }
+
+    /// Deletes the record waiting for confirmation (to the trash), and offers the undo.
+    fn confirm(self, store: DraftStore) {
+        let Some(id) = self.pending.get_untracked() else { return };
+        self.pending.set(None);
+        let undo = self.undo;
+        match store.delete(&id) {
+            Ok(()) => {
+                self.failed.set(false);
+                let token = js_sys::Date::now() as u64;
+                undo.set(Some((id, token)));
+                set_timeout(
+                    move || {
+                        if undo.try_get_untracked().flatten().is_some_and(|(_, t)| t == token) {
+                            let _ = undo.try_set(None);
+                        }
+                    },
+                    Duration::from_secs(UNDO_SECONDS),
+                );
+            }
+            Err(_) => self.failed.set(true),
+        }
+    }
+
+    fn id(self, name: &str) -> String {
+        format!("{}{name}", self.testid)
+    }
+}
+
+/// The confirmation of a delete of record `id`, shown while it waits for one.
+#[component]
+pub(super) fn DeleteDialog(deleting: Deleting, store: DraftStore, id: String, question: Bi) -> impl IntoView {
+    view! {
+        <Show when=move || deleting.pending.get().as_deref() == Some(id.as_str())>
+            <div class="drafts-confirm" role="alertdialog" data-testid=deleting.id("delete-dialog")>
+                <p><T text=question /></p>
+                <p class="hint"><T text=tr!(drafts.delete.hint) /></p>
+                <button type="button" class="drafts-delete" data-testid=deleting.id("confirm-delete") on:click=move |_| deleting.confirm(store)>
+                    <T text=tr!(drafts.delete.confirm) />
+                </button>
+                <button type="button" data-testid=deleting.id("cancel-delete") on:click=move |_| deleting.pending.set(None)>
+                    <T text=tr!(drafts.delete.cancel) />
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+/// The undo of the last delete (for [`UNDO_SECONDS`]), or the failure of a delete.
+#[component]
+pub(super) fn UndoBar(deleting: Deleting, store: DraftStore) -> impl IntoView {
+    let undo = deleting.undo;
+    view! {
+        <Show when=move || undo.get().is_some()>
+            <div class="drafts-undo" role="status" data-testid=deleting.id("undo-bar")>
+                <T text=tr!(drafts.delete.done) />
+                <button type="button" data-testid=deleting.id("undo-delete") on:click=move |_| {
+                    store.undo_delete();
+                    undo.set(None);
+                }><T text=tr!(drafts.delete.undo) /></button>
+            </div>
+        </Show>
+        <Show when=move || deleting.failed.get()>
+            <p class="drafts-banner drafts-banner-error" role="alert" data-testid=deleting.id("delete-failed")><T text=tr!(drafts.delete.failed) /></p>
+        </Show>
     }
 }

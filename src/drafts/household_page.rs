@@ -1,9 +1,10 @@
 //! One household open for entry: loads it, autosaves every change before the next one can
-//! be made, guards against another tab editing it, and shows the form.
+//! be made, guards against another tab editing it, and shows the form. A visit of the
+//! visit log opens the same way, from its own store ([`super::VisitPage`]).
 use leptos::prelude::*;
-use survey_core::{Evaluation, Household};
+use survey_core::{Evaluation, Household, Survey};
 
-use super::store::{current_schema, SaveOutcome};
+use super::store::SaveOutcome;
 use super::{local_time, same_minute, DraftStore, StorageBanner, StoreError};
 use crate::app::{Nav, Screen};
 use crate::i18n::T;
@@ -81,10 +82,38 @@ pub fn HouseholdPage(
     on_ready: Option<Callback<RwSignal<Household>>>,
 ) -> impl IntoView {
     let store = DraftStore::use_context();
+    // The household's visits, when this kit has a visit log.
+    let extra = forms::visit().map(|_| view! { <super::visits::HouseholdVisits household_id=id.clone() /> }.into_any());
+    record_page(RecordPage { store, id, survey: forms::household(), on_ready, subtitle: None, extra })
+}
+
+/// What [`record_page`] opens.
+pub(super) struct RecordPage {
+    /// The store of the record (households, or visits).
+    pub store: DraftStore,
+    /// The record id.
+    pub id: String,
+    /// The form it is entered with.
+    pub survey: &'static Survey,
+    /// Called with the edited record's signal once loaded.
+    pub on_ready: Option<Callback<RwSignal<Household>>>,
+    /// Shown beside the form's title (a visit: the head of the household visited).
+    pub subtitle: Option<String>,
+    /// Shown above the form (a household: its visits).
+    pub extra: Option<AnyView>,
+}
+
+/// Opens a record of `page.store` for entry (see [`HouseholdPage`]). Closing it goes back to
+/// where it belongs: a visit to its household's page (when that household is on the
+/// tablet), anything else to the home screen.
+pub(super) fn record_page(page: RecordPage) -> AnyView {
+    let RecordPage { store, id, survey, on_ready, subtitle, extra } = page;
     let nav = use_context::<Nav>();
+    let households = use_context::<DraftStore>();
+    let back = StoredValue::new(Screen::Home);
     let go_home = move || {
         if let Some(nav) = nav {
-            nav.go(Screen::Home);
+            nav.go(back.get_value());
         }
     };
 
@@ -105,7 +134,7 @@ pub fn HouseholdPage(
         },
         (Err(e), None) => {
             let damaged = store.raw(&id).ok().flatten().filter(|_| matches!(e, StoreError::Damaged(_)));
-            let key = format!("{}{id}", storage::HOUSEHOLD_PREFIX);
+            let key = store.key(&id);
             return view! {
                 <section class="drafts-page" data-testid="household-load-error" data-code=e.code()>
                     <StorageBanner />
@@ -127,6 +156,12 @@ pub fn HouseholdPage(
     };
 
     store.set_open(&id, true);
+    if let (Some(hid), Some(households)) = (start.household_id.as_deref(), households) {
+        // Stored and not deleted (a deleted one stays stored in the trash until the next delete).
+        if households.raw(hid).is_ok_and(|raw| raw.is_some()) && households.trash().as_deref() != Some(hid) {
+            back.set_value(Screen::Household(hid.to_string()));
+        }
+    }
     let household = RwSignal::new(start);
     let saved = StoredValue::new(saved_start);
     let conflict = RwSignal::new(theirs);
@@ -141,7 +176,6 @@ pub fn HouseholdPage(
 
     // The evaluation of the household, shared with the form: the summary stored with every
     // change is made from it rather than from an evaluation of its own.
-    let survey = forms::household();
     let cx = clock::context();
     let ev: Memo<Evaluation> = crate::form::evaluation_of(household, survey, cx);
 
@@ -219,14 +253,14 @@ pub fn HouseholdPage(
         }
     });
 
-    let key = format!("{}{id}", storage::HOUSEHOLD_PREFIX);
+    let key = store.key(&id);
     let id_for_events = id.clone();
     // Another tab wrote this household. `localStorage` is a copy per browser process, kept
     // in step after the fact: the other tab may have written without having seen this
     // tab's last version. Events come in the order of the writes, possibly after this tab
     // wrote again: an event is acted on only when storage holds something this tab has not
     // seen, and only the latest write (`new` is what storage holds now).
-    let copies = format!("{}{id}", storage::CONFLICT_PREFIX);
+    let copies = store.copies_prefix(&id);
     let id_for_copies = id.clone();
     let listener = storage::on_change(move |change| {
         if change.key.as_deref().is_some_and(|k| k.starts_with(&copies)) {
@@ -356,7 +390,7 @@ pub fn HouseholdPage(
             })
         })
     };
-    let foreign = Memo::new(move |_| household.with(|h| current_schema().unknown_fields(&h.record.answers)));
+    let foreign = Memo::new(move |_| household.with(|h| store.schema().unknown_fields(&h.record.answers)));
     let foreign_view = move || {
         let list = foreign.get();
         (!list.is_empty()).then(|| {
@@ -452,13 +486,17 @@ pub fn HouseholdPage(
         }
         .into_any(),
     };
+    let page_testid = match store.role() {
+        survey_core::forms::Role::Household => "household-page",
+        survey_core::forms::Role::Visit => "visit-page",
+    };
     let close = Callback::new(move |_: ()| {
         persist();
         go_home();
     });
 
     view! {
-        <section class="drafts-page" data-testid="household-page" data-id=id.clone()>
+        <section class="drafts-page" data-testid=page_testid data-id=id.clone()>
             // (Back to the list: the form's own toolbar button, `close-form`.)
             <div class="drafts-page-bar">{save_state}</div>
             <StorageBanner />
@@ -475,7 +513,8 @@ pub fn HouseholdPage(
             {copy_notice}
             {version_notice}
             {foreign_view}
-            <HouseholdForm household=household on_close=close evaluation=ev />
+            {extra}
+            <HouseholdForm household=household on_close=close evaluation=ev survey=survey subtitle=subtitle.unwrap_or_default() />
         </section>
     }
     .into_any()

@@ -7,7 +7,9 @@
 //!   delete with undo, damaged entries, storage use).
 //! - [`HouseholdPage`]: opens one household, autosaves every change before the next one,
 //!   warns about another tab editing it, lists answers to fields of another survey version.
-//! - [`VisitStore`] (context): the visit log (走访记录), the same store under its own keys.
+//! - [`VisitStore`] (context): the visit log (走访记录), the same store under its own keys;
+//!   [`VisitPage`] opens one visit, [`HouseholdVisits`] lists a household's on its page,
+//!   [`OrphanVisits`] those whose household is not on this tablet.
 //! - [`ProfilePage`]: the enumerator profile, validated with `validator`.
 //! - [`StorageBanner`]: storage full / failures, in both languages.
 mod banner;
@@ -15,11 +17,13 @@ mod home;
 mod household_page;
 mod profile;
 pub mod store;
+mod visits;
 
 pub use banner::StorageBanner;
 pub use home::{HomePage, PAGE_ROWS, UNDO_SECONDS};
 pub use household_page::HouseholdPage;
 pub use profile::{profile_error_text, ProfilePage};
+pub use visits::{HouseholdVisits, OrphanVisits, VisitPage};
 pub use store::{Damaged, DraftStore, HouseholdSummary, SaveOutcome, StoreError, Unsaved, VisitStore, VisitSummary};
 
 use crate::i18n::Bi;

@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use survey_core::{Evaluation, FieldPath, Household, Item, SectionStatus, Survey};
+use survey_core::{Evaluation, FieldPath, Household, Item, ItemKind, SectionStatus, Survey};
 use wasm_bindgen::JsCast;
 
 use crate::i18n::T;
@@ -143,16 +143,45 @@ impl FormCtx {
         );
     }
 
-    /// The index of the section holding `item`.
+    /// The index of the section holding `item` (a question outside every group: the
+    /// section it is shown with, see [`FormCtx::loose_in`]).
     pub fn section_of(&self, item: &Item) -> usize {
         let mut top = item;
         while let Some(p) = top.parent {
             top = self.survey.item(p);
         }
-        self.survey
-            .sections()
-            .position(|s| s.id == top.id)
-            .unwrap_or(0)
+        if let Some(i) = self.survey.sections().position(|s| s.id == top.id) {
+            return i;
+        }
+        // Outside every group: the next section, or the last one.
+        let count = self.survey.sections().count();
+        let mut next = 0;
+        for t in self.survey.top_level() {
+            if t.id == top.id {
+                return next.min(count.saturating_sub(1));
+            }
+            next += usize::from(matches!(t.kind, ItemKind::Group | ItemKind::Repeat));
+        }
+        0
+    }
+
+    /// The questions outside every group shown with section `index`: those before it (after
+    /// the section before), and on the last section those after it (a form of questions
+    /// without groups, such as the visit log's, is one section of them all).
+    pub fn loose_in(&self, index: usize) -> (Vec<&'static Item>, Vec<&'static Item>) {
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        let count = self.survey.sections().count();
+        let mut seen = 0;
+        for t in self.survey.top_level() {
+            if matches!(t.kind, ItemKind::Group | ItemKind::Repeat) {
+                seen += 1;
+            } else if seen == index {
+                before.push(t);
+            } else if seen == count && index + 1 == count {
+                after.push(t);
+            }
+        }
+        (before, after)
     }
 
     /// Shows a pane from the top of the page, with its entry visible in the section list.
@@ -283,8 +312,14 @@ pub fn HouseholdForm(
     /// one (the form makes its own otherwise).
     #[prop(optional)]
     evaluation: Option<Memo<Evaluation>>,
+    /// The form it is entered with (default: the household survey; a visit: the visit form).
+    #[prop(optional)]
+    survey: Option<&'static Survey>,
+    /// Shown after the form's title (a visit: the head of the household visited).
+    #[prop(optional, into)]
+    subtitle: String,
 ) -> impl IntoView {
-    let survey = forms::household();
+    let survey = survey.unwrap_or_else(forms::household);
     let ev = evaluation.unwrap_or_else(|| {
         let cx = clock::context();
         evaluation_of(household, survey, cx)
@@ -336,6 +371,7 @@ pub fn HouseholdForm(
                     <span class="form-title-text">
                         <T text=text::bi(survey.title()) />
                     </span>
+                    {(!subtitle.is_empty()).then(|| view! { <span class="form-title-sub" data-testid="form-subtitle">{subtitle}</span> })}
                     {move || {
                         let s = status.get();
                         view! {
@@ -428,7 +464,7 @@ fn FormFooter(
     /// The form.
     form: FormCtx,
 ) -> impl IntoView {
-    let count = form.survey.sections().count();
+    let count = form.survey.sections().count().max(1);
     let prev = move || match form.pane.get() {
         Pane::Section(0) => None,
         Pane::Section(i) => Some(Pane::Section(i - 1)),

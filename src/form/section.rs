@@ -8,26 +8,30 @@ use super::text::label;
 use super::{field, FormCtx, ScopeView};
 use crate::i18n::T;
 
-/// The section at `index` of the survey's sections.
+/// The section at `index` of the survey's sections, with the questions outside every
+/// group that go with it ([`FormCtx::loose_in`]).
 pub(crate) fn section_view(form: FormCtx, index: usize) -> AnyView {
-    let Some(item) = form.survey.sections().nth(index) else {
-        return ().into_any();
+    let (before, after) = form.loose_in(index);
+    let loose = |items: Vec<&'static Item>| {
+        items.into_iter().map(|i| render_item(form, i, None, form.scopes.get(None, 0))).collect::<Vec<_>>()
     };
-    let body = if item.is_repeat() {
-        view! { <Roster form=form item=item /> }.into_any()
-    } else {
-        render_children(form, item, None, form.scopes.get(None, 0)).into_any()
-    };
-    view! {
-        <section class="form-section" data-testid=format!("section-view-{}", item.name)>
-            <h2 class="section-title">
-                <span class="section-title-no">{index + 1}</span>
-                <T text=label(item) />
-            </h2>
-            {body}
-        </section>
-    }
-    .into_any()
+    let section = form.survey.sections().nth(index).map(|item| {
+        let body = if item.is_repeat() {
+            view! { <Roster form=form item=item /> }.into_any()
+        } else {
+            render_children(form, item, None, form.scopes.get(None, 0)).into_any()
+        };
+        view! {
+            <section class="form-section" data-testid=format!("section-view-{}", item.name)>
+                <h2 class="section-title">
+                    <span class="section-title-no">{index + 1}</span>
+                    <T text=label(item) />
+                </h2>
+                {body}
+            </section>
+        }
+    });
+    view! { {loose(before)} {section} {loose(after)} }.into_any()
 }
 
 /// The children of a group or repeat, for member `member` inside a repeat; `scope` is the
