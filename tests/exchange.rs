@@ -728,6 +728,9 @@ async fn visits_merge_by_the_households_rule() {
         assert_eq!(m.text(&format!("preview-visit-count-{m_}")), n, "{m_}");
     }
     assert_eq!(m.text("preview-count-new"), "0", "no household in the file");
+    let preview = m.text("import-preview");
+    assert!(shows(&preview, tr!(exchange.import.visits_heading)), "{preview}");
+    assert!(shows(&preview, tr!(exchange.import.take_new_with_visits)), "the choice names the visits: {preview}");
     // The conflict shows what differs with the visit form's label.
     let help = forms::visit().unwrap().find("help_given").unwrap().label.as_ref().unwrap();
     let diff = m.text("diff-help_given");

@@ -1058,10 +1058,17 @@ fn ImportSection(
                     {(!visit_rows.is_empty()).then(|| view! { <ul class="exchange-rows" data-testid="preview-visit-rows">{visit_rows}</ul> })}
                 })}
                 <div class="exchange-choices">
-                    {checkbox("import-take-new", tr!(exchange.import.take_new), counts.new + visit_counts.new, take_new, set_take_new)}
+                    // One choice for both kinds: it names the visits when the file has some.
+                    {checkbox(
+                        "import-take-new",
+                        if has_visits { tr!(exchange.import.take_new_with_visits) } else { tr!(exchange.import.take_new) },
+                        counts.new + visit_counts.new,
+                        take_new,
+                        set_take_new,
+                    )}
                     {checkbox(
                         "import-take-newer",
-                        tr!(exchange.import.take_newer),
+                        if has_visits { tr!(exchange.import.take_newer_with_visits) } else { tr!(exchange.import.take_newer) },
                         counts.continues + visit_counts.continues,
                         take_newer,
                         set_take_newer,
