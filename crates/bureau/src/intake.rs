@@ -6,6 +6,11 @@
 //! household is merged by the core's merge rule and re-validated with the survey it was
 //! filled with. Any failure rolls the file back; a refused file never stops the batch.
 //!
+//! Visits (the visit log) travel in the same files and are merged the same way, by the same
+//! code ([`merge`] with [`Kind::Visit`]), into their own tables. A visit whose household is
+//! not (yet) in the register is kept (its household may arrive in a later file) and
+//! counted: `without_household` in the file's line, and in [`visits_without_household`].
+//!
 //! Merging a household (identified by its id) against the versions held:
 //! - identical to a version held (any, even one a clerk dropped): counted, nothing stored;
 //! - an older version that a head continues (`Superseded`): stored as history, not a head;
@@ -19,10 +24,11 @@ use std::path::PathBuf;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use survey_core::exchange::{read_file, ExportKind, ImportError, ImportedFile};
+use survey_core::exchange::{read_file_with_visits, ExportKind, ImportError, ImportedFile};
+use survey_core::forms::Role;
 use survey_core::{Context, Household};
 
-use crate::register::{self, Register};
+use crate::register::{self, Kind, Register};
 use crate::sources::{self, Location, ReadError};
 use crate::surveys::Surveys;
 use crate::text::{t, Bi};
@@ -65,6 +71,23 @@ pub struct FileReport {
     pub kind: Option<String>,
     /// Households in the file.
     pub households: usize,
+    /// What became of the households.
+    #[serde(flatten)]
+    pub tally: Tally,
+    /// The visits in the file (absent when it has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visits: Option<VisitTally>,
+    /// An export with photos: photos checked and unpacked (each once per household).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photos: Option<usize>,
+    /// Photo references whose photo was not in the file (`missing_photo`; the rest taken).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_photos: Vec<String>,
+}
+
+/// What became of a file's records of one kind.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Tally {
     /// Not held before.
     pub new: usize,
     /// Continue the version held (replace it as current).
@@ -75,12 +98,18 @@ pub struct FileReport {
     pub superseded: usize,
     /// Edited independently of the version held: a conflict.
     pub conflict: usize,
-    /// An export with photos: photos checked and unpacked (each once per household).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub photos: Option<usize>,
-    /// Photo references whose photo was not in the file (`missing_photo`; the rest taken).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub missing_photos: Vec<String>,
+}
+
+/// What became of a file's visits.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct VisitTally {
+    /// Visits in the file.
+    pub count: usize,
+    /// What became of them.
+    #[serde(flatten)]
+    pub tally: Tally,
+    /// Of the file's visits, those whose household the register does not hold (yet).
+    pub without_household: usize,
 }
 
 impl FileReport {
@@ -97,11 +126,8 @@ impl FileReport {
             detail: None,
             kind: None,
             households: 0,
-            new: 0,
-            updated: 0,
-            identical: 0,
-            superseded: 0,
-            conflict: 0,
+            tally: Tally::default(),
+            visits: None,
             photos: None,
             missing_photos: Vec::new(),
         }
@@ -132,10 +158,10 @@ pub fn import_message(e: &ImportError) -> (Bi, Option<String>) {
         ImportError::WrongSurvey { found } => Some(format!("survey {found}")),
         ImportError::Incomplete { declared, found } => Some(format!("household_count {declared}, found {found}")),
         ImportError::BrokenRecords { count, records } => {
-            let number = t("exchange.error.number");
             let mut zh = Vec::new();
             let mut ii = Vec::new();
             for r in records {
+                let number = t(if r.visit { "bureau.visit.number" } else { "exchange.error.number" });
                 let p = t(&format!("exchange.problem.{}", r.problem.code()));
                 let id = r.id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
                 zh.push(format!("{} {}{id}: {}", number.zh, r.number, p.zh));
@@ -148,7 +174,13 @@ pub fn import_message(e: &ImportError) -> (Bi, Option<String>) {
             }
             m.zh = format!("{} {}", m.zh, zh.join("; "));
             m.ii = format!("{} {}", m.ii, ii.join("; "));
-            Some(records.iter().map(|r| format!("#{} {}: {}", r.number, r.problem.code(), r.detail)).collect::<Vec<_>>().join("; "))
+            Some(
+                records
+                    .iter()
+                    .map(|r| format!("{}#{} {}: {}", if r.visit { "visits" } else { "" }, r.number, r.problem.code(), r.detail))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
         }
         _ => None,
     };
@@ -160,15 +192,23 @@ pub fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks `bytes` as the tablet's import does, against the survey the file names.
+/// Checks `bytes` as the tablet's import does, against the surveys the file names (its
+/// household survey, and its visit survey when it holds visits).
 fn check(bytes: &[u8], surveys: &Surveys) -> Result<ImportedFile, ImportError> {
-    match read_file(bytes, surveys.primary()) {
-        Err(ImportError::WrongSurvey { found }) => match surveys.newest(&found) {
-            Some(s) => read_file(bytes, s),
-            None => Err(ImportError::WrongSurvey { found }),
-        },
-        other => other,
+    let (mut household, mut visit) = (surveys.primary(), surveys.visit());
+    // At most one retry per survey: the file may name another household survey id, and
+    // another visit survey id.
+    for _ in 0..2 {
+        match read_file_with_visits(bytes, household, visit) {
+            Err(ImportError::WrongSurvey { found }) => match (surveys.newest(&found), surveys.role(&found)) {
+                (Some(s), Some(Role::Household)) if s.id() != household.id() => household = s,
+                (Some(s), Some(Role::Visit)) if visit.is_none_or(|v| v.id() != s.id()) => visit = Some(s),
+                _ => return Err(ImportError::WrongSurvey { found }),
+            },
+            other => return other,
+        }
     }
+    read_file_with_visits(bytes, household, visit)
 }
 
 /// Takes every file at `locations` into the register; `progress` is called after each
@@ -244,7 +284,7 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
             return Ok(FileReport::refused(name, "bad_zip", t("bureau.refused.bad_zip"), Some(d)));
         }
         Some(Ok((mut z, _))) => {
-            match crate::photos::gather(&mut z, &crate::photos::references(&file.households), opts.key.as_ref()) {
+            match crate::photos::gather(&mut z, &crate::photos::references(records(&file)), opts.key.as_ref()) {
                 Ok(p) => Some(p),
                 Err(crate::photos::PhotoError::NoKey) => {
                     return Ok(FileReport::refused(name, "no_key", t("bureau.envelope.no_key"), None));
@@ -266,6 +306,11 @@ fn take_file(reg: &mut Register, surveys: &Surveys, loc: &Location, opts: &Optio
     }
 }
 
+/// Every record of a file: its households, then its visits.
+fn records(file: &ImportedFile) -> impl Iterator<Item = &Household> {
+    file.households.iter().chain(&file.visits)
+}
+
 fn kind_name(k: ExportKind) -> &'static str {
     match k {
         ExportKind::Bureau => "bureau",
@@ -283,9 +328,9 @@ fn store(
     photos: Option<&crate::photos::Photos>,
 ) -> Result<FileReport> {
     let tx = reg.conn.transaction()?;
-    // Every survey version the file's households are re-validated with is kept.
+    // Every survey version the file's households and visits are re-validated with is kept.
     let mut used: Vec<(&str, &str)> = Vec::new();
-    for h in &file.households {
+    for h in records(file) {
         if !used.contains(&(h.survey_id.as_str(), h.survey_version.as_str())) {
             used.push((&h.survey_id, &h.survey_version));
         }
@@ -294,8 +339,8 @@ fn store(
         let Some((s, _)) = surveys.for_household(id, version) else {
             return Err(crate::Error::Message(t("bureau.refused.no_survey").both()));
         };
-        let json = &surveys.entries().iter().find(|e| e.survey.id() == s.id() && e.survey.version() == s.version()).expect("listed").json;
-        register::ensure_survey(&tx, s, json, &opts.now)?;
+        let entry = surveys.entries().iter().find(|e| e.survey.id() == s.id() && e.survey.version() == s.version()).expect("listed");
+        register::ensure_survey(&tx, Kind::of(entry.role), s, &entry.json, &opts.now)?;
     }
 
     let en = file.enumerator.as_ref();
@@ -324,15 +369,37 @@ fn store(
     r.kind = Some(kind_name(file.kind).to_string());
     r.households = file.households.len();
     for h in &file.households {
-        merge(&tx, surveys, file_id, h, &opts.today, &mut r)?;
+        merge(&tx, Kind::Household, surveys, file_id, h, &opts.today, &mut r.tally)?;
     }
+    let t = r.tally;
     tx.execute(
         "UPDATE files SET new = ?2, updated = ?3, identical = ?4, superseded = ?5, conflict = ?6 WHERE file_id = ?1",
-        params![file_id, r.new as i64, r.updated as i64, r.identical as i64, r.superseded as i64, r.conflict as i64],
+        params![file_id, t.new as i64, t.updated as i64, t.identical as i64, t.superseded as i64, t.conflict as i64],
     )?;
+    // The visits, after the households (a visit's household may come in the same file).
+    if !file.visits.is_empty() {
+        let mut v = VisitTally { count: file.visits.len(), ..VisitTally::default() };
+        for h in &file.visits {
+            merge(&tx, Kind::Visit, surveys, file_id, h, &opts.today, &mut v.tally)?;
+        }
+        let mut held = tx.prepare_cached("SELECT 1 FROM households WHERE _household_id = ?1")?;
+        for h in &file.visits {
+            if !held.exists([h.household_id.as_deref().unwrap_or_default()])? {
+                v.without_household += 1;
+            }
+        }
+        drop(held);
+        let t = v.tally;
+        tx.execute(
+            "UPDATE files SET visits = ?2, visits_new = ?3, visits_updated = ?4, visits_identical = ?5, visits_superseded = ?6, visits_conflict = ?7
+             WHERE file_id = ?1",
+            params![file_id, v.count as i64, t.new as i64, t.updated as i64, t.identical as i64, t.superseded as i64, t.conflict as i64],
+        )?;
+        r.visits = Some(v);
+    }
     // The photos are unpacked before the commit: if that fails, the file is not taken.
     if let Some(p) = photos {
-        crate::photos::unpack(&opts.photos_dir, &file.households, p).map_err(|e| crate::Error::io(&opts.photos_dir, e))?;
+        crate::photos::unpack(&opts.photos_dir, records(file), p).map_err(|e| crate::Error::io(&opts.photos_dir, e))?;
         r.photos = Some(p.found.len());
         r.missing_photos = p.missing.clone();
     }
@@ -340,18 +407,21 @@ fn store(
     Ok(r)
 }
 
+/// Merges one record of `kind` (a household or a visit) into the register, counting what
+/// became of it in `r`.
 fn merge(
     tx: &rusqlite::Transaction<'_>,
+    kind: Kind,
     surveys: &Surveys,
     file_id: i64,
     h: &Household,
     cx: &Context,
-    r: &mut FileReport,
+    r: &mut Tally,
 ) -> Result<()> {
-    let held = register::all_versions(tx, &h.id)?;
+    let held = register::all_versions(tx, kind, &h.id)?;
     if held.is_empty() {
-        register::insert_version(tx, h, file_id, "new", true)?;
-        register::refresh_current(tx, surveys, &h.id, cx)?;
+        register::insert_version(tx, kind, h, file_id, "new", true)?;
+        register::refresh_current(tx, kind, surveys, &h.id, cx)?;
         r.new += 1;
         return Ok(());
     }
@@ -362,15 +432,15 @@ fn merge(
     let rels: Vec<(i64, Relation)> =
         held.iter().filter(|v| v.head).map(|v| (v.version_id, relate(&v.household, h))).collect();
     if rels.iter().any(|(_, rel)| *rel == Relation::Superseded) {
-        register::insert_version(tx, h, file_id, "superseded", false)?;
+        register::insert_version(tx, kind, h, file_id, "superseded", false)?;
         r.superseded += 1;
         return Ok(());
     }
     let continued: Vec<i64> = rels.iter().filter(|(_, rel)| *rel == Relation::Continues).map(|(v, _)| *v).collect();
     let independent = rels.iter().any(|(_, rel)| *rel == Relation::Independent);
-    register::insert_version(tx, h, file_id, if independent { "independent" } else { "continues" }, true)?;
-    register::retire(tx, &continued)?;
-    register::refresh_current(tx, surveys, &h.id, cx)?;
+    register::insert_version(tx, kind, h, file_id, if independent { "independent" } else { "continues" }, true)?;
+    register::retire(tx, kind, &continued)?;
+    register::refresh_current(tx, kind, surveys, &h.id, cx)?;
     if independent {
         r.conflict += 1;
     } else {
@@ -396,25 +466,43 @@ pub struct ConflictVersion {
     pub current: bool,
 }
 
-/// A household whose versions were edited independently.
+/// A household, or a visit, whose versions were edited independently.
 #[derive(Debug, Clone, Serialize)]
 pub struct Conflict {
-    /// Household id.
+    /// Household id (for a visit: the household visited).
     pub household_id: String,
-    /// Head name of the current version (for people).
+    /// A visit in conflict: its id (what `resolve` takes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_id: Option<String>,
+    /// Head name of the household's current version (for people).
     pub head_name: Option<String>,
     /// The competing versions.
     pub versions: Vec<ConflictVersion>,
 }
 
-/// Every household in conflict (two or more heads).
+impl Conflict {
+    /// The id `resolve` takes: the visit's, or the household's.
+    pub fn record_id(&self) -> &str {
+        self.visit_id.as_deref().unwrap_or(&self.household_id)
+    }
+}
+
+/// Every household in conflict (two or more heads), then every visit in conflict.
 pub fn conflicts(conn: &rusqlite::Connection) -> Result<Vec<Conflict>> {
-    let mut st = conn.prepare(
-        "SELECT v.household_id, v.version_id, v.modified, v.device, v.enumerator_name, f.name, v.current
-         FROM versions v JOIN files f ON f.file_id = v.file_id
-         WHERE v.head = 1 AND v.household_id IN (SELECT household_id FROM versions WHERE head = 1 GROUP BY household_id HAVING count(*) > 1)
-         ORDER BY v.household_id, v.version_id",
-    )?;
+    let mut out = conflicts_of(conn, Kind::Household)?;
+    out.extend(conflicts_of(conn, Kind::Visit)?);
+    Ok(out)
+}
+
+fn conflicts_of(conn: &rusqlite::Connection, kind: Kind) -> Result<Vec<Conflict>> {
+    let mut st = conn.prepare(&format!(
+        "SELECT v.{id}, v.version_id, v.modified, v.device, v.enumerator_name, f.name, v.current
+         FROM {versions} v JOIN files f ON f.file_id = v.file_id
+         WHERE v.head = 1 AND v.{id} IN (SELECT {id} FROM {versions} WHERE head = 1 GROUP BY {id} HAVING count(*) > 1)
+         ORDER BY v.{id}, v.version_id",
+        id = kind.id_column(),
+        versions = kind.versions()
+    ))?;
     let rows = st.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -434,7 +522,16 @@ pub fn conflicts(conn: &rusqlite::Connection) -> Result<Vec<Conflict>> {
         let (id, v) = row?;
         match out.last_mut() {
             Some(c) if c.household_id == id => c.versions.push(v),
-            _ => out.push(Conflict { household_id: id, head_name: None, versions: vec![v] }),
+            _ => out.push(Conflict { household_id: id, visit_id: None, head_name: None, versions: vec![v] }),
+        }
+    }
+    if kind == Kind::Visit {
+        for c in &mut out {
+            let visited: Option<String> = conn
+                .query_row("SELECT _household_id FROM visits WHERE _visit_id = ?1", [&c.household_id], |r| r.get(0))
+                .optional()?
+                .flatten();
+            c.visit_id = Some(std::mem::replace(&mut c.household_id, visited.unwrap_or_default()));
         }
     }
     if has_head_name {
@@ -457,18 +554,24 @@ pub enum ResolveError {
     NotAHead,
 }
 
-/// Resolves a conflict: `keep` stays, the other competing versions are retired (kept in
-/// `versions`, listed in `resolutions`), and the household's rows are rebuilt from `keep`.
+/// Resolves a conflict of a household or a visit (`id`): `keep` stays, the other competing
+/// versions are retired (kept in `versions`, listed in `resolutions`; for a visit
+/// `visit_versions`, `visit_resolutions`), and the record's rows are rebuilt from `keep`.
 pub fn resolve(
     reg: &mut Register,
     surveys: &Surveys,
-    household_id: &str,
+    id: &str,
     keep: i64,
     note: Option<&str>,
     opts: &Options,
 ) -> Result<Result<(), ResolveError>> {
     let tx = reg.conn.transaction()?;
-    let heads = register::heads(&tx, household_id)?;
+    let mut kind = Kind::Household;
+    let mut heads = register::heads(&tx, kind, id)?;
+    if heads.len() < 2 {
+        kind = Kind::Visit;
+        heads = register::heads(&tx, kind, id)?;
+    }
     if heads.len() < 2 {
         return Ok(Err(ResolveError::NotInConflict));
     }
@@ -476,20 +579,33 @@ pub fn resolve(
         return Ok(Err(ResolveError::NotAHead));
     }
     let dropped: Vec<i64> = heads.iter().map(|v| v.version_id).filter(|v| *v != keep).collect();
-    register::retire(&tx, &dropped)?;
+    register::retire(&tx, kind, &dropped)?;
     tx.execute(
-        "INSERT INTO resolutions (household_id, kept_version, dropped_versions, resolved_at, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        &format!(
+            "INSERT INTO {} ({}, kept_version, dropped_versions, resolved_at, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+            kind.resolutions(),
+            kind.id_column()
+        ),
         params![
-            household_id,
+            id,
             keep,
             dropped.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
             opts.now,
             note
         ],
     )?;
-    register::refresh_current(&tx, surveys, household_id, &opts.today)?;
+    register::refresh_current(&tx, kind, surveys, id, &opts.today)?;
     tx.commit()?;
     Ok(Ok(()))
+}
+
+/// Visits in the register whose household it does not hold (yet).
+pub fn visits_without_household(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM visits v WHERE NOT EXISTS (SELECT 1 FROM households h WHERE h._household_id = v._household_id)",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// Every input file named by `inputs`, or the first input that does not exist.

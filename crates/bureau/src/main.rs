@@ -54,7 +54,7 @@ enum Command {
     Conflicts,
     /// 解决冲突：保留一个版本 / resolve a conflict by keeping one version
     Resolve {
-        /// 农户编号 / household id
+        /// 农户编号或走访记录编号 / household id, or visit id
         household_id: String,
         /// 要保留的版本号（见 conflicts）/ the version to keep (see `conflicts`)
         #[arg(long, value_name = "VERSION")]
@@ -217,10 +217,15 @@ fn run(cli: Cli) -> Result<i32, Error> {
             })?;
             bar.finish_and_clear();
             let conflicts = intake::conflicts(&reg.conn)?;
+            let orphans = intake::visits_without_household(&reg.conn)?;
             if cli.json {
-                print_json(&serde_json::json!({ "files": reports, "open_conflicts": conflicts.len() }));
+                print_json(&serde_json::json!({
+                    "files": reports,
+                    "open_conflicts": conflicts.len(),
+                    "visits_without_household": orphans
+                }));
             } else {
-                print_intake(&reports, conflicts.len());
+                print_intake(&reports, conflicts.len(), orphans);
             }
             Ok(if reports.iter().any(|r| r.outcome == Outcome::Refused) {
                 exit::REFUSED
@@ -239,7 +244,10 @@ fn run(cli: Cli) -> Result<i32, Error> {
             } else {
                 println!("{}", t("bureau.cli.conflicts_head").zh);
                 for c in &conflicts {
-                    println!("{}  {}", c.household_id, c.head_name.as_deref().unwrap_or(""));
+                    match &c.visit_id {
+                        Some(v) => println!("{} {v}  ({} {})", t("bureau.visit.conflict").zh, c.household_id, c.head_name.as_deref().unwrap_or("")),
+                        None => println!("{}  {}", c.household_id, c.head_name.as_deref().unwrap_or("")),
+                    }
                     for v in &c.versions {
                         println!(
                             "  {} {:>6}  {}  {}  {}{}",
@@ -305,6 +313,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             let ropts = report::ReportOptions {
                 lists: ListOptions { income_line: income_line(&surveys, *line) },
                 now,
+                today: today_text.clone(),
                 register_name: file_name(&cli.register),
             };
             let summary = report::write(&reg.conn, out, list.as_deref(), &ropts)?;
@@ -321,6 +330,13 @@ fn run(cli: Cli) -> Result<i32, Error> {
                     t("bureau.report.conflicts").zh,
                     summary.conflicts
                 );
+                println!(
+                    "  {} {} · {} {}",
+                    t("bureau.visit.report_visits").zh,
+                    summary.visits,
+                    t("bureau.visit.report_past_due").zh,
+                    summary.promises_past_due
+                );
             }
             Ok(exit::OK)
         }
@@ -332,10 +348,10 @@ fn file_name(p: &Path) -> String {
     p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().to_string())
 }
 
-fn print_intake(reports: &[intake::FileReport], open_conflicts: usize) {
+fn print_intake(reports: &[intake::FileReport], open_conflicts: usize, orphans: i64) {
     let head = |k: &str| t(&format!("bureau.intake.{k}")).zh;
     println!(
-        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
         head("outcome"),
         head("households"),
         head("new"),
@@ -343,6 +359,7 @@ fn print_intake(reports: &[intake::FileReport], open_conflicts: usize) {
         head("identical"),
         head("superseded"),
         head("conflict"),
+        t("bureau.visit.intake_visits").zh,
         head("file")
     );
     let (mut taken, mut seen, mut refused) = (0, 0, 0);
@@ -361,10 +378,35 @@ fn print_intake(reports: &[intake::FileReport], open_conflicts: usize) {
                 head("refused")
             }
         };
+        let n = &r.tally;
         println!(
-            "{outcome}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            r.households, r.new, r.updated, r.identical, r.superseded, r.conflict, r.name
+            "{outcome}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            r.households,
+            n.new,
+            n.updated,
+            n.identical,
+            n.superseded,
+            n.conflict,
+            r.visits.map_or(0, |v| v.count),
+            r.name
         );
+        if let Some(v) = r.visits {
+            let m = &v.tally;
+            println!(
+                "\t{}: {} {} · {} {} · {} {} · {} {} · {} {}",
+                t("bureau.visit.intake_visits").zh,
+                head("new"),
+                m.new,
+                head("updated"),
+                m.updated,
+                head("identical"),
+                m.identical,
+                head("superseded"),
+                m.superseded,
+                head("conflict"),
+                m.conflict
+            );
+        }
         if let Some(m) = &r.message {
             println!("\t{}", m.zh);
             if m.ii != m.zh {
@@ -379,4 +421,11 @@ fn print_intake(reports: &[intake::FileReport], open_conflicts: usize) {
         head("refused"),
         head("open_conflicts")
     );
+    if orphans > 0 {
+        let m = t("bureau.visit.without_household");
+        println!("{}: {orphans}", m.zh);
+        if m.ii != m.zh {
+            println!("{}: {orphans}", m.ii);
+        }
+    }
 }

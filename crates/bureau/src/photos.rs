@@ -1,8 +1,8 @@
 //! Photos of an export-with-photos (docs/export-format.md, "A file with photos: one
 //! `.zip`"): read from the zip, opened with the bureau's key when encrypted
 //! (`photos/<sha256>.jpg.jwe`), checked against their reference (the SHA-256 in the name)
-//! and unpacked next to the register, one folder per household:
-//! `<register's folder>/photos/<household id>/<sha256>.jpg`.
+//! and unpacked next to the register, one folder per household (and per visit, the visit
+//! log's records): `<register's folder>/photos/<household or visit id>/<sha256>.jpg`.
 //!
 //! A photo whose bytes do not match its reference refuses the whole file; a reference
 //! whose photo is not in the zip is reported, and the rest is taken.
@@ -53,9 +53,9 @@ pub struct Photos {
     pub missing: Vec<String>,
 }
 
-/// Every photo reference of `households`.
-pub fn references(households: &[Household]) -> BTreeSet<String> {
-    households.iter().flat_map(|h| survey_core::media::photo_refs(&h.record.answers)).collect()
+/// Every photo reference of `records` (households and visits).
+pub fn references<'a>(records: impl IntoIterator<Item = &'a Household>) -> BTreeSet<String> {
+    records.into_iter().flat_map(|h| survey_core::media::photo_refs(&h.record.answers)).collect()
 }
 
 /// Reads, opens and checks the photos `wanted` from the export zip `z`. Entries the
@@ -97,12 +97,12 @@ pub fn gather(z: &mut crate::sources::Archive, wanted: &BTreeSet<String>, key: O
     Ok(out)
 }
 
-/// Writes every found photo of every household into `dir` (idempotent: a photo already
-/// there is left alone; a new one is written to a temporary name, then renamed). Returns
-/// how many files were written.
-pub fn unpack(dir: &Path, households: &[Household], photos: &Photos) -> std::io::Result<usize> {
+/// Writes every found photo of every record (household or visit) into `dir`, a folder per
+/// record (idempotent: a photo already there is left alone; a new one is written to a
+/// temporary name, then renamed). Returns how many files were written.
+pub fn unpack<'a>(dir: &Path, records: impl IntoIterator<Item = &'a Household>, photos: &Photos) -> std::io::Result<usize> {
     let mut written = 0;
-    for h in households {
+    for h in records {
         for r in survey_core::media::photo_refs(&h.record.answers) {
             let Some(bytes) = photos.found.get(&r) else { continue };
             let Some(path) = photo_path(dir, &h.id, &r) else { continue };

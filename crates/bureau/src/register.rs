@@ -8,6 +8,11 @@
 //! - the current view (`households`, one table per repeat such as `members`, `issues`,
 //!   `fields`, `choices`): rebuilt for a household whenever its current version changes,
 //!   from that version, evaluated with the survey it was filled with.
+//!
+//! Visits (the visit log, 走访记录) are a second [`Kind`] of record kept the same way in
+//! tables of their own (`visit_versions`, `visit_resolutions`, `visits`, `visit_issues`,
+//! `visit_fields`, `visit_choices`): every function here takes the kind, so both go
+//! through the same code.
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -20,8 +25,8 @@ use crate::surveys::Surveys;
 use crate::text::t;
 use crate::Result;
 
-/// Version of the register's own layout (`register_info.schema_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+/// Version of the register's own layout (`register_info.schema_version`). 2: visits.
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS register_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,39 +41,174 @@ CREATE TABLE IF NOT EXISTS files (
   taken_at TEXT NOT NULL, households INTEGER NOT NULL,
   new INTEGER NOT NULL, updated INTEGER NOT NULL, identical INTEGER NOT NULL,
   superseded INTEGER NOT NULL, conflict INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS versions (
-  version_id INTEGER PRIMARY KEY, household_id TEXT NOT NULL, file_id INTEGER NOT NULL REFERENCES files(file_id),
+"#;
+
+/// The tables of one kind of record: the same layout for households and visits (a visit's
+/// tables also name the household visited).
+fn record_schema(kind: Kind) -> String {
+    let (short, visited, visited_current, extra) = match kind {
+        Kind::Household => ("household", "", "", ""),
+        Kind::Visit => (
+            "visit",
+            "household_id TEXT, ",
+            "_household_id TEXT, ",
+            "CREATE INDEX IF NOT EXISTS visits_household ON visits(_household_id);",
+        ),
+    };
+    format!(
+        r#"
+CREATE TABLE IF NOT EXISTS {versions} (
+  version_id INTEGER PRIMARY KEY, {id} TEXT NOT NULL, {visited}file_id INTEGER NOT NULL REFERENCES files(file_id),
   relation TEXT NOT NULL, head INTEGER NOT NULL, current INTEGER NOT NULL,
   status TEXT NOT NULL, survey_version TEXT NOT NULL, created TEXT NOT NULL, modified TEXT NOT NULL,
-  modified_ms INTEGER, device TEXT NOT NULL, enumerator_name TEXT, household TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS versions_household ON versions(household_id, head);
-CREATE UNIQUE INDEX IF NOT EXISTS versions_current ON versions(household_id) WHERE current = 1;
-CREATE TABLE IF NOT EXISTS resolutions (
-  resolution_id INTEGER PRIMARY KEY, household_id TEXT NOT NULL, kept_version INTEGER NOT NULL,
+  modified_ms INTEGER, device TEXT NOT NULL, enumerator_name TEXT, {json} TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS {versions}_{short} ON {versions}({id}, head);
+CREATE UNIQUE INDEX IF NOT EXISTS {versions}_current ON {versions}({id}) WHERE current = 1;
+CREATE TABLE IF NOT EXISTS {resolutions} (
+  resolution_id INTEGER PRIMARY KEY, {id} TEXT NOT NULL, kept_version INTEGER NOT NULL,
   dropped_versions TEXT NOT NULL, resolved_at TEXT NOT NULL, note TEXT);
-CREATE TABLE IF NOT EXISTS issues (
-  household_id TEXT NOT NULL, version_id INTEGER NOT NULL, path TEXT NOT NULL, repeat TEXT, member INTEGER,
+CREATE TABLE IF NOT EXISTS {issues} (
+  {id} TEXT NOT NULL, version_id INTEGER NOT NULL, path TEXT NOT NULL, repeat TEXT, member INTEGER,
   field TEXT NOT NULL, severity TEXT NOT NULL, rule TEXT NOT NULL, acknowledged INTEGER NOT NULL,
   reason TEXT, message_zh TEXT NOT NULL, message_ii TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS issues_household ON issues(household_id);
-CREATE TABLE IF NOT EXISTS fields (
+CREATE INDEX IF NOT EXISTS {issues}_{short} ON {issues}({id});
+CREATE TABLE IF NOT EXISTS {fields} (
   name TEXT PRIMARY KEY, type TEXT NOT NULL, list TEXT, repeat TEXT, calculated INTEGER NOT NULL,
   label_zh TEXT, label_ii TEXT, position INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS choices (
+CREATE TABLE IF NOT EXISTS {choices} (
   list_name TEXT NOT NULL, name TEXT NOT NULL, label_zh TEXT NOT NULL, label_ii TEXT NOT NULL,
   position INTEGER NOT NULL, PRIMARY KEY (list_name, name));
-CREATE TABLE IF NOT EXISTS households (
-  _household_id TEXT PRIMARY KEY, _version_id INTEGER NOT NULL, _status TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS {current} (
+  {current_id} TEXT PRIMARY KEY, {visited_current}_version_id INTEGER NOT NULL, _status TEXT NOT NULL,
   _survey_version TEXT NOT NULL, _validated_with TEXT NOT NULL,
   _created TEXT NOT NULL, _modified TEXT NOT NULL, _finalized TEXT, _exported TEXT,
   _enumerator_name TEXT, _enumerator_phone TEXT, _enumerator_unit TEXT, _device TEXT NOT NULL,
   _file_id INTEGER NOT NULL, _errors INTEGER NOT NULL, _warnings INTEGER NOT NULL,
   _acknowledged INTEGER NOT NULL, _conflict INTEGER NOT NULL);
-"#;
+{extra}
+"#,
+        versions = kind.versions(),
+        id = kind.id_column(),
+        json = kind.json_column(),
+        resolutions = kind.resolutions(),
+        issues = kind.issues(),
+        fields = kind.fields(),
+        choices = kind.choices(),
+        current = kind.current(),
+        current_id = kind.current_id(),
+    )
+}
+
+/// Columns of `files` added with visits (schema 2): how many visits a file held and what
+/// became of them. Added to a register made before.
+const FILE_VISIT_COLUMNS: [&str; 6] =
+    ["visits", "visits_new", "visits_updated", "visits_identical", "visits_superseded", "visits_conflict"];
+
+/// Which kind of record: a household (the register proper) or a visit (the visit log).
+/// Each kind has its own tables of the same layout; the code is shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A household (`versions`, `households`, `issues`, …).
+    Household,
+    /// A visit to a household (`visit_versions`, `visits`, `visit_issues`, …).
+    Visit,
+}
+
+impl Kind {
+    /// The kind of records a survey of `role` makes.
+    pub fn of(role: survey_core::forms::Role) -> Kind {
+        match role {
+            survey_core::forms::Role::Household => Kind::Household,
+            survey_core::forms::Role::Visit => Kind::Visit,
+        }
+    }
+
+    /// The record: every version that arrived.
+    pub fn versions(self) -> &'static str {
+        match self {
+            Kind::Household => "versions",
+            Kind::Visit => "visit_versions",
+        }
+    }
+
+    /// The record's id column in the versions, issues and resolutions tables.
+    pub fn id_column(self) -> &'static str {
+        match self {
+            Kind::Household => "household_id",
+            Kind::Visit => "visit_id",
+        }
+    }
+
+    /// The versions table's column holding the whole record (JSON).
+    fn json_column(self) -> &'static str {
+        match self {
+            Kind::Household => "household",
+            Kind::Visit => "visit",
+        }
+    }
+
+    /// The current view: one row per record.
+    pub fn current(self) -> &'static str {
+        match self {
+            Kind::Household => "households",
+            Kind::Visit => "visits",
+        }
+    }
+
+    /// The current view's id column.
+    pub fn current_id(self) -> &'static str {
+        match self {
+            Kind::Household => "_household_id",
+            Kind::Visit => "_visit_id",
+        }
+    }
+
+    /// Errors and warnings of the current versions.
+    pub fn issues(self) -> &'static str {
+        match self {
+            Kind::Household => "issues",
+            Kind::Visit => "visit_issues",
+        }
+    }
+
+    /// Conflicts resolved by a clerk.
+    pub fn resolutions(self) -> &'static str {
+        match self {
+            Kind::Household => "resolutions",
+            Kind::Visit => "visit_resolutions",
+        }
+    }
+
+    /// Field labels.
+    pub fn fields(self) -> &'static str {
+        match self {
+            Kind::Household => "fields",
+            Kind::Visit => "visit_fields",
+        }
+    }
+
+    /// Choice labels.
+    pub fn choices(self) -> &'static str {
+        match self {
+            Kind::Household => "choices",
+            Kind::Visit => "visit_choices",
+        }
+    }
+
+    /// The table of repeat `name`'s rows.
+    pub fn repeat_table(self, name: &str) -> String {
+        match self {
+            Kind::Household => repeat_table(name),
+            Kind::Visit => format!("visit_repeat_{name}"),
+        }
+    }
+}
 
 /// Tables of the register that a repeat's table may not be named like.
-const OWN_TABLES: [&str; 10] =
-    ["register_info", "surveys", "files", "versions", "resolutions", "issues", "fields", "choices", "households", "sqlite_master"];
+const OWN_TABLES: [&str; 16] = [
+    "register_info", "surveys", "files", "versions", "resolutions", "issues", "fields", "choices", "households", "sqlite_master",
+    "visit_versions", "visit_resolutions", "visit_issues", "visit_fields", "visit_choices", "visits",
+];
 
 /// The table holding the members of repeat `name` (its own name, unless it is taken).
 pub fn repeat_table(name: &str) -> String {
@@ -142,8 +282,17 @@ impl Register {
             _ => {}
         }
         conn.execute_batch(SCHEMA)?;
+        for kind in [Kind::Household, Kind::Visit] {
+            conn.execute_batch(&record_schema(kind))?;
+        }
+        // Schema 1 → 2: the files' visit counts.
+        for c in FILE_VISIT_COLUMNS {
+            if !crate::tables::has_column(&conn, "files", c)? {
+                conn.execute_batch(&format!("ALTER TABLE files ADD COLUMN {} INTEGER NOT NULL DEFAULT 0", ident(c)))?;
+            }
+        }
         conn.execute(
-            "INSERT OR IGNORE INTO register_info (key, value) VALUES ('schema_version', ?1)",
+            "INSERT OR REPLACE INTO register_info (key, value) VALUES ('schema_version', ?1)",
             [SCHEMA_VERSION.to_string()],
         )?;
         Ok(Register { conn })
@@ -167,9 +316,9 @@ impl Register {
     }
 }
 
-/// Keeps `survey` in the register (definition, answer columns, labels). Cheap when it is
-/// already there.
-pub fn ensure_survey(tx: &Transaction<'_>, survey: &Survey, json: &str, now: &str) -> Result<()> {
+/// Keeps `survey`, whose records are of `kind`, in the register (definition, answer columns,
+/// labels). Cheap when it is already there.
+pub fn ensure_survey(tx: &Transaction<'_>, kind: Kind, survey: &Survey, json: &str, now: &str) -> Result<()> {
     let known: Option<String> = tx
         .query_row(
             "SELECT definition FROM surveys WHERE survey_id = ?1 AND version = ?2",
@@ -184,20 +333,22 @@ pub fn ensure_survey(tx: &Transaction<'_>, survey: &Survey, json: &str, now: &st
         "INSERT OR REPLACE INTO surveys (survey_id, version, definition, added_at) VALUES (?1, ?2, ?3, ?4)",
         params![survey.id(), survey.version(), json, now],
     )?;
-    // Answer columns: every value field, top level in `households`, repeat fields in the
-    // repeat's table. A column is added when a version brings a new field; none is dropped.
+    // Answer columns: every value field, top level in `households` (`visits`), repeat fields
+    // in the repeat's table. A column is added when a version brings a new field; none is
+    // dropped.
     let mut tables: BTreeMap<String, Vec<&Item>> = BTreeMap::new();
     for it in survey.items().iter().filter(|it| it.has_value()) {
-        let table = survey.repeat_of(it).map_or_else(|| "households".to_string(), |r| repeat_table(&r.name));
+        let table = survey.repeat_of(it).map_or_else(|| kind.current().to_string(), |r| kind.repeat_table(&r.name));
         tables.entry(table).or_default().push(it);
     }
     for r in survey.items().iter().filter(|it| it.is_repeat()) {
-        tables.entry(repeat_table(&r.name)).or_default();
+        tables.entry(kind.repeat_table(&r.name)).or_default();
     }
     for (table, items) in tables {
         tx.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {t} (_household_id TEXT NOT NULL, _member INTEGER NOT NULL, PRIMARY KEY (_household_id, _member));",
-            t = ident(&table)
+            "CREATE TABLE IF NOT EXISTS {t} ({id} TEXT NOT NULL, _member INTEGER NOT NULL, PRIMARY KEY ({id}, _member));",
+            t = ident(&table),
+            id = kind.current_id()
         ))?;
         let have: HashSet<String> = {
             let mut st = tx.prepare(&format!("SELECT name FROM pragma_table_info({})", sql_text(&table)))?;
@@ -219,7 +370,7 @@ pub fn ensure_survey(tx: &Transaction<'_>, survey: &Survey, json: &str, now: &st
     let dict = survey_core::exchange::dictionary(survey);
     for (i, f) in dict.fields.iter().enumerate() {
         tx.execute(
-            "INSERT OR REPLACE INTO fields (name, type, list, repeat, calculated, label_zh, label_ii, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &format!("INSERT OR REPLACE INTO {} (name, type, list, repeat, calculated, label_zh, label_ii, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", kind.fields()),
             params![
                 f.name,
                 f.kind,
@@ -235,7 +386,7 @@ pub fn ensure_survey(tx: &Transaction<'_>, survey: &Survey, json: &str, now: &st
     for (list, choices) in &dict.choices {
         for (i, c) in choices.iter().enumerate() {
             tx.execute(
-                "INSERT OR REPLACE INTO choices (list_name, name, label_zh, label_ii, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &format!("INSERT OR REPLACE INTO {} (list_name, name, label_zh, label_ii, position) VALUES (?1, ?2, ?3, ?4, ?5)", kind.choices()),
                 params![list, c.name, c.label.zh, c.label.ii, i as i64],
             )?;
         }
@@ -248,24 +399,26 @@ fn sql_text(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// Every version of `household_id` that is still a head (not replaced), oldest first.
-pub fn heads(tx: &Connection, household_id: &str) -> Result<Vec<StoredVersion>> {
-    versions_where(tx, household_id, true)
+/// Every version of record `id` that is still a head (not replaced), oldest first.
+pub fn heads(tx: &Connection, kind: Kind, id: &str) -> Result<Vec<StoredVersion>> {
+    versions_where(tx, kind, id, true)
 }
 
-/// Every version of `household_id`, oldest first.
-pub fn all_versions(tx: &Connection, household_id: &str) -> Result<Vec<StoredVersion>> {
-    versions_where(tx, household_id, false)
+/// Every version of record `id`, oldest first.
+pub fn all_versions(tx: &Connection, kind: Kind, id: &str) -> Result<Vec<StoredVersion>> {
+    versions_where(tx, kind, id, false)
 }
 
-fn versions_where(tx: &Connection, household_id: &str, heads_only: bool) -> Result<Vec<StoredVersion>> {
-    let sql = if heads_only {
-        "SELECT version_id, household, head, modified_ms FROM versions WHERE household_id = ?1 AND head = 1 ORDER BY version_id"
-    } else {
-        "SELECT version_id, household, head, modified_ms FROM versions WHERE household_id = ?1 ORDER BY version_id"
-    };
-    let mut st = tx.prepare_cached(sql)?;
-    let rows = st.query_map([household_id], |r| {
+fn versions_where(tx: &Connection, kind: Kind, id: &str, heads_only: bool) -> Result<Vec<StoredVersion>> {
+    let sql = format!(
+        "SELECT version_id, {json}, head, modified_ms FROM {table} WHERE {id} = ?1{heads} ORDER BY version_id",
+        json = kind.json_column(),
+        table = kind.versions(),
+        id = kind.id_column(),
+        heads = if heads_only { " AND head = 1" } else { "" }
+    );
+    let mut st = tx.prepare_cached(&sql)?;
+    let rows = st.query_map([id], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, Option<i64>>(3)?))
     })?;
     let mut out = Vec::new();
@@ -279,12 +432,15 @@ fn versions_where(tx: &Connection, household_id: &str, heads_only: bool) -> Resu
 }
 
 /// Stores a new version; returns its id.
-pub fn insert_version(tx: &Transaction<'_>, h: &Household, file_id: i64, relation: &str, head: bool) -> Result<i64> {
+pub fn insert_version(tx: &Transaction<'_>, kind: Kind, h: &Household, file_id: i64, relation: &str, head: bool) -> Result<i64> {
     let json = serde_json::to_string(h).map_err(|e| crate::Error::Message(e.to_string()))?;
-    let mut st = tx.prepare_cached(
-        "INSERT INTO versions (household_id, file_id, relation, head, current, status, survey_version, created, modified, modified_ms, device, enumerator_name, household)
+    let mut st = tx.prepare_cached(&format!(
+        "INSERT INTO {} ({}, file_id, relation, head, current, status, survey_version, created, modified, modified_ms, device, enumerator_name, {})
          VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
+        kind.versions(),
+        kind.id_column(),
+        kind.json_column()
+    ))?;
     st.execute(params![
         h.id,
         file_id,
@@ -299,7 +455,13 @@ pub fn insert_version(tx: &Transaction<'_>, h: &Household, file_id: i64, relatio
         h.enumerator.as_ref().map(|e| &e.name),
         json
     ])?;
-    Ok(tx.last_insert_rowid())
+    let version_id = tx.last_insert_rowid();
+    if kind == Kind::Visit {
+        // The household visited (queryable without the JSON).
+        tx.prepare_cached("UPDATE visit_versions SET household_id = ?2 WHERE version_id = ?1")?
+            .execute(params![version_id, h.household_id])?;
+    }
+    Ok(version_id)
 }
 
 fn status_name(h: &Household) -> &'static str {
@@ -311,45 +473,48 @@ fn status_name(h: &Household) -> &'static str {
 }
 
 /// Marks versions as no longer heads (replaced by a continuation, or dropped by a clerk).
-pub fn retire(tx: &Transaction<'_>, version_ids: &[i64]) -> Result<()> {
-    let mut st = tx.prepare_cached("UPDATE versions SET head = 0 WHERE version_id = ?1")?;
+pub fn retire(tx: &Transaction<'_>, kind: Kind, version_ids: &[i64]) -> Result<()> {
+    let mut st = tx.prepare_cached(&format!("UPDATE {} SET head = 0 WHERE version_id = ?1", kind.versions()))?;
     for v in version_ids {
         st.execute([v])?;
     }
     Ok(())
 }
 
-/// Makes the newest head (by `modified`, then arrival) current and rebuilds the household's
+/// Makes the newest head (by `modified`, then arrival) current and rebuilds the record's
 /// rows in the current view. Returns the number of heads (2 or more: a conflict).
-pub fn refresh_current(tx: &Transaction<'_>, surveys: &Surveys, household_id: &str, cx: &Context) -> Result<usize> {
-    let heads = heads(tx, household_id)?;
+pub fn refresh_current(tx: &Transaction<'_>, kind: Kind, surveys: &Surveys, id: &str, cx: &Context) -> Result<usize> {
+    let heads = heads(tx, kind, id)?;
     let Some(cur) = heads
         .iter()
         .max_by_key(|v| (v.modified_ms.unwrap_or(i64::MIN), v.version_id))
     else {
         return Ok(0);
     };
-    tx.prepare_cached("UPDATE versions SET current = 0 WHERE household_id = ?1 AND current = 1")?.execute([household_id])?;
-    tx.prepare_cached("UPDATE versions SET current = 1 WHERE version_id = ?1")?.execute([cur.version_id])?;
-    write_current(tx, surveys, cur, heads.len(), cx)?;
+    let table = kind.versions();
+    tx.prepare_cached(&format!("UPDATE {table} SET current = 0 WHERE {} = ?1 AND current = 1", kind.id_column()))?.execute([id])?;
+    tx.prepare_cached(&format!("UPDATE {table} SET current = 1 WHERE version_id = ?1"))?.execute([cur.version_id])?;
+    write_current(tx, kind, surveys, cur, heads.len(), cx)?;
     Ok(heads.len())
 }
 
-fn write_current(tx: &Transaction<'_>, surveys: &Surveys, v: &StoredVersion, heads: usize, cx: &Context) -> Result<()> {
+fn write_current(tx: &Transaction<'_>, kind: Kind, surveys: &Surveys, v: &StoredVersion, heads: usize, cx: &Context) -> Result<()> {
     let h = &v.household;
-    let (file_id,): (i64,) =
-        tx.prepare_cached("SELECT file_id FROM versions WHERE version_id = ?1")?.query_row([v.version_id], |r| Ok((r.get(0)?,)))?;
+    let (file_id,): (i64,) = tx
+        .prepare_cached(&format!("SELECT file_id FROM {} WHERE version_id = ?1", kind.versions()))?
+        .query_row([v.version_id], |r| Ok((r.get(0)?,)))?;
     let Some((survey, _exact)) = surveys.for_household(&h.survey_id, &h.survey_version) else {
         return Err(crate::Error::Message(format!("{}: {}", h.survey_id, t("bureau.refused.no_survey").both())));
     };
     let ev = survey.evaluate_record(&h.record, cx);
     let answers = ev.export_answers();
 
-    // Remove the household's rows from every table of the current view.
-    tx.prepare_cached("DELETE FROM households WHERE _household_id = ?1")?.execute([&h.id])?;
-    tx.prepare_cached("DELETE FROM issues WHERE household_id = ?1")?.execute([&h.id])?;
+    // Remove the record's rows from every table of the current view.
+    let (current, current_id) = (kind.current(), kind.current_id());
+    tx.prepare_cached(&format!("DELETE FROM {current} WHERE {current_id} = ?1"))?.execute([&h.id])?;
+    tx.prepare_cached(&format!("DELETE FROM {} WHERE {} = ?1", kind.issues(), kind.id_column()))?.execute([&h.id])?;
     for r in survey.items().iter().filter(|it| it.is_repeat()) {
-        tx.prepare_cached(&format!("DELETE FROM {} WHERE _household_id = ?1", ident(&repeat_table(&r.name))))?
+        tx.prepare_cached(&format!("DELETE FROM {} WHERE {current_id} = ?1", ident(&kind.repeat_table(&r.name))))?
             .execute([&h.id])?;
     }
 
@@ -358,10 +523,10 @@ fn write_current(tx: &Transaction<'_>, surveys: &Surveys, v: &StoredVersion, hea
     let acknowledged = ev.warnings().filter(|i| i.acknowledged).count() as i64;
     let (en, ep, eu) = h.enumerator.as_ref().map_or((None, None, None), |e| (Some(&e.name), Some(&e.phone), Some(&e.unit)));
 
-    // households: kit columns, then the answers (relevant answers and calculated values,
-    // as exported) of fields this survey has.
+    // households (visits): kit columns, then the answers (relevant answers and calculated
+    // values, as exported) of fields this survey has.
     let mut cols: Vec<String> = [
-        "_household_id", "_version_id", "_status", "_survey_version", "_validated_with", "_created", "_modified",
+        current_id, "_version_id", "_status", "_survey_version", "_validated_with", "_created", "_modified",
         "_finalized", "_exported", "_enumerator_name", "_enumerator_phone", "_enumerator_unit", "_device", "_file_id",
         "_errors", "_warnings", "_acknowledged", "_conflict",
     ]
@@ -388,6 +553,11 @@ fn write_current(tx: &Transaction<'_>, surveys: &Surveys, v: &StoredVersion, hea
         acknowledged.into(),
         (heads as i64 - 1).into(),
     ];
+    if kind == Kind::Visit {
+        // The household visited.
+        cols.push(ident("_household_id"));
+        vals.push(opt(h.household_id.clone()));
+    }
     // Every value field of the survey, in form order (blank: NULL), so that the statement
     // is the same for every household of a survey version.
     let null = rusqlite::types::Value::Null;
@@ -395,17 +565,17 @@ fn write_current(tx: &Transaction<'_>, surveys: &Surveys, v: &StoredVersion, hea
         cols.push(ident(&it.name));
         vals.push(answers.values.get(&it.name).map_or(null.clone(), |v| v.clone().into()));
     }
-    insert_row(tx, "households", &cols, vals)?;
+    insert_row(tx, current, &cols, vals)?;
 
     for r in survey.items().iter().filter(|it| it.is_repeat()) {
         let Some(members) = answers.repeats.get(&r.name) else { continue };
-        let table = repeat_table(&r.name);
+        let table = kind.repeat_table(&r.name);
         let fields: Vec<&Item> = survey
             .items()
             .iter()
             .filter(|it| it.has_value() && survey.repeat_of(it).is_some_and(|x| x.id == r.id))
             .collect();
-        let mut cols = vec![ident("_household_id"), ident("_member")];
+        let mut cols = vec![ident(current_id), ident("_member")];
         cols.extend(fields.iter().map(|it| ident(&it.name)));
         for (i, m) in members.iter().enumerate() {
             let mut vals: Vec<rusqlite::types::Value> = vec![h.id.clone().into(), (i as i64 + 1).into()];
@@ -414,10 +584,12 @@ fn write_current(tx: &Transaction<'_>, surveys: &Surveys, v: &StoredVersion, hea
         }
     }
 
-    let mut st = tx.prepare_cached(
-        "INSERT INTO issues (household_id, version_id, path, repeat, member, field, severity, rule, acknowledged, reason, message_zh, message_ii)
+    let mut st = tx.prepare_cached(&format!(
+        "INSERT INTO {} ({}, version_id, path, repeat, member, field, severity, rule, acknowledged, reason, message_zh, message_ii)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?;
+        kind.issues(),
+        kind.id_column()
+    ))?;
     for i in ev.issues() {
         let (zh, ii) = match &i.message {
             Message::Text(text) => (text.zh.clone(), text.get(survey_core::Lang::Ii).to_string()),

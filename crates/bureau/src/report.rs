@@ -29,6 +29,8 @@ pub struct ReportOptions {
     pub lists: ListOptions,
     /// When the report is made (shown).
     pub now: String,
+    /// Today (`YYYY-MM-DD`): a visit's promise due before it is past due.
+    pub today: String,
     /// The register's file name (shown).
     pub register_name: String,
 }
@@ -56,6 +58,18 @@ pub struct Summary {
     pub scholarship: f64,
     /// Thumbnails shown of grade C and D houses.
     pub thumbnails: u64,
+    /// Visits (not drafts) in the register.
+    pub visits: u64,
+    /// Households with at least one of them.
+    pub visited_households: u64,
+    /// Households of the register (not drafts) without any.
+    pub unvisited_households: u64,
+    /// Visits whose promise is due before today.
+    pub promises_past_due: u64,
+    /// Visits whose household the register does not hold (yet).
+    pub visits_without_household: u64,
+    /// Visits in conflict (counted apart from `conflicts`, which counts households).
+    pub visit_conflicts: u64,
 }
 
 fn tr(key: &str) -> String {
@@ -163,7 +177,8 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
     drop(st);
 
     let conflicts = crate::intake::conflicts(conn)?;
-    s.conflicts = conflicts.len() as u64;
+    s.conflicts = conflicts.iter().filter(|c| c.visit_id.is_none()).count() as u64;
+    s.visit_conflicts = conflicts.len() as u64 - s.conflicts;
     // Possible duplicates: all counted, the first MAX_SHOWN kept for the page.
     let mut dups = Vec::new();
     lists::for_each_duplicate(conn, &labels, |d| {
@@ -349,6 +364,7 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
     }
 
     houses_at_risk(conn, &labels, &mut s, &mut out)?;
+    visits(conn, &labels, opts, &mut s, &mut out)?;
 
     out.push_str(&heading("h2", "bureau.report.problems"));
     out.push_str(&format!("<p>{}：<b>{}</b></p>", tr("bureau.report.conflicts"), conflicts.len()));
@@ -360,9 +376,12 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
                 .iter()
                 .map(|v| format!("{}（{}，{}）", v.version_id, html(&v.modified), html(v.file.rsplit(['/', '\\']).next().unwrap_or(&v.file))))
                 .collect();
+            let id = match &c.visit_id {
+                Some(v) => format!("{}<br><span class=\"note\">{}：{}</span>", html(&c.household_id), tr("bureau.visit.conflict"), html(v)),
+                None => html(&c.household_id),
+            };
             out.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                html(&c.household_id),
+                "<tr><td>{id}</td><td>{}</td><td>{}</td></tr>",
                 html(c.head_name.as_deref().unwrap_or("")),
                 vs.join("；")
             ));
@@ -388,6 +407,124 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
     let mut f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     f.write_all(out.as_bytes()).map_err(|e| Error::io(path, e))?;
     Ok(s)
+}
+
+/// The visit survey's fields the report reads.
+const PROMISE: &str = "promise";
+const PROMISE_DUE: &str = "promise_due";
+
+/// Visits (the visit log): per household (how many, the last visit's date, promises past
+/// their due date) and per cadre (`cadre_name`) per month (of `visit_date`). Counts of the
+/// workbook's 走访记录 rows whose status is not 草稿.
+fn visits(conn: &Connection, labels: &Labels, opts: &ReportOptions, s: &mut Summary, out: &mut String) -> Result<()> {
+    let vcol = |c: &str| -> Result<String> { Ok(if has_column(conn, "visits", c)? { format!("v.{}", ident(c)) } else { "NULL".into() }) };
+    let hcol = |c: &str| -> Result<String> { Ok(if has_column(conn, "households", c)? { format!("h.{}", ident(c)) } else { "NULL".into() }) };
+    let (date, cadre, promise, due) = (vcol(crate::tables::VISIT_DATE)?, vcol(Fields::CADRE)?, vcol(PROMISE)?, vcol(PROMISE_DUE)?);
+    let (head, village) = (hcol(Fields::HEAD)?, hcol(Fields::VILLAGE)?);
+    let past_due = format!("(trim(coalesce({promise}, '')) != '' AND {due} IS NOT NULL AND {due} < ?1)");
+    let text = |v: Option<String>| v.unwrap_or_default();
+    out.push_str(&heading("h2", "bureau.visit.report_head"));
+
+    // Per household.
+    let mut rows_html = String::new();
+    let (mut shown, mut groups) = (0usize, 0usize);
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT v._household_id, {head}, {village}, h._household_id IS NULL, count(*), max({date}), sum({past_due})
+             FROM visits v LEFT JOIN households h ON h._household_id = v._household_id
+             WHERE v._status != 'draft' GROUP BY v._household_id ORDER BY 3, 2, 1"
+        ))?;
+        let mut rows = st.query([&opts.today])?;
+        while let Some(r) = rows.next()? {
+            let (n, late): (i64, i64) = (r.get(4)?, r.get(6)?);
+            let missing: bool = r.get(3)?;
+            s.visits += n as u64;
+            s.promises_past_due += late as u64;
+            if missing {
+                s.visits_without_household += n as u64;
+            } else {
+                s.visited_households += 1;
+            }
+            groups += 1;
+            if shown < MAX_SHOWN {
+                shown += 1;
+                let id = text(r.get(0)?);
+                let who = if missing { format!("<i>{}</i>", tr("bureau.visit.household_missing")) } else { html(&text(r.get(1)?)) };
+                rows_html.push_str(&format!(
+                    "<tr><td>{}</td><td>{who}</td><td class=\"n\">{n}</td><td>{}</td><td class=\"n\">{late}</td><td class=\"note\">{}</td></tr>",
+                    html(&labels.value(Fields::VILLAGE, &text(r.get(2)?))),
+                    html(&text(r.get(5)?)),
+                    html(&id)
+                ));
+            }
+        }
+    }
+    s.unvisited_households = conn.query_row(
+        "SELECT count(*) FROM households h WHERE h._status != 'draft'
+         AND NOT EXISTS (SELECT 1 FROM visits v WHERE v._household_id = h._household_id AND v._status != 'draft')",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? as u64;
+    out.push_str("<div class=\"figures\">");
+    for (key, n) in [
+        ("bureau.visit.report_visits", s.visits),
+        ("bureau.visit.report_visited", s.visited_households),
+        ("bureau.visit.report_unvisited", s.unvisited_households),
+        ("bureau.visit.report_past_due", s.promises_past_due),
+        ("bureau.visit.without_household", s.visits_without_household),
+    ] {
+        out.push_str(&format!("<div><b>{n}</b>{}</div>", tr(key)));
+    }
+    out.push_str("</div>");
+    out.push_str(&heading("h3", "bureau.visit.report_by_household"));
+    if shown == 0 {
+        out.push_str(&format!("<p>{}</p>", tr("bureau.visit.report_none")));
+    } else {
+        out.push_str(&format!(
+            "<table id=\"visits-by-household\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{rows_html}</table>",
+            tr("bureau.column._village"),
+            tr("bureau.column._head_name"),
+            tr("bureau.visit.report_visits"),
+            tr("bureau.visit.report_last"),
+            tr("bureau.visit.report_past_due"),
+            tr("bureau.column._household_id")
+        ));
+        if groups > shown {
+            out.push_str(&format!("<p class=\"note\">{} {}</p>", groups - shown, tr("bureau.visit.report_more")));
+        }
+    }
+
+    // Per cadre per month.
+    let mut by: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut months: std::collections::BTreeSet<String> = Default::default();
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT {cadre}, substr({date}, 1, 7), count(*) FROM visits v WHERE v._status != 'draft' GROUP BY 1, 2"
+        ))?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let month = text(r.get(1)?);
+            months.insert(month.clone());
+            by.entry(text(r.get(0)?)).or_default().insert(month, r.get(2)?);
+        }
+    }
+    out.push_str(&heading("h3", "bureau.visit.report_by_cadre"));
+    if !by.is_empty() {
+        out.push_str(&format!("<table id=\"visits-by-cadre\"><tr><th>{}</th>", tr("bureau.report.cadre")));
+        for m in &months {
+            out.push_str(&format!("<th>{}</th>", html(if m.is_empty() { "—" } else { m })));
+        }
+        out.push_str(&format!("<th>{}</th></tr>", tr("bureau.visit.report_total")));
+        for (cadre, per) in &by {
+            out.push_str(&format!("<tr><td>{}</td>", html(if cadre.is_empty() { "—" } else { cadre })));
+            for m in &months {
+                out.push_str(&format!("<td class=\"n\">{}</td>", per.get(m).copied().unwrap_or(0)));
+            }
+            out.push_str(&format!("<td class=\"n\">{}</td></tr>", per.values().sum::<i64>()));
+        }
+        out.push_str("</table>");
+    }
+    Ok(())
 }
 
 /// The housing grade field, and its grades shown with photos and location.

@@ -1,12 +1,14 @@
 //! The survey versions households are re-validated with.
 //!
-//! The survey the kit ships (`surveys/household`) is built into the binary, so a clerk needs
-//! no other file. Another version (an older or newer `surveys/<id>/` folder) is added with
-//! `--survey DIR`; every version used is also kept in the register (table `surveys`), so later
-//! commands evaluate each household with the very survey it was filled with.
+//! The surveys the kit ships (`surveys/household` and the visit log `surveys/visit`) are
+//! built into the binary, so a clerk needs no other file. Another version (an older or newer
+//! `surveys/<id>/` folder) is added with `--survey DIR`; every version used is also kept in
+//! the register (table `surveys`), so later commands evaluate each household (and visit)
+//! with the very survey it was filled with.
 use std::cmp::Ordering;
 use std::path::Path;
 
+use survey_core::forms::Role;
 use survey_core::{RawSurvey, Survey};
 
 /// A compiled survey with its definition as JSON (as kept in the register).
@@ -16,6 +18,8 @@ pub struct Entry {
     pub survey: Survey,
     /// Its raw definition, JSON.
     pub json: String,
+    /// What it is for: the household survey or the visit log (settings `role`).
+    pub role: Role,
 }
 
 /// The surveys known to a command.
@@ -52,22 +56,25 @@ fn describe(problems: &[survey_core::Problem]) -> String {
 }
 
 impl Surveys {
-    /// The survey shipped with the kit, built in.
+    /// The surveys shipped with the kit, built in: the household survey first, then the
+    /// visit log.
     pub fn builtin() -> Surveys {
-        // Loaded by build.rs from surveys/household (workbook or CSV).
-        let raw = RawSurvey::from_json(include_str!(concat!(env!("OUT_DIR"), "/household.json")))
-            .expect("the shipped survey loads (the app's build checks it too)");
+        // Loaded by build.rs from surveys/household and surveys/visit (workbook or CSV).
         let mut s = Surveys::default();
-        s.add_raw(raw).expect("the shipped survey compiles");
+        for json in [include_str!(concat!(env!("OUT_DIR"), "/household.json")), include_str!(concat!(env!("OUT_DIR"), "/visit.json"))] {
+            let raw = RawSurvey::from_json(json).expect("a shipped survey loads (the app's build checks it too)");
+            s.add_raw(raw).expect("a shipped survey compiles");
+        }
         s
     }
 
     /// Adds a survey from its definition; a version already known is replaced.
     pub fn add_raw(&mut self, raw: RawSurvey) -> Result<&Survey, String> {
         let json = raw.to_json();
+        let role = Role::of(&raw).map_err(|r| format!("role: {r}"))?;
         let survey = Survey::compile(raw).map_err(|p| describe(&p))?;
         self.entries.retain(|e| !(e.survey.id() == survey.id() && e.survey.version() == survey.version()));
-        self.entries.push(Entry { survey, json });
+        self.entries.push(Entry { survey, json, role });
         Ok(&self.entries.last().expect("just pushed").survey)
     }
 
@@ -104,10 +111,25 @@ impl Surveys {
     }
 
     /// The survey files are checked against by default: the newest version of the first
-    /// survey id known (the shipped survey unless `--survey` says otherwise).
+    /// household survey id known (the shipped survey unless `--survey` says otherwise).
     pub fn primary(&self) -> &Survey {
-        let id = self.entries.first().expect("at least the built-in survey").survey.id();
-        self.newest(id).expect("the first id has a version")
+        self.first_of(Role::Household).expect("at least the built-in survey")
+    }
+
+    /// The visit survey files are checked against by default: the newest version of the
+    /// first visit survey id known (the shipped visit log).
+    pub fn visit(&self) -> Option<&Survey> {
+        self.first_of(Role::Visit)
+    }
+
+    fn first_of(&self, role: Role) -> Option<&Survey> {
+        let id = self.entries.iter().find(|e| e.role == role)?.survey.id();
+        self.newest(id)
+    }
+
+    /// What survey `id` is for (`None`: not known).
+    pub fn role(&self, id: &str) -> Option<Role> {
+        self.entries.iter().find(|e| e.survey.id() == id).map(|e| e.role)
     }
 
     /// The survey to re-validate a household with: its own version when known (`true`),

@@ -1,7 +1,8 @@
 //! The tables the bureau opens: an `.xlsx` workbook (Excel and WPS) and the same tables as
 //! CSV files (UTF-8 with BOM).
 //!
-//! Sheets: 农户 households, one sheet per repeat (成员 members), 问题 problems (errors,
+//! Sheets: 农户 households, one sheet per repeat (成员 members), 走访记录 visits (one row per
+//! visit, with its household's head and village from the register), 问题 problems (errors,
 //! warnings with the enumerator's reasons, conflicts, possible duplicates), 名单 lists (every
 //! row behind the report's lists and counts), 文件 files (what arrived when), 标签 labels.
 //! Headers: the label in the chosen language(s) with the field name beneath; the header
@@ -21,7 +22,7 @@ use rust_xlsxwriter::{Color, Format, FormatBorder, Url, Workbook};
 use survey_core::exchange::{spreadsheet_cell, BOM};
 
 use crate::lists::{self, ListOptions};
-use crate::register::{ident, repeat_table};
+use crate::register::{ident, repeat_table, Kind};
 use crate::text::t;
 use crate::{Error, Result};
 
@@ -61,10 +62,16 @@ pub struct Labels {
 }
 
 impl Labels {
-    /// Reads the `fields` and `choices` tables.
+    /// Reads the `fields` and `choices` tables (the household survey's labels).
     pub fn load(conn: &Connection) -> Result<Labels> {
+        Labels::load_kind(conn, Kind::Household)
+    }
+
+    /// Reads the labels of the surveys of `kind` (`visit_fields` and `visit_choices` for
+    /// visits).
+    pub fn load_kind(conn: &Connection, kind: Kind) -> Result<Labels> {
         let mut l = Labels::default();
-        let mut st = conn.prepare("SELECT name, type, list, repeat, label_zh, label_ii FROM fields ORDER BY position")?;
+        let mut st = conn.prepare(&format!("SELECT name, type, list, repeat, label_zh, label_ii FROM {} ORDER BY position", kind.fields()))?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let name: String = r.get(0)?;
@@ -82,7 +89,7 @@ impl Labels {
                 },
             );
         }
-        let mut st = conn.prepare("SELECT list_name, name, label_zh, label_ii FROM choices")?;
+        let mut st = conn.prepare(&format!("SELECT list_name, name, label_zh, label_ii FROM {}", kind.choices()))?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             l.choices.entry(r.get(0)?).or_default().insert(r.get(1)?, (r.get(2)?, r.get(3)?));
@@ -567,6 +574,10 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
         counts.push((rep, n, lap()));
     }
 
+    // 走访记录 visits.
+    let n = write_visits(conn, sink, &labels, lang)?;
+    counts.push(("visits".to_string(), n, lap()));
+
     // 问题 problems.
     let pcols: Vec<Column> = [
         ("_kind", 14.0),
@@ -586,10 +597,25 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
     sink.start("problems", &msg("bureau.sheet.problems", Lang::Zh), &pcols)?;
     let mut n = 0u64;
     let hv = |c: &str| if has_column(conn, "households", c).unwrap_or(false) { format!("h.{}", ident(c)) } else { "NULL".into() };
-    {
+    // Errors and warnings of households, then of visits (path `visits[<visit id>].<field>`,
+    // beside the household visited).
+    let visit_labels = Labels::load_kind(conn, Kind::Visit)?;
+    for record in [Kind::Household, Kind::Visit] {
+        let (household, path, from, field_labels) = match record {
+            Kind::Household => ("i.household_id", "i.path".to_string(), format!("issues i JOIN households h ON h._household_id = i.household_id {order}"), &labels),
+            Kind::Visit => (
+                "v._household_id",
+                "'visits[' || i.visit_id || '].' || i.path".to_string(),
+                format!(
+                    "visit_issues i JOIN visits v ON v._visit_id = i.visit_id LEFT JOIN households h ON h._household_id = v._household_id {}",
+                    order.replace("h._household_id", "v._household_id")
+                ),
+                &visit_labels,
+            ),
+        };
         let sql = format!(
-            "SELECT i.severity, i.acknowledged, i.household_id, {}, {}, {}, i.path, i.member, i.field, i.message_zh, i.message_ii, i.reason
-             FROM issues i JOIN households h ON h._household_id = i.household_id {order}, i.rowid",
+            "SELECT i.severity, i.acknowledged, {household}, {}, {}, {}, {path}, i.member, i.field, i.message_zh, i.message_ii, i.reason
+             FROM {from}, i.rowid",
             hv(lists::Fields::VILLAGE),
             hv(lists::Fields::GROUP),
             hv(lists::Fields::HEAD)
@@ -613,13 +639,13 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
             };
             sink.row(&[
                 Cell::Text(msg(&format!("bureau.problem.{kind}"), lang)),
-                Cell::Text(r.get(2)?),
+                Cell::Text(text_of(&r.get(2)?)),
                 Cell::Text(labels.value_in(lists::Fields::VILLAGE, &text_of(&r.get(3)?), lang)),
                 Cell::Text(labels.value_in(lists::Fields::GROUP, &text_of(&r.get(4)?), lang)),
                 Cell::Text(text_of(&r.get(5)?)),
                 Cell::Text(r.get(6)?),
                 member.map_or(Cell::Empty, |m| Cell::Number(m as f64)),
-                Cell::Text(labels.field_in(&field, lang)),
+                Cell::Text(field_labels.field_in(&field, lang)),
                 Cell::Text(message),
                 Cell::Text(r.get::<_, Option<String>>(11)?.unwrap_or_default()),
             ])?;
@@ -642,17 +668,21 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
                 )
             })
             .collect();
+        let (kind, path) = match &c.visit_id {
+            Some(v) => ("bureau.visit.conflict", Cell::Text(v.clone())),
+            None => ("bureau.problem.conflict", Cell::Empty),
+        };
         sink.row(&[
-            Cell::Text(msg("bureau.problem.conflict", lang)),
+            Cell::Text(msg(kind, lang)),
             Cell::Text(c.household_id.clone()),
             Cell::Empty,
             Cell::Empty,
             Cell::Text(c.head_name.clone().unwrap_or_default()),
-            Cell::Empty,
+            path,
             Cell::Empty,
             Cell::Empty,
             Cell::Text(versions.join("；")),
-            Cell::Text(format!("liangshan-bureau resolve {} --keep <{}>", c.household_id, msg("bureau.problem.version", Lang::Zh))),
+            Cell::Text(format!("liangshan-bureau resolve {} --keep <{}>", c.record_id(), msg("bureau.problem.version", Lang::Zh))),
         ])?;
         n += 1;
     }
@@ -790,6 +820,71 @@ fn write_all(conn: &Connection, sink: &mut dyn Sink, opts: TableOptions) -> Resu
     counts.push(("labels".to_string(), n, lap()));
     Ok(counts)
 }
+
+/// The visits sheet's columns before the visit's answers: its household, from the register.
+const VISIT_HOUSEHOLD: [(&str, f64); 3] = [("_household_id", 38.0), ("_head_name", 12.0), ("_village", 12.0)];
+
+/// The visits sheet's columns after the visit's answers.
+const VISIT_KIT: [(&str, f64); 6] =
+    [("_status", 10.0), ("_household_missing", 14.0), ("_visit_id", 38.0), ("_modified", 22.0), ("_enumerator_name", 12.0), ("_conflict", 8.0)];
+
+/// 走访记录: one row per visit (its current version), with the head's name and village of
+/// the household visited, joined from the register (empty, and 农户未收到 said, while the
+/// register does not hold it); ordered like the households, then by visit date. Choices as
+/// labels, photos as links (folder: the visit's id).
+fn write_visits(conn: &Connection, sink: &mut dyn Sink, households: &Labels, lang: Lang) -> Result<u64> {
+    let labels = Labels::load_kind(conn, Kind::Visit)?;
+    let fields: Vec<String> = labels.value_fields(None).into_iter().filter(|f| has_column(conn, "visits", f).unwrap_or(false)).collect();
+    let mut columns: Vec<Column> = VISIT_HOUSEHOLD.iter().map(|(n, w)| kit_column(n, lang, *w)).collect();
+    columns.extend(fields.iter().map(|f| field_column(&labels, f, lang)));
+    columns.extend(VISIT_KIT.iter().map(|(n, w)| kit_column(n, lang, *w)));
+    sink.start("visits", &msg("bureau.sheet.visits", Lang::Zh), &columns)?;
+    let hv = |c: &str| if has_column(conn, "households", c).unwrap_or(false) { format!("h.{}", ident(c)) } else { "NULL".into() };
+    let date = if fields.iter().any(|f| f == VISIT_DATE) { format!("v.{}", ident(VISIT_DATE)) } else { "NULL".into() };
+    let sql = format!(
+        "SELECT v._household_id, {head}, {village}, h._household_id IS NULL, v._visit_id, v._status, v._modified, v._enumerator_name, v._conflict{answers}
+         FROM visits v LEFT JOIN households h ON h._household_id = v._household_id
+         {order}, {date}, v._visit_id",
+        head = hv(lists::Fields::HEAD),
+        village = hv(lists::Fields::VILLAGE),
+        answers = fields.iter().map(|f| format!(", v.{}", ident(f))).collect::<String>(),
+        order = household_order(conn)?.replace("h._household_id", "v._household_id"),
+    );
+    let mut st = conn.prepare(&sql)?;
+    let mut rows = st.query([])?;
+    let mut n = 0u64;
+    let text = |v: rusqlite::types::Value| match text_of(&v) {
+        s if s.is_empty() => Cell::Empty,
+        s => Cell::Text(s),
+    };
+    while let Some(r) = rows.next()? {
+        let visit: String = r.get(4)?;
+        let mut cells = vec![
+            text(r.get(0)?),
+            text(r.get(1)?),
+            Cell::Text(households.value_in(lists::Fields::VILLAGE, &text_of(&r.get(2)?), lang)),
+        ];
+        for (j, f) in fields.iter().enumerate() {
+            let v: rusqlite::types::Value = r.get(9 + j)?;
+            cells.push(field_cell(&labels, &visit, f, &v, lang));
+        }
+        let missing: bool = r.get(3)?;
+        cells.extend([
+            Cell::Text(status_label(&r.get::<_, String>(5)?, lang)),
+            if missing { Cell::Text(msg("bureau.visit.household_missing", lang)) } else { Cell::Empty },
+            Cell::Text(visit),
+            text(r.get(6)?),
+            text(r.get(7)?),
+            Cell::Number(r.get::<_, i64>(8)? as f64),
+        ]);
+        sink.row(&cells)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The visit survey's date of the visit (the visits' order, and the report's months).
+pub const VISIT_DATE: &str = "visit_date";
 
 /// `ORDER BY` of households: village, group, head name, id (where the columns exist).
 pub fn household_order(conn: &Connection) -> Result<String> {

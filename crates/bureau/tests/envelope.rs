@@ -59,7 +59,9 @@ fn encrypted_files_are_opened_with_the_bureaus_key_and_refused_otherwise() {
     assert_eq!(code, bureau::exit::USAGE);
 
     let mut hs = vec![finalized(&s, &Spec::new("hh-1", "阿苏拉且"), "t", "2026-11-10T02:00:00.000Z")];
-    let plain = export(&s, &mut hs, ExportKind::Bureau, "t", "吉克阿依", "2026-11-10T08:00:00.000Z");
+    // With a visit (the visit log travels in the same file, encrypted with it).
+    let mut vs = vec![visit(&VisitSpec::new("v-1", "hh-1", "2026-11-09", "吉克阿依"), "t", "2026-11-10T03:00:00.000Z")];
+    let plain = export_with_visits(&s, &mut hs, &mut vs, ExportKind::Bureau, "t", "吉克阿依", "2026-11-10T08:00:00.000Z");
     let sealed = envelope::seal_bureau(plain.as_bytes(), &public_key).unwrap();
     let good = dir.path().join("sealed.json");
     std::fs::write(&good, &sealed).unwrap();
@@ -100,6 +102,8 @@ fn encrypted_files_are_opened_with_the_bureaus_key_and_refused_otherwise() {
     assert_eq!(codes, [("taken", ""), ("refused", "wrong_key"), ("refused", "tampered"), ("refused", "truncated")]);
     assert_eq!(r["files"][1]["message"]["zh"], bureau::keys::message("wrong_key").zh);
     assert_eq!(households(&db), 1);
+    assert_eq!(r["files"][0]["visits"]["new"], 1, "{out}");
+    assert_eq!(count(&db, "SELECT count(*) FROM visits WHERE _household_id = 'hh-1'"), 1);
     // The same encrypted file again: already taken (recognised by its hash, no key needed).
     let (_, out, _) = bureau(&db, None, &["--json", "intake", good.to_str().unwrap()]);
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -48,26 +48,9 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
-fn count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 /// Everything in the register that an intake may change, as text (to prove nothing changed).
 fn snapshot(db: &Path) -> String {
-    let c = Connection::open(db).unwrap();
-    let mut out = String::new();
-    for table in ["files", "versions", "households", "members", "issues", "resolutions"] {
-        let mut st = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
-        let n = st.column_count();
-        let rows = st
-            .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap())).collect::<Vec<_>>().join("|")))
-            .unwrap();
-        for row in rows {
-            out.push_str(&row.unwrap());
-            out.push('\n');
-        }
-    }
-    out
+    snapshot_of(db, &["files", "versions", "households", "members", "issues", "resolutions"])
 }
 
 #[test]

@@ -7,43 +7,13 @@ mod support;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
-use rusqlite::Connection;
 use support::*;
 use survey_core::envelope;
 use survey_core::exchange::ExportKind;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../survey-core/tests/fixtures/envelope/");
-const TEST_PASS: &str = "test-only-not-a-secret";
 
-fn bureau(register: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_liangshan-bureau"))
-        .arg("--register")
-        .arg(register)
-        .args(["--today", TODAY, "--json"])
-        .args(args)
-        .env("LIANGSHAN_KEY_PASSPHRASE", TEST_PASS)
-        .env_remove("LIANGSHAN_KEY")
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-    (out.status.code().unwrap_or(-1), v, format!("{stdout}{stderr}"))
-}
-
-/// A real JPEG (the image crate's encoder), `w`×`h`, a gradient seeded by `seed`.
-fn jpeg(w: u32, h: u32, seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, seed]));
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
-    out
-}
-
-fn reference(bytes: &[u8]) -> String {
-    format!("{}.jpg", bureau::intake::sha256(bytes))
-}
 
 /// A photo sealed as the contract says: flattened JWE, RSA-OAEP-256 + A256GCM, `cty`
 /// `image/jpeg`, `kid` of the key (RustCrypto's primitives, as the core's sealing).
@@ -60,19 +30,6 @@ fn seal_photo(jpeg: &[u8], public_b64: &str) -> Vec<u8> {
     let mut sealed = aes_gcm::Aes256Gcm::new(&cek).encrypt(&iv, Payload { msg: jpeg, aad: protected.as_bytes() }).unwrap();
     let tag = sealed.split_off(sealed.len() - 16);
     envelope::Envelope::assemble(&protected, &ek, &iv, &sealed, &tag).into_bytes()
-}
-
-/// The export zip: `<name>.json` and `photos/…`, entries stored (as the contract says).
-fn zip_file(path: &Path, json_name: &str, json: &[u8], photos: &[(String, Vec<u8>)]) {
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    z.start_file(json_name, o).unwrap();
-    z.write_all(json).unwrap();
-    for (name, bytes) in photos {
-        z.start_file(format!("photos/{name}"), o).unwrap();
-        z.write_all(bytes).unwrap();
-    }
-    z.finish().unwrap();
 }
 
 /// Grade D (front and damage photos, a location) and grade A (front photo only).
@@ -105,10 +62,6 @@ fn photo_files(dir: &Path) -> Vec<String> {
     out
 }
 
-fn count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
 #[test]
 fn exports_with_photos_are_unpacked_per_household_checked_and_linked() {
     let s = survey();
@@ -127,7 +80,7 @@ fn exports_with_photos_are_unpacked_per_household_checked_and_linked() {
     let last = changed.len() - 3;
     changed[last] ^= 1;
     zip_file(&bad, "bad.json", plain.as_bytes(), &[(rfd.clone(), front_d.clone()), (rdd.clone(), changed), (rfa.clone(), front_a.clone())]);
-    let (code, v, out) = bureau(&db, &["intake", bad.to_str().unwrap()]);
+    let (code, v, out) = bureau_json(&db, &["intake", bad.to_str().unwrap()]);
     assert_eq!(code, bureau::exit::REFUSED, "{out}");
     assert_eq!(v["files"][0]["code"], "bad_photo", "{out}");
     let want = bureau::text::t("bureau.photos.bad_photo");
@@ -139,7 +92,7 @@ fn exports_with_photos_are_unpacked_per_household_checked_and_linked() {
     // Plain: taken as one file; every photo in its household's folder, byte for byte.
     let good = dir.path().join("liangshan-bureau-t.zip");
     zip_file(&good, "liangshan-bureau-t.json", plain.as_bytes(), &[(rfd.clone(), front_d.clone()), (rdd.clone(), damage_d.clone()), (rfa.clone(), front_a.clone())]);
-    let (code, v, out) = bureau(&db, &["intake", good.to_str().unwrap()]);
+    let (code, v, out) = bureau_json(&db, &["intake", good.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(v["files"].as_array().unwrap().len(), 1, "{out}");
     assert_eq!(v["files"][0]["outcome"], "taken", "{out}");
@@ -161,7 +114,7 @@ fn exports_with_photos_are_unpacked_per_household_checked_and_linked() {
     z.finish().unwrap();
     let other = dir.path().join("other");
     std::fs::create_dir(&other).unwrap();
-    let (code, v, out) = bureau(&other.join("register.sqlite"), &["intake", bundle.to_str().unwrap()]);
+    let (code, v, out) = bureau_json(&other.join("register.sqlite"), &["intake", bundle.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert_eq!((v["files"].as_array().unwrap().len(), v["files"][0]["households"].as_u64()), (1, Some(2)), "{out}");
     assert_eq!(photo_files(&other.join("photos")), photo_files(&photos_dir));
@@ -176,7 +129,7 @@ fn exports_with_photos_are_unpacked_per_household_checked_and_linked() {
     let enc = dir.path().join("sealed.zip");
     zip_file(&enc, "sealed.json", &sealed, &[(format!("{rfd}.jwe"), seal_photo(&front_d, public.trim())), (format!("{rdd}.jwe"), seal_photo(&damage_d, public.trim()))]);
     let key = format!("{FIXTURES}TEST-ONLY-private-key.pem");
-    let (code, v, out) = bureau(&db, &["--key", &key, "intake", enc.to_str().unwrap()]);
+    let (code, v, out) = bureau_json(&db, &["--key", &key, "intake", enc.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(v["files"][0]["outcome"], "taken", "{out}");
     assert_eq!(v["files"][0]["photos"], 2);
@@ -188,7 +141,7 @@ fn exports_with_photos_are_unpacked_per_household_checked_and_linked() {
     let enc2 = dir.path().join("sealed2.zip");
     let again = envelope::seal_bureau(later.as_bytes(), public.trim()).unwrap();
     zip_file(&enc2, "sealed2.json", &again, &[(format!("{rfd}.jwe"), seal_photo(&front_d, public.trim()))]);
-    let (code, v, _) = bureau(&db, &["intake", enc2.to_str().unwrap()]);
+    let (code, v, _) = bureau_json(&db, &["intake", enc2.to_str().unwrap()]);
     assert_eq!(code, bureau::exit::REFUSED);
     assert_eq!(v["files"][0]["code"], "no_key");
     assert_eq!(count(&db, "SELECT count(*) FROM versions"), versions);
@@ -206,7 +159,7 @@ fn check_workbook(db: &Path, dir: &Path, rfd: &str, rdd: &str) {
     std::fs::create_dir(&out).unwrap();
     let book = out.join("register.xlsx");
     let csv = out.join("csv");
-    let (code, _, text) = bureau(db, &["workbook", "-o", book.to_str().unwrap(), "--csv", csv.to_str().unwrap()]);
+    let (code, _, text) = bureau_json(db, &["workbook", "-o", book.to_str().unwrap(), "--csv", csv.to_str().unwrap()]);
     assert_eq!(code, 0, "{text}");
     let mut wb: Xlsx<_> = open_workbook(&book).unwrap();
     let sheet = wb.sheet_names()[0].clone();
@@ -230,7 +183,7 @@ fn check_workbook(db: &Path, dir: &Path, rfd: &str, rdd: &str) {
 fn check_report(db: &Path, dir: &Path, front_d: &[u8], rfa: &str) {
     use base64::Engine;
     let html = dir.join("report.html");
-    let (code, v, text) = bureau(db, &["report", "-o", html.to_str().unwrap()]);
+    let (code, v, text) = bureau_json(db, &["report", "-o", html.to_str().unwrap()]);
     assert_eq!(code, 0, "{text}");
     assert_eq!(v["summary"]["thumbnails"], 2, "{text}");
     let page = std::fs::read_to_string(&html).unwrap();

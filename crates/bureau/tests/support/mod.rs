@@ -3,8 +3,11 @@
 //! with the core's export functions. Shared by the integration tests and the benchmark.
 #![allow(dead_code)]
 
+use std::io::Write;
+use std::path::Path;
+
 use survey_core::checks::EnumeratorProfile;
-use survey_core::exchange::{export_file, to_json, AppInfo, ExportKind, ExportMeta};
+use survey_core::exchange::{add_visits, export_file, to_json, AppInfo, ExportKind, ExportMeta};
 use survey_core::id_number::check_char;
 use survey_core::{Context, FieldPath, Household, Survey};
 
@@ -168,7 +171,20 @@ pub fn correct(survey: &Survey, h: &mut Household, reason: &str, at: &str, chang
 
 /// Marks `hs` exported at `at` and writes the export file, as the tablet does.
 pub fn export(survey: &Survey, hs: &mut [Household], kind: ExportKind, device: &str, cadre: &str, at: &str) -> String {
-    for h in hs.iter_mut() {
+    export_with_visits(survey, hs, &mut [], kind, device, cadre, at)
+}
+
+/// [`export`] of households and visits (`vs`, of the shipped visit survey) in one file.
+pub fn export_with_visits(
+    survey: &Survey,
+    hs: &mut [Household],
+    vs: &mut [Household],
+    kind: ExportKind,
+    device: &str,
+    cadre: &str,
+    at: &str,
+) -> String {
+    for h in hs.iter_mut().chain(vs.iter_mut()) {
         if kind == ExportKind::Bureau {
             h.mark_exported(at);
         }
@@ -180,5 +196,139 @@ pub fn export(survey: &Survey, hs: &mut [Household], kind: ExportKind, device: &
         enumerator: Some(EnumeratorProfile { name: cadre.into(), phone: "13800138000".into(), unit: "州住建局".into() }),
         device: device.to_string(),
     };
-    to_json(&export_file(survey, hs, &cx(), meta))
+    let mut file = export_file(survey, hs, &cx(), meta);
+    add_visits(&mut file, &visit_survey(), vs, &cx());
+    to_json(&file)
+}
+
+/// The shipped visit survey (the visit log, built into the bureau tool).
+pub fn visit_survey() -> Survey {
+    bureau::surveys::Surveys::builtin().visit().expect("the visit survey is built in").clone()
+}
+
+/// What varies between fixture visits.
+#[derive(Debug, Clone)]
+pub struct VisitSpec {
+    pub id: String,
+    /// The household visited.
+    pub household: String,
+    pub date: String,
+    /// `home` or `phone`.
+    pub mode: &'static str,
+    pub met: String,
+    /// What was promised and by when.
+    pub promise: Option<(String, String)>,
+    pub cadre: String,
+    /// A photo reference.
+    pub photo: Option<String>,
+}
+
+impl VisitSpec {
+    pub fn new(id: &str, household: &str, date: &str, cadre: &str) -> VisitSpec {
+        VisitSpec {
+            id: id.into(),
+            household: household.into(),
+            date: date.into(),
+            mode: "home",
+            met: "户主本人".into(),
+            promise: None,
+            cadre: cadre.into(),
+            photo: None,
+        }
+    }
+}
+
+/// A visit recorded from `spec` on the tablet `device` and finalized at `at`.
+pub fn visit(spec: &VisitSpec, device: &str, at: &str) -> Household {
+    let s = visit_survey();
+    let mut h = Household::new(spec.id.clone(), s.id(), s.version(), device.to_string(), at);
+    h.household_id = Some(spec.household.clone());
+    h.enumerator = Some(EnumeratorProfile { name: spec.cadre.clone(), phone: "13800138000".into(), unit: "州住建局".into() });
+    set(&mut h, "visit_date", &spec.date);
+    set(&mut h, "visit_mode", spec.mode);
+    set(&mut h, "met_whom", &spec.met);
+    set(&mut h, "changes", "health");
+    set(&mut h, "change_health", "老人住院");
+    set(&mut h, "problems", "屋顶漏雨");
+    set(&mut h, "help_given", "联系了医保");
+    if let Some((what, due)) = &spec.promise {
+        set(&mut h, "promise", what);
+        set(&mut h, "promise_due", due);
+    }
+    if let Some(p) = &spec.photo {
+        set(&mut h, "visit_photo", p);
+    }
+    set(&mut h, "cadre_name", &spec.cadre);
+    acknowledge_and_finalize(&s, &mut h, at);
+    h
+}
+
+/// The passphrase of the TEST-ONLY bureau key (`crates/survey-core/tests/fixtures/envelope/`).
+pub const TEST_PASS: &str = "test-only-not-a-secret";
+
+/// Runs the real binary on `register` with `--today TODAY --json` (key passphrase: the
+/// TEST-ONLY one; no key from the environment): exit code, parsed stdout, stdout + stderr.
+pub fn bureau_json(register: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_liangshan-bureau"))
+        .arg("--register")
+        .arg(register)
+        .args(["--today", TODAY, "--json"])
+        .args(args)
+        .env("LIANGSHAN_KEY_PASSPHRASE", TEST_PASS)
+        .env_remove("LIANGSHAN_KEY")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), v, format!("{stdout}{stderr}"))
+}
+
+/// One number from the register.
+pub fn count(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// Every row of `tables`, as text (to prove an intake changed nothing).
+pub fn snapshot_of(db: &Path, tables: &[&str]) -> String {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let mut out = String::new();
+    for table in tables {
+        let mut st = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
+        let n = st.column_count();
+        let rows = st
+            .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).unwrap())).collect::<Vec<_>>().join("|")))
+            .unwrap();
+        for row in rows {
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A real JPEG (the image crate's encoder), `w`×`h`, a gradient seeded by `seed`.
+pub fn jpeg(w: u32, h: u32, seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, seed]));
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
+    out
+}
+
+/// A photo's reference: its SHA-256, `.jpg`.
+pub fn reference(bytes: &[u8]) -> String {
+    format!("{}.jpg", bureau::intake::sha256(bytes))
+}
+
+/// The export zip: `<name>.json` and `photos/…`, entries stored (as the contract says).
+pub fn zip_file(path: &Path, json_name: &str, json: &[u8], photos: &[(String, Vec<u8>)]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    z.start_file(json_name, o).unwrap();
+    z.write_all(json).unwrap();
+    for (name, bytes) in photos {
+        z.start_file(format!("photos/{name}"), o).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
 }
