@@ -641,6 +641,7 @@ async fn a_new_export_may_hold_visits_alone() {
     assert_eq!(m.text("export-count"), "0");
     assert_eq!(m.text("export-visit-count"), "1");
     let files = downloads().await;
+    assert!(files[0].0.ends_with("_0户_1条走访.json"), "a file of visits alone says so: {}", files[0].0);
     assert_eq!(header_of(&files[0].1, EnvelopeKind::Bureau).lsk.household_count, 0);
     assert_eq!(visits.load("v1").unwrap().status, Status::Exported);
     assert_eq!(store.load("a").unwrap(), a, "the household already delivered is not touched");
@@ -681,7 +682,7 @@ async fn a_backup_with_visits_restores_into_a_fresh_tablet() {
     m.export("export-json").await;
     let files = downloads().await;
     let (name, bytes) = files.last().unwrap();
-    assert!(name.contains("_backup_") && name.ends_with("_2户.json"), "{name}");
+    assert!(name.contains("_backup_") && name.ends_with("_2户_2条走访.json"), "{name}");
     assert_eq!(m.text("export-visit-count"), "2");
     m.unmount().await;
     drop(owner);

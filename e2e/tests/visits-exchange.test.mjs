@@ -72,7 +72,7 @@ test('two visits recorded and exported for the bureau with their household id, t
     assert.equal(await page.getByTestId('export-count-new').innerText(), '1');
     assert.equal(await page.getByTestId('export-visit-count-new').innerText(), '2');
     const exported = await downloadTo(page, 'export-json', TMP);
-    assert.match(exported.name, /^liangshan_household_laguo_.*_1户\.zip$/, 'a visit holds a photo: a zip');
+    assert.match(exported.name, /^liangshan_household_laguo_.*_1户_2条走访\.zip$/, 'a visit holds a photo: a zip');
     const entries = unzip(exported.file);
     assert.deepEqual(entries.map((e) => e.method), entries.map(() => 0), 'stored entries');
     const json = entries.find((e) => e.name.endsWith('.json'));

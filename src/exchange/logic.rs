@@ -181,7 +181,9 @@ pub fn prepare_json(store: &DraftStore, visits: &DraftStore, scope: Scope, chose
     }
     let routing = Routing::of_file(&file);
     let text = to_json(&file);
-    let name = file_name(survey.id(), &hs, &now, &store.device_id(), scope.kind(), "", "json");
+    // A file with visits says how many (a "0户" file is not empty).
+    let visits_part = if vs.is_empty() { String::new() } else { format!("{}条走访", vs.len()) };
+    let name = file_name(survey.id(), &hs, &now, &store.device_id(), scope.kind(), &visits_part, "json");
     let t2 = clock::perf_now();
     Some(Prepared {
         name,
