@@ -382,6 +382,13 @@ async fn an_import_that_does_not_fit_stores_nothing_and_says_why() {
     assert!(shows(&shown, tr!(exchange.import.unchanged)), "{shown}");
     assert_eq!(snapshot(), before, "not one household stored, nothing changed");
     assert!(store.load("h-0").is_err());
+    // Visits count too: a file of visits alone that does not fit stores none.
+    let visits_only = file_with_visits(&[], &[visit("v-0", "here", Status::Finalized), visit("v-1", "here", Status::Finalized)], ExportKind::Bureau);
+    m.choose_file("visits.json", visits_only.as_bytes()).await;
+    assert_eq!(m.text("preview-visit-count-new"), "2");
+    m.click("import-confirm").await;
+    assert_eq!(m.get("import-error").get_attribute("data-code").as_deref(), Some("no_room"));
+    assert_eq!(snapshot(), before, "not one visit stored, nothing changed");
 
     // With room again, the same file is imported whole.
     for k in fillers {
