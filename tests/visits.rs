@@ -1,6 +1,7 @@
-//! Browser tests of the visit log's store (wasm-bindgen-test in headless Chromium): one
-//! store, two kinds of record under their own keys; a visit round-trips; a photo a visit
-//! references outlives the household that referenced it too.
+//! Browser tests of the visit log (wasm-bindgen-test in headless Chromium): one store, two
+//! kinds of record under their own keys; a visit round-trips; a photo a visit references
+//! outlives the household that referenced it too; the visit form's questions outside its
+//! group are shown and reached from the review.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
@@ -10,7 +11,7 @@ use survey_core::{FieldPath, Household};
 use wasm_bindgen_test::*;
 
 mod common;
-use common::{clear, local, snapshot, wait_for};
+use common::{clear, local, snapshot, wait_for, Mounted};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -162,4 +163,28 @@ async fn a_photo_a_visit_references_outlives_the_households_trash() {
     visits.delete("v2").unwrap();
     pause(300).await;
     assert!(has_photo(&shared).await, "the household's photo stays");
+}
+
+#[wasm_bindgen_test]
+async fn the_visit_forms_questions_outside_its_group_are_shown_and_reached_from_the_review() {
+    clear();
+    let (_owner, _households, _visits) = stores();
+    let survey = forms::visit().unwrap();
+    let v = RwSignal::new(visit("v1", "h1", "", "home"));
+    let lang = liangshan_survey::i18n::UiLanguage { mode: RwSignal::new(liangshan_survey::i18n::LangMode::Both) };
+    let form = Mounted::new(move || {
+        provide_context(lang);
+        view! { <liangshan_survey::form::HouseholdForm household=v on_close=Callback::new(|_| ()) survey=survey subtitle="吉克" /> }
+    })
+    .await;
+    // The one section (the group of changes), with the questions before and after it.
+    for testid in ["input-visit_date", "section-view-changes_section", "input-promise", "input-cadre_name"] {
+        assert!(form.has(testid), "{testid} shown");
+    }
+    assert_eq!(form.text("form-subtitle"), "吉克");
+    // The missing date is listed by the review, and its link brings the question back.
+    form.click("open-review").await;
+    assert!(!form.has("input-visit_date"));
+    form.click("review-error-visit_date").await;
+    assert!(form.has("input-visit_date"));
 }

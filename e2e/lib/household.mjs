@@ -55,15 +55,19 @@ export async function finalizeHousehold(page, url, head = '阿苏拉且') {
   await finalizeAndClose(page);
 }
 
-/** From an open form: review, finalize, close, and wait for the screen `back` (test id; the
- *  home screen, or a household's visits after a visit's form). */
-export async function finalizeAndClose(page, back = 'home') {
+/** From an open form: review and finalize (the form stays open). */
+export async function finalize(page) {
   await page.getByTestId('open-review').click();
   await page.getByTestId('review').waitFor();
   await page.getByTestId('finalize').click();
   await page.getByTestId('finalized-note').waitFor();
+}
+
+/** From an open form: review, finalize, back to the home screen. */
+export async function finalizeAndClose(page) {
+  await finalize(page);
   await page.getByTestId('close-form').click();
-  await page.getByTestId(back).waitFor();
+  await page.getByTestId('home').waitFor();
 }
 
 /** Opens finalized household `hid` from the home list, reopens it with a reason, types

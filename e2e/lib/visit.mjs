@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { id, ROOT } from './support.mjs';
 import { loadSurvey } from './survey.mjs';
+import { finalize } from './household.mjs';
 
 /** The shipped visit form as the kit loads it (`liangshan-forms show surveys/visit`). */
 export const visitSurvey = () => loadSurvey(path.join(ROOT, 'surveys/visit'));
@@ -41,12 +42,7 @@ export async function recordVisit(page, hid, v) {
     await page.locator(id('input-promise_due')).fill(v.due);
   }
   await page.locator(id('input-cadre_name')).fill(v.cadre);
-  if (v.finalize) {
-    await page.getByTestId('open-review').click();
-    await page.getByTestId('review').waitFor();
-    await page.getByTestId('finalize').click();
-    await page.getByTestId('finalized-note').waitFor();
-  }
+  if (v.finalize) await finalize(page);
   await page.getByTestId('close-form').click();
   await page.getByTestId('household-visits').waitFor();
   return vid;

@@ -55,10 +55,14 @@ test('two visits recorded for a household, listed newest first, kept, found by I
     // what was entered (the promise and its date), read-only once finalized.
     await page.getByTestId(`open-visit-${v1}`).click();
     await page.getByTestId('visit-page').waitFor();
+    await page.reload();
+    await page.getByTestId('visit-page').waitFor();
+    assert.equal(await page.getByTestId('visit-page').getAttribute('data-id'), v1, 'a reload comes back to the visit');
     const title = await page.locator('.form-title').innerText();
     assert.ok(title.includes(setting('form_title::zh', raw)) && title.includes(head), title);
     assert.equal(await page.getByTestId('input-promise_due').inputValue(), home.due);
     assert.equal(await page.getByTestId('form-status').getAttribute('data-status'), 'finalized');
+    assert.ok(both(await page.getByTestId('close-form').innerText(), t('visits.back')));
     assert.ok(both(await page.getByTestId('visit-page').innerText(), label('promise', raw)));
     await page.getByTestId('close-form').click();
     await page.getByTestId('household-visits').waitFor();

@@ -486,9 +486,9 @@ pub(super) fn record_page(page: RecordPage) -> AnyView {
         }
         .into_any(),
     };
-    let page_testid = match store.role() {
-        survey_core::forms::Role::Household => "household-page",
-        survey_core::forms::Role::Visit => "visit-page",
+    let (page_testid, close_text) = match store.role() {
+        survey_core::forms::Role::Household => ("household-page", tr!(form.close)),
+        survey_core::forms::Role::Visit => ("visit-page", tr!(visits.back)),
     };
     let close = Callback::new(move |_: ()| {
         persist();
@@ -514,7 +514,7 @@ pub(super) fn record_page(page: RecordPage) -> AnyView {
             {version_notice}
             {foreign_view}
             {extra}
-            <HouseholdForm household=household on_close=close evaluation=ev survey=survey subtitle=subtitle.unwrap_or_default() />
+            <HouseholdForm household=household on_close=close evaluation=ev survey=survey subtitle=subtitle.unwrap_or_default() close_text=close_text />
         </section>
     }
     .into_any()

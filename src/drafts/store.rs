@@ -709,10 +709,6 @@ impl DraftStore {
         format!("{}{id}", self.keys().conflict)
     }
 
-    fn hkey(&self, id: &str) -> String {
-        self.key(id)
-    }
-
     fn skey(&self, id: &str) -> String {
         format!("{}{id}", self.keys().summary)
     }
@@ -848,7 +844,7 @@ impl DraftStore {
             });
             return;
         }
-        let summary = storage::has(&self.hkey(id)).unwrap_or(false).then(|| self.summary(id, false));
+        let summary = storage::has(&self.key(id)).unwrap_or(false).then(|| self.summary(id, false));
         self.index.update_value(|index| {
             let Some(index) = index else { return };
             match summary {
@@ -914,7 +910,7 @@ impl DraftStore {
     /// summary is made again (and, with `store`, stored if there is room; not while
     /// following another tab's writes, which store their own).
     fn summary(&self, id: &str, store: bool) -> HouseholdSummary {
-        let Ok(Some(text)) = storage::get_raw(&self.hkey(id)) else {
+        let Ok(Some(text)) = storage::get_raw(&self.key(id)) else {
             return HouseholdSummary::damaged(id);
         };
         if let Ok(Some(raw)) = storage::get_raw(&self.skey(id)) {
@@ -941,7 +937,7 @@ impl DraftStore {
 
     /// The raw stored text of a household.
     pub fn raw(&self, id: &str) -> Result<Option<String>, StoreError> {
-        Ok(storage::get_raw(&self.hkey(id))?)
+        Ok(storage::get_raw(&self.key(id))?)
     }
 
     /// Storage (UTF-16 code units, keys included, as browsers count it) that storing `hs`
@@ -957,7 +953,7 @@ impl DraftStore {
         let households: usize = hs
             .iter()
             .map(|h| {
-                let (hk, sk) = (self.hkey(&h.id), self.skey(&h.id));
+                let (hk, sk) = (self.key(&h.id), self.skey(&h.id));
                 let summary = serde_json::to_string(&HouseholdSummary::of_role(self.role, h)).unwrap_or_default();
                 let new = units(&hk) + units(&compact::encode(h, &schema)) + units(&sk) + units(&summary);
                 new.saturating_sub(entry(&hk) + entry(&sk))
@@ -968,7 +964,7 @@ impl DraftStore {
 
     /// Reads one household. Also remembers what was read, as the base of later autosaves.
     pub fn load(&self, id: &str) -> Result<Household, StoreError> {
-        let raw = storage::get_raw(&self.hkey(id))?;
+        let raw = storage::get_raw(&self.key(id))?;
         self.known.update_value(|k| {
             // Reading again what this tab already has changes nothing of what it knows.
             if k.get(id).is_none_or(|b| b.text != raw) {
@@ -1033,7 +1029,7 @@ impl DraftStore {
         let started = clock::perf_now();
         let result = self.ensure_schema().and_then(|()| {
             let text = compact::encode(h, &self.schema());
-            let written = storage::set_raw_kept(&self.hkey(&h.id), &text)?;
+            let written = storage::set_raw_kept(&self.key(&h.id), &text)?;
             Ok((text, written))
         });
         let (text, written) = match result {
@@ -1120,7 +1116,7 @@ impl DraftStore {
     /// [`DraftStore::autosave`] with the household's evaluation by the shipped survey at
     /// hand (an open form has it), so the summary needs no evaluation of its own.
     pub fn autosave_evaluated(&self, h: &Household, ev: Option<&Evaluation>) -> SaveOutcome {
-        let key = self.hkey(&h.id);
+        let key = self.key(&h.id);
         // Storage still holds exactly what this tab wrote last: nobody changed it since.
         let written = self.known.with_value(|k| k.get(&h.id).and_then(|b| b.written.clone()));
         let ours = match written.map(|w| storage::holds(&key, &w)) {
@@ -1416,7 +1412,7 @@ impl DraftStore {
     /// Removes a household for good, with its conflict copies and the photos that no other
     /// stored entry references.
     fn purge(&self, id: &str) {
-        let keys: Vec<String> = [self.hkey(id), self.skey(id)].into_iter().chain(self.copy_keys(id)).collect();
+        let keys: Vec<String> = [self.key(id), self.skey(id)].into_iter().chain(self.copy_keys(id)).collect();
         let photos: BTreeSet<String> = keys
             .iter()
             .filter_map(|k| storage::get_raw(k).ok().flatten())

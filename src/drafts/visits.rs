@@ -70,6 +70,20 @@ fn visit_row(s: VisitSummary, deleting: Deleting, store: DraftStore, household: 
     }
 }
 
+/// A list of visits ([`visit_row`] each; `household`: with the household's id).
+#[component]
+fn VisitList(list: Memo<Vec<VisitSummary>>, deleting: Deleting, store: DraftStore, household: bool, testid: &'static str) -> impl IntoView {
+    view! {
+        <ul class="drafts-list" data-testid=testid>
+            <For
+                each=move || list.get()
+                key=|s| (s.id.clone(), s.modified.clone(), s.status, s.unsaved, s.conflict, s.damaged)
+                children=move |s| visit_row(s, deleting, store, household)
+            />
+        </ul>
+    }
+}
+
 /// The visits of one household (on its page), newest visit first, and "new visit".
 #[component]
 pub fn HouseholdVisits(
@@ -96,8 +110,7 @@ pub fn HouseholdVisits(
     view! {
         <section class="visits" data-testid="household-visits">
             <h2>
-                <T text=tr!(visits.title) /> " (" <span data-testid="visit-count">{move || list.with(Vec::len)}</span> " "
-                <T text=tr!(visits.count) /> ")"
+                <T text=tr!(visits.title) /> " (" <span data-testid="visit-count">{move || list.with(Vec::len)}</span> ")"
             </h2>
             <button type="button" class="drafts-primary" data-testid="new-visit" on:click=new_visit>
                 <T text=tr!(visits.new) />
@@ -107,13 +120,7 @@ pub fn HouseholdVisits(
                 when=move || !list.with(Vec::is_empty)
                 fallback=|| view! { <p class="hint" data-testid="no-visits"><T text=tr!(visits.empty) /></p> }
             >
-                <ul class="drafts-list" data-testid="visit-list">
-                    <For
-                        each=move || list.get()
-                        key=|s| (s.id.clone(), s.modified.clone(), s.status, s.unsaved, s.conflict, s.damaged)
-                        children=move |s| visit_row(s, deleting, store, false)
-                    />
-                </ul>
+                <VisitList list=list deleting=deleting store=store household=false testid="visit-list" />
             </Show>
         </section>
     }
@@ -149,13 +156,7 @@ pub fn OrphanVisits() -> impl IntoView {
             <section class="visits visits-orphans" data-testid="orphan-visits">
                 <h2><T text=tr!(visits.orphans_title) /></h2>
                 <p class="hint"><T text=tr!(visits.orphans_hint) /></p>
-                <ul class="drafts-list">
-                    <For
-                        each=move || orphans.get()
-                        key=|s| (s.id.clone(), s.modified.clone(), s.status, s.unsaved, s.conflict, s.damaged)
-                        children=move |s| visit_row(s, deleting, store, true)
-                    />
-                </ul>
+                <VisitList list=orphans deleting=deleting store=store household=true testid="orphan-visit-list" />
             </section>
         </Show>
     }

@@ -318,6 +318,9 @@ pub fn HouseholdForm(
     /// Shown after the form's title (a visit: the head of the household visited).
     #[prop(optional, into)]
     subtitle: String,
+    /// The text of the button that leaves the form (default: back to the household list).
+    #[prop(optional)]
+    close_text: Option<crate::i18n::Bi>,
 ) -> impl IntoView {
     let survey = survey.unwrap_or_else(forms::household);
     let ev = evaluation.unwrap_or_else(|| {
@@ -365,7 +368,7 @@ pub fn HouseholdForm(
             <div class="form-toolbar">
                 <button type="button" class="ghost back" data-testid="close-form" on:click=move |_| on_close.run(())>
                     <span class="icon" aria-hidden="true"></span>
-                    <T text=tr!(form.close) />
+                    <T text=close_text.unwrap_or(tr!(form.close)) />
                 </button>
                 <div class="form-title">
                     <span class="form-title-text">

@@ -143,6 +143,10 @@ pub(crate) fn Review(
             </div>
             {move || rows.with(Vec::is_empty).then(|| view! { <p class="review-none" data-testid="review-none"><T text=tr!(form.review.none) /></p> })}
             {sections}
+            {form.survey.sections().next().is_none().then(|| {
+                // A form without any group: its questions are one list.
+                move || view! { <ul class="review-list">{rows.get().into_iter().map(|r| row_view(form, r)).collect_view()}</ul> }
+            })}
             <div class="finalize-box">
                 {move || {
                     if form.editable.get() {
