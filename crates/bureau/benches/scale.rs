@@ -1,5 +1,6 @@
-//! Scale benchmark of the bureau tool (not a test): generates households with rosters as
-//! export files through the core's own functions (the tablet's lifecycle and export), then
+//! Scale benchmark of the bureau tool (not a test): generates households with rosters, and
+//! [`VISITS_PER_HOUSEHOLD`] visit records of each, as export files through the core's own
+//! functions (the tablet's lifecycle and export), then
 //! runs the real `liangshan-bureau` binary on them — intake, workbook (with CSV), report —
 //! and prints each step's time and peak memory (getrusage of the child) beside its budget.
 //!
@@ -22,6 +23,9 @@ use survey_core::exchange::ExportKind;
 
 /// Households per file (a cadre's export of a few days' work, or a backup).
 const PER_FILE: usize = 200;
+/// Visit records per household, in the same file (the visit log: a home visit with a
+/// promise, and a phone call).
+const VISITS_PER_HOUSEHOLD: usize = 2;
 
 /// Budgets for 100,000 households on a 2-core office PC (scaled linearly for other sizes).
 const INTAKE_S_PER_100K: f64 = 600.0;
@@ -42,6 +46,7 @@ fn generate(dir: &Path, households: usize) -> u64 {
         let cadre = format!("帮扶干部{:02}", file_no % 30);
         let device = format!("tablet-{:02}", file_no % 30);
         let mut hs = Vec::with_capacity(count);
+        let mut vs = Vec::with_capacity(count * VISITS_PER_HOUSEHOLD);
         for k in 0..count {
             let i = n + k;
             let (village, prefix) = villages[i % 2];
@@ -60,9 +65,18 @@ fn generate(dir: &Path, households: usize) -> u64 {
                 seq: i as u32,
                 cadre: cadre.clone(),
             };
+            for k in 0..VISITS_PER_HOUSEHOLD {
+                let mut v = VisitSpec::new(&format!("{i:08}-{k:04}-4000-9000-000000000000"), &spec.id, &format!("2026-{:02}-{:02}", 9 + k, 1 + i % 28), &cadre);
+                if k == 0 {
+                    v.promise = Some(("协助申请危房改造".into(), format!("2026-11-{:02}", 1 + i % 28)));
+                } else {
+                    v.mode = "phone";
+                }
+                vs.push(visit(&v, &device, "2026-11-10T02:00:00.000Z"));
+            }
             hs.push(finalized(&s, &spec, &device, "2026-11-10T02:00:00.000Z"));
         }
-        let text = export(&s, &mut hs, ExportKind::Bureau, &device, &cadre, "2026-11-10T08:00:00.000Z");
+        let text = export_with_visits(&s, &mut hs, &mut vs, ExportKind::Bureau, &device, &cadre, "2026-11-10T08:00:00.000Z");
         bytes += text.len() as u64;
         std::fs::write(dir.join(format!("export_{file_no:05}.json")), text).unwrap();
         n += count;
@@ -117,7 +131,8 @@ fn main() {
         let t = Instant::now();
         let bytes = generate(&inbox, n);
         println!(
-            "\n{n} households: {} files, {:.0} MB of exports (generated with the core in {:.1} s)",
+            "\n{n} households and {} visits: {} files, {:.0} MB of exports (generated with the core in {:.1} s)",
+            n * VISITS_PER_HOUSEHOLD,
             n.div_ceil(PER_FILE),
             bytes as f64 / 1e6,
             t.elapsed().as_secs_f64()
