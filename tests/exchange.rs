@@ -9,7 +9,7 @@
 
 
 use leptos::prelude::*;
-use liangshan_survey::drafts::DraftStore;
+use liangshan_survey::drafts::{DraftStore, VisitStore};
 use liangshan_survey::exchange::{envelope_text, error_text, logic, match_text, ExchangePanel};
 use liangshan_survey::{clock, forms, tr};
 use serde_json::{json, Value};
@@ -143,7 +143,31 @@ fn household(id: &str, head: &str, status: Status) -> Household {
     h
 }
 
+/// The five ways a file's version of a record can stand to the tablet's, made with the real
+/// lifecycle steps from `make(id)`: (the tablet's records, the file's). `new` is in the file
+/// only; `same` on both sides; the tablet corrected `newer-here` (`field` = `values[0]`) and
+/// `both` (`values[1]`) since; the other tablet corrected `older-here` (`values[2]`: it
+/// continues ours) and `both` (`values[3]`: a conflict), and its `newer-here` is the
+/// original, older than ours.
+fn five_cases(make: impl Fn(&str) -> Household, field: &str, values: [&str; 4]) -> (Vec<Household>, Vec<Household>) {
+    let corrected = |h: &Household, value: &str| {
+        let mut h = h.clone();
+        h.reopen("更正", T2).unwrap();
+        h.record.answers.set(&FieldPath::top(field), value);
+        h
+    };
+    let [same, older_here, original, both] = ["same", "older-here", "newer-here", "both"].map(&make);
+    let here = vec![same.clone(), older_here.clone(), corrected(&original, values[0]), corrected(&both, values[1])];
+    let file = vec![make("new"), same, corrected(&older_here, values[2]), original, corrected(&both, values[3])];
+    (here, file)
+}
+
 fn file_of(hs: &[Household], kind: ExportKind) -> String {
+    file_with_visits(hs, &[], kind)
+}
+
+/// An export file (plain JSON) of households and visits, written by another tablet.
+fn file_with_visits(hs: &[Household], vs: &[Household], kind: ExportKind) -> String {
     let meta = ExportMeta {
         kind,
         exported_at: T2.into(),
@@ -151,7 +175,10 @@ fn file_of(hs: &[Household], kind: ExportKind) -> String {
         enumerator: None,
         device: "other-tablet".into(),
     };
-    exchange::to_json(&exchange::export_file(forms::household(), hs, &clock::context(), meta))
+    let cx = clock::context();
+    let mut file = exchange::export_file(forms::household(), hs, &cx, meta);
+    exchange::add_visits(&mut file, forms::visit().unwrap(), vs, &cx);
+    exchange::to_json(&file)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -159,7 +186,7 @@ fn file_of(hs: &[Household], kind: ExportKind) -> String {
 
 #[wasm_bindgen_test]
 async fn export_marks_households_exported_and_the_file_holds_them() {
-    common::install_forms();
+    common::install_forms_with_visit();
     clear();
     catch_downloads();
     let (_owner, store) = new_store();
@@ -231,7 +258,7 @@ async fn export_marks_households_exported_and_the_file_holds_them() {
 
 #[wasm_bindgen_test]
 async fn a_chosen_set_and_the_csv_tables() {
-    common::install_forms();
+    common::install_forms_with_visit();
     clear();
     catch_downloads();
     let (_owner, store) = new_store();
@@ -281,34 +308,15 @@ async fn a_chosen_set_and_the_csv_tables() {
 
 #[wasm_bindgen_test]
 async fn import_previews_then_merges_what_the_user_chose() {
-    common::install_forms();
+    common::install_forms_with_visit();
     clear();
     let (_owner, store) = new_store();
-    let same = household("same", "相同户", Status::Finalized);
-    let older_here = household("older-here", "旧户", Status::Finalized);
-    let original = household("newer-here", "新户", Status::Finalized);
-    let both = household("both", "两边户", Status::Finalized);
-    // The tablet corrected two of them since.
-    let mut newer_here = original.clone();
-    newer_here.reopen("更正", T2).unwrap();
-    newer_here.record.answers.set(&FieldPath::top("pigs"), "7");
-    let mut both_here = both.clone();
-    both_here.reopen("更正", T2).unwrap();
-    both_here.record.answers.set(&FieldPath::top("pigs"), "4");
-    for h in [&same, &older_here, &newer_here, &both_here] {
+    let (here, in_file) = five_cases(|id| household(id, "阿苏拉且", Status::Finalized), "pigs", ["7", "4", "5", "9"]);
+    for h in &here {
         store.save(h).unwrap();
     }
-
-    // The other tablet corrected "older-here" (continues ours) and "both" (a conflict);
-    // its "newer-here" is the original, older than ours.
-    let mut file_older_here = older_here.clone();
-    file_older_here.reopen("更正", T2).unwrap();
-    file_older_here.record.answers.set(&FieldPath::top("pigs"), "5");
-    let mut file_both = both.clone();
-    file_both.reopen("改猪的数量", T2).unwrap();
-    file_both.record.answers.set(&FieldPath::top("pigs"), "9");
-    let new = household("new", "新来户", Status::Finalized);
-    let text = file_of(&[new.clone(), same.clone(), file_older_here.clone(), original.clone(), file_both], ExportKind::Bureau);
+    let new = in_file[0].clone();
+    let text = file_of(&in_file, ExportKind::Bureau);
     let raw_same = store.raw("same").unwrap();
     let raw_newer_here = store.raw("newer-here").unwrap();
     let raw_both = store.raw("both").unwrap();
@@ -353,7 +361,7 @@ async fn import_previews_then_merges_what_the_user_chose() {
 
 #[wasm_bindgen_test]
 async fn an_import_that_does_not_fit_stores_nothing_and_says_why() {
-    common::install_forms();
+    common::install_forms_with_visit();
     clear();
     let (_owner, store) = new_store();
     let here = household("here", "本机户", Status::Finalized);
@@ -374,6 +382,13 @@ async fn an_import_that_does_not_fit_stores_nothing_and_says_why() {
     assert!(shows(&shown, tr!(exchange.import.unchanged)), "{shown}");
     assert_eq!(snapshot(), before, "not one household stored, nothing changed");
     assert!(store.load("h-0").is_err());
+    // Visits count too: a file of visits alone that does not fit stores none.
+    let visits_only = file_with_visits(&[], &[visit("v-0", "here", Status::Finalized), visit("v-1", "here", Status::Finalized)], ExportKind::Bureau);
+    m.choose_file("visits.json", visits_only.as_bytes()).await;
+    assert_eq!(m.text("preview-visit-count-new"), "2");
+    m.click("import-confirm").await;
+    assert_eq!(m.get("import-error").get_attribute("data-code").as_deref(), Some("no_room"));
+    assert_eq!(snapshot(), before, "not one visit stored, nothing changed");
 
     // With room again, the same file is imported whole.
     for k in fillers {
@@ -388,7 +403,7 @@ async fn an_import_that_does_not_fit_stores_nothing_and_says_why() {
 
 #[wasm_bindgen_test]
 async fn a_backup_restores_into_an_empty_tablet_exactly() {
-    common::install_forms();
+    common::install_forms_with_visit();
     clear();
     let (_owner, store) = new_store();
     let mut draft = household("d", "草稿户", Status::Draft);
@@ -415,7 +430,7 @@ fn edited(f: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 #[wasm_bindgen_test]
 async fn refused_files_change_nothing_and_say_why_in_both_languages() {
-    common::install_forms();
+    common::install_forms_with_visit();
     clear();
     let (_owner, store) = new_store();
     store.save(&household("a", "阿苏拉且", Status::Finalized)).unwrap();
@@ -454,7 +469,7 @@ async fn refused_files_change_nothing_and_say_why_in_both_languages() {
 
 #[wasm_bindgen_test]
 async fn text_from_a_file_is_shown_as_text_never_run() {
-    common::install_forms();
+    common::install_forms_with_visit();
     clear();
     let (_owner, store) = new_store();
     let evil = "<img src=x onerror=\"window.__pwned = 1\"><script>window.__pwned = 2</script>";
@@ -470,7 +485,7 @@ async fn text_from_a_file_is_shown_as_text_never_run() {
 
 #[wasm_bindgen_test]
 fn logic_scopes_take_the_right_households() {
-    common::install_forms();
+    common::install_forms_with_visit();
     use std::collections::BTreeSet;
     let chosen: BTreeSet<String> = ["x".to_string()].into();
     assert!(logic::Scope::New.takes(Status::Finalized, "a", &chosen));
@@ -484,7 +499,7 @@ fn logic_scopes_take_the_right_households() {
 
 #[wasm_bindgen_test]
 fn every_code_has_a_message_in_both_languages() {
-    common::install_forms();
+    common::install_forms_with_visit();
     for e in [
         ImportError::TooLarge { bytes: 0 },
         ImportError::NotJson { line: 0, column: 0 },
@@ -514,4 +529,263 @@ fn every_code_has_a_message_in_both_languages() {
         assert!(seen.insert(t.zh.clone()) && seen.insert(t.ii.clone()), "{}: a message of its own", e.code());
     }
     let _ = JsValue::NULL;
+}
+
+// ---------------------------------------------------------------------------------------
+// Visits (走访记录): exported beside the households, imported and merged by the same rule
+
+fn new_stores() -> (Owner, DraftStore, VisitStore) {
+    let owner = Owner::new();
+    let (store, visits) = owner.with(|| (DraftStore::provide(), VisitStore::provide()));
+    (owner, store, visits)
+}
+
+async fn panel_with(store: DraftStore, visits: VisitStore) -> Mounted {
+    Mounted::new(move || {
+        provide_context(store);
+        provide_context(visits);
+        view! { <ExchangePanel /> }
+    })
+    .await
+}
+
+/// A visit to household `of`, recorded at T0 (finalized at T1 unless a draft).
+fn visit(id: &str, of: &str, status: Status) -> Household {
+    let s = forms::visit().expect("the shipped visit form is installed");
+    let mut v = Household::new(id.into(), s.id(), s.version(), "device-x".into(), T0);
+    v.household_id = Some(of.into());
+    let a = &mut v.record.answers;
+    a.set(&FieldPath::top("visit_date"), "2026-11-20");
+    a.set(&FieldPath::top("visit_mode"), "home");
+    a.set(&FieldPath::top("met_whom"), "户主本人");
+    a.set(&FieldPath::top("changes"), "health income");
+    a.set(&FieldPath::top("problems"), "屋顶漏雨");
+    a.set(&FieldPath::top("cadre_name"), "吉克阿依");
+    if status != Status::Draft {
+        v.status = status;
+        v.finalized = Some(T1.into());
+        v.modified = T1.into();
+        v.history.push(HistoryEntry::new(Event::Finalized, T1));
+    }
+    v
+}
+
+#[wasm_bindgen_test]
+async fn a_bureau_file_holds_the_finalized_visits_with_their_household() {
+    common::install_forms_with_visit();
+    clear();
+    catch_downloads();
+    let (_owner, store, visits) = new_stores();
+    store.save(&household("a", "阿苏拉且", Status::Finalized)).unwrap();
+    store.save(&household("b", "吉克阿依", Status::Draft)).unwrap();
+    for v in [visit("v1", "a", Status::Finalized), visit("v2", "a", Status::Draft), visit("v3", "b", Status::Finalized)] {
+        visits.save(&v).unwrap();
+    }
+    // The file as it is before encryption (the bureau's file is always encrypted; the
+    // end-to-end test opens it with the test key).
+    let p = logic::prepare_json(&store, &visits, logic::Scope::New, &Default::default()).unwrap();
+    let v: Value = serde_json::from_str(&p.text).unwrap();
+    assert_eq!(v["kind"], "bureau");
+    assert_eq!(v["household_count"], 1);
+    assert_eq!(v["visit_count"], 2);
+    assert_eq!(v["visit_survey"]["id"], forms::visit().unwrap().id());
+    let got: Vec<(&str, &str, &str)> = v["visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["id"].as_str().unwrap(), x["household_id"].as_str().unwrap(), x["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [("v1", "a", "exported"), ("v3", "b", "exported")], "finalized visits only, each with its household");
+    assert_eq!(v["visits"][0]["answers"]["changes"], json!(["health", "income"]));
+    assert!(v["visit_dictionary"]["fields"].as_array().unwrap().iter().any(|f| f["name"] == "visit_mode"));
+    assert!(v["households"].as_array().unwrap().iter().all(|h| h.get("household_id").is_none()));
+
+    // Through the panel: counted per scope, counted in the message, marked exported.
+    let m = panel_with(store, visits).await;
+    assert_eq!(m.text("export-visit-count-new"), "2");
+    assert_eq!(m.text("export-visit-count-finalized"), "2");
+    assert_eq!(m.text("export-visit-count-backup"), "3");
+    m.export("export-json").await;
+    let files = downloads().await;
+    assert_eq!(files.len(), 1);
+    assert_eq!(header_of(&files[0].1, EnvelopeKind::Bureau).lsk.household_count, 1);
+    let result = m.text("export-result");
+    assert!(shows(&result, tr!(exchange.export.visits)), "{result}");
+    assert_eq!(m.text("export-visit-count"), "2");
+    for id in ["v1", "v3"] {
+        let got = visits.load(id).unwrap();
+        assert_eq!(got.status, Status::Exported, "{id}");
+        assert_eq!(got.history.last().map(|e| e.event), Some(Event::Exported));
+    }
+    assert_eq!(visits.load("v2").unwrap().status, Status::Draft, "a draft visit is not delivered");
+    settle().await;
+    assert_eq!(m.text("export-visit-count-new"), "0");
+
+    // A chosen household takes its finalized visits (exported ones too), not its drafts.
+    m.click("export-scope-chosen").await;
+    m.click("export-pick-b").await;
+    assert_eq!(m.text("export-visit-count-chosen"), "1");
+    let chosen = ["b".to_string()].into();
+    let p = logic::prepare_json(&store, &visits, logic::Scope::Chosen, &chosen).unwrap();
+    assert_eq!(p.visits.iter().map(|v| v.id.as_str()).collect::<Vec<_>>(), ["v3"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_new_export_may_hold_visits_alone() {
+    common::install_forms_with_visit();
+    clear();
+    catch_downloads();
+    let (_owner, store, visits) = new_stores();
+    let mut a = household("a", "阿苏拉且", Status::Finalized);
+    a.mark_exported(T2);
+    store.save(&a).unwrap();
+    visits.save(&visit("v1", "a", Status::Finalized)).unwrap();
+    let m = panel_with(store, visits).await;
+    assert_eq!(m.text("export-count-new"), "0");
+    assert_eq!(m.text("export-visit-count-new"), "1");
+    m.export("export-json").await;
+    assert!(m.find("export-empty").is_none(), "a new visit is something to export");
+    assert_eq!(m.text("export-count"), "0");
+    assert_eq!(m.text("export-visit-count"), "1");
+    let files = downloads().await;
+    assert!(files[0].0.ends_with("_0户_1条走访.json"), "a file of visits alone says so: {}", files[0].0);
+    assert_eq!(header_of(&files[0].1, EnvelopeKind::Bureau).lsk.household_count, 0);
+    assert_eq!(visits.load("v1").unwrap().status, Status::Exported);
+    assert_eq!(store.load("a").unwrap(), a, "the household already delivered is not touched");
+    // Then there is nothing new.
+    settle().await;
+    m.export("export-json").await;
+    assert!(shows(&m.text("export-empty"), tr!(exchange.export.empty)));
+
+    // The visits table for Excel/WPS, behind the same "unencrypted" choice.
+    m.click("export-scope-finalized").await;
+    m.click("export-plain").await;
+    m.click("export-csv-visits").await;
+    let files = downloads().await;
+    let (name, bytes) = files.last().unwrap();
+    assert!(name.ends_with("_visits.csv"), "{name}");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(text.starts_with("_visit_id,_household_id,_status,"), "{text}");
+    assert!(text.lines().nth(1).unwrap().starts_with("v1,a,exported,"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn a_backup_with_visits_restores_into_a_fresh_tablet() {
+    common::install_forms_with_visit();
+    clear();
+    catch_downloads();
+    let (owner, store, visits) = new_stores();
+    let hs = [household("a", "阿苏拉且", Status::Finalized), household("b", "草稿户", Status::Draft)];
+    let vs = [visit("v1", "a", Status::Finalized), visit("v2", "b", Status::Draft)];
+    for h in &hs {
+        store.save(h).unwrap();
+    }
+    for v in &vs {
+        visits.save(v).unwrap();
+    }
+    let m = panel_with(store, visits).await;
+    m.click("export-scope-backup").await;
+    m.click("export-plain").await;
+    m.export("export-json").await;
+    let files = downloads().await;
+    let (name, bytes) = files.last().unwrap();
+    assert!(name.contains("_backup_") && name.ends_with("_2户_2条走访.json"), "{name}");
+    assert_eq!(m.text("export-visit-count"), "2");
+    m.unmount().await;
+    drop(owner);
+
+    // A fresh tablet.
+    clear();
+    let (_owner, store, visits) = new_stores();
+    let m = panel_with(store, visits).await;
+    m.choose_file(name, bytes).await;
+    assert_eq!(m.text("preview-count-new"), "2");
+    assert_eq!(m.text("preview-visit-count-new"), "2");
+    assert_eq!(m.text("import-selected-visits"), "2");
+    m.click("import-confirm").await;
+    assert_eq!(m.text("import-saved"), "2");
+    assert_eq!(m.text("import-saved-visits"), "2");
+    for (stored, v) in [(&visits, &vs[0]), (&visits, &vs[1])] {
+        let mut got = stored.load(&v.id).unwrap();
+        assert_eq!(got.history.pop().map(|e| e.event), Some(Event::Imported));
+        assert_eq!(got.history.pop().map(|e| e.event), Some(Event::Exported));
+        assert_eq!((&got.record, &got.household_id, got.created.as_str()), (&v.record, &v.household_id, v.created.as_str()));
+    }
+    assert_eq!(store.load("b").unwrap().record, hs[1].record);
+    assert!(store.load("v1").is_err() && visits.load("a").is_err(), "each kind in its own store");
+}
+
+#[wasm_bindgen_test]
+async fn visits_merge_by_the_households_rule() {
+    common::install_forms_with_visit();
+    clear();
+    let (_owner, store, visits) = new_stores();
+    let (here, in_file) = five_cases(|id| visit(id, "a", Status::Finalized), "help_given", ["本机改过", "送去米和油", "别处改过", "联系了医院"]);
+    for v in &here {
+        visits.save(v).unwrap();
+    }
+    let new = in_file[0].clone();
+    let text = file_with_visits(&[], &in_file, ExportKind::Bureau);
+    let raw_same = visits.raw("same").unwrap();
+    let raw_newer_here = visits.raw("newer-here").unwrap();
+    let raw_both = visits.raw("both").unwrap();
+
+    let m = panel_with(store, visits).await;
+    m.choose_file("visits.json", text.as_bytes()).await;
+    for (m_, n) in [("new", "1"), ("identical", "1"), ("continues", "1"), ("superseded", "1"), ("conflict", "1")] {
+        assert_eq!(m.text(&format!("preview-visit-count-{m_}")), n, "{m_}");
+    }
+    assert_eq!(m.text("preview-count-new"), "0", "no household in the file");
+    let preview = m.text("import-preview");
+    assert!(shows(&preview, tr!(exchange.import.visits_heading)), "{preview}");
+    assert!(shows(&preview, tr!(exchange.import.take_new_with_visits)), "the choice names the visits: {preview}");
+    // The conflict shows what differs with the visit form's label.
+    let help = forms::visit().unwrap().find("help_given").unwrap().label.as_ref().unwrap();
+    let diff = m.text("diff-help_given");
+    assert!(diff.contains(&help.zh) && diff.contains("送去米和油") && diff.contains("联系了医院"), "{diff}");
+    assert_eq!(m.text("import-selected-visits"), "2", "by default: new visits and continuations");
+    m.click("import-confirm").await;
+    assert_eq!(m.text("import-saved-visits"), "2");
+    assert_eq!(visits.load("new").unwrap().record, new.record);
+    assert_eq!(visits.load("older-here").unwrap().record.answers.get(&FieldPath::top("help_given")), "别处改过");
+    assert_eq!(visits.raw("same").unwrap(), raw_same);
+    assert_eq!(visits.raw("newer-here").unwrap(), raw_newer_here, "newer work on the tablet is kept");
+    assert_eq!(visits.raw("both").unwrap(), raw_both, "a conflict is never resolved by default");
+
+    // Keeping both: the file's visit becomes a marked copy of the same household's visit.
+    m.choose_file("visits.json", text.as_bytes()).await;
+    m.click("resolve-both-keep-both").await;
+    assert_eq!(m.text("import-selected-visits"), "1");
+    m.click("import-confirm").await;
+    assert_eq!(visits.raw("both").unwrap(), raw_both);
+    let copies: Vec<Household> =
+        visits.load_all().into_iter().filter_map(Result::ok).filter(|v| v.copy_of.as_ref().is_some_and(|c| c.id == "both")).collect();
+    assert_eq!(copies.len(), 1);
+    assert_eq!(copies[0].household_id.as_deref(), Some("a"));
+    assert_eq!(copies[0].record.answers.get(&FieldPath::top("help_given")), "联系了医院");
+    assert!(store.load_all().is_empty(), "no household was made of a visit");
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_visit_is_named_as_a_visit_and_nothing_changes() {
+    common::install_forms_with_visit();
+    clear();
+    let (_owner, store, visits) = new_stores();
+    visits.save(&visit("v0", "a", Status::Finalized)).unwrap();
+    let before = snapshot();
+    let mut v: Value = serde_json::from_str(&file_with_visits(
+        &[household("x", "户", Status::Finalized)],
+        &[visit("v1", "x", Status::Finalized), visit("v2", "x", Status::Finalized)],
+        ExportKind::Bureau,
+    ))
+    .unwrap();
+    v["visits"][1]["modified"] = json!("昨天");
+    let m = panel_with(store, visits).await;
+    m.choose_file("bad.json", v.to_string().as_bytes()).await;
+    assert_eq!(m.get("import-error").get_attribute("data-code").as_deref(), Some("broken_records"));
+    let line = m.get("broken-visit-2");
+    assert_eq!(line.get_attribute("data-problem").as_deref(), Some("bad_time"));
+    assert!(shows(&m.text("broken-visit-2"), tr!(exchange.error.visit_number)));
+    assert!(!m.text("broken-visit-2").contains(tr!(exchange.error.number).zh));
+    assert_eq!(snapshot(), before);
 }

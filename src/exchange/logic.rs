@@ -1,15 +1,17 @@
-//! What the exchange panel does, apart from its view: choosing households, building the
-//! export file and the CSV tables, marking households exported, checking an import file
-//! and merging it. Everything stored goes through [`DraftStore`].
+//! What the exchange panel does, apart from its view: choosing households and their visits
+//! (走访记录), building the export file and the CSV tables, marking them exported, checking
+//! an import file and merging it. Everything stored goes through [`DraftStore`] — the
+//! households' store, and the visits' ([`crate::drafts::VisitStore`] derefs to one), both
+//! handled by the same code.
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use survey_core::envelope::{self, Protection, Routing};
 use survey_core::exchange::{
-    self, csv_tables, differences, export_file, file_name, preview, to_json, AppInfo, Difference, ExportKind,
-    ExportMeta, ImportError, ImportedFile, Match, MergeChoice, Preview,
+    self, add_visits, csv_tables, differences, export_file, file_name, preview, to_json, AppInfo, Difference,
+    ExportKind, ExportMeta, ImportError, ImportedFile, Match, MergeChoice, Preview,
 };
 use leptos::prelude::GetUntracked;
-use survey_core::{Household, Status};
+use survey_core::{Household, Status, Survey};
 
 use crate::drafts::{DraftStore, StoreError};
 use crate::{clock, forms, storage};
@@ -59,6 +61,16 @@ impl Scope {
             Scope::Backup => true,
         }
     }
+
+    /// Whether a visit of status `s` to the household `household_id` is taken: as a
+    /// household for "new", "finalized" and a backup; for a chosen set, the finalized
+    /// visits of the chosen households (a draft visit goes to the bureau only finalized).
+    pub fn takes_visit(self, s: Status, household_id: Option<&str>, chosen: &BTreeSet<String>) -> bool {
+        match self {
+            Scope::Chosen => s != Status::Draft && household_id.is_some_and(|h| chosen.contains(h)),
+            _ => self.takes(s, "", chosen),
+        }
+    }
 }
 
 /// The households on this tablet: every readable one (with the version waiting in memory
@@ -82,11 +94,21 @@ pub fn tablet(store: &DraftStore) -> (Vec<Household>, usize) {
     (out, damaged)
 }
 
-/// The households of the tablet that `scope` takes, oldest first; and how many entries
-/// cannot be read.
-fn taken(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) -> (Vec<Household>, usize) {
+/// The households of the tablet that `scope` takes, and its visits, oldest first; and how
+/// many entries (of both kinds) cannot be read. No visit when the app has no visit log.
+fn taken(store: &DraftStore, visits: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) -> Taken {
     let (all, damaged) = tablet(store);
-    (all.into_iter().filter(|h| scope.takes(h.status, &h.id, chosen)).collect(), damaged)
+    let households = all.into_iter().filter(|h| scope.takes(h.status, &h.id, chosen)).collect();
+    let (all, damaged_visits) = if forms::visit().is_some() { tablet(visits) } else { (Vec::new(), 0) };
+    let visits = all.into_iter().filter(|v| scope.takes_visit(v.status, v.household_id.as_deref(), chosen)).collect();
+    Taken { households, visits, damaged: damaged + damaged_visits }
+}
+
+/// What an export takes.
+struct Taken {
+    households: Vec<Household>,
+    visits: Vec<Household>,
+    damaged: usize,
 }
 
 /// The app, as named in export files.
@@ -110,8 +132,8 @@ pub fn csv_allowed(plain_chosen: bool) -> bool {
     envelope::csv_allowed(public_key().is_some(), plain_chosen)
 }
 
-/// An export file ready to hand over: its name, its text, and the households it holds,
-/// already marked exported (not yet saved: see [`save_marks`]).
+/// An export file ready to hand over: its name, its text, and the households and visits it
+/// holds, already marked exported (not yet saved: see [`save_marks`]).
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// File name.
@@ -122,23 +144,26 @@ pub struct Prepared {
     pub routing: Routing,
     /// The households, marked exported at the file's time.
     pub households: Vec<Household>,
+    /// The visits, marked exported at the file's time.
+    pub visits: Vec<Household>,
     /// Entries that cannot be read (not in the file).
     pub damaged: usize,
     /// Milliseconds spent reading the tablet and building the file.
     pub timings: [(&'static str, f64); 2],
 }
 
-/// Builds the export file of `scope`; `None` when no household is taken.
-pub fn prepare_json(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) -> Option<Prepared> {
+/// Builds the export file of `scope` (households from `store`, visits from `visits`);
+/// `None` when neither a household nor a visit is taken. A file may hold visits alone.
+pub fn prepare_json(store: &DraftStore, visits: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) -> Option<Prepared> {
     let t0 = clock::perf_now();
-    let (mut hs, damaged) = taken(store, scope, chosen);
+    let Taken { households: mut hs, visits: mut vs, damaged } = taken(store, visits, scope, chosen);
     let t1 = clock::perf_now();
-    if hs.is_empty() {
+    if hs.is_empty() && vs.is_empty() {
         return None;
     }
     // The tablet's local time: the file's `exported_at` and its name tell the same date.
     let now = clock::now_local_rfc3339();
-    for h in &mut hs {
+    for h in hs.iter_mut().chain(vs.iter_mut()) {
         h.mark_exported(&now);
     }
     let survey = forms::household();
@@ -149,34 +174,75 @@ pub fn prepare_json(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>)
         enumerator: store.profile(),
         device: store.device_id(),
     };
-    let file = export_file(survey, &hs, &clock::context(), meta);
+    let cx = clock::context();
+    let mut file = export_file(survey, &hs, &cx, meta);
+    if let Some(visit_survey) = forms::visit() {
+        add_visits(&mut file, visit_survey, &vs, &cx);
+    }
     let routing = Routing::of_file(&file);
     let text = to_json(&file);
-    let name = file_name(survey.id(), &hs, &now, &store.device_id(), scope.kind(), "", "json");
+    // A file with visits says how many (a "0户" file is not empty).
+    let visits_part = if vs.is_empty() { String::new() } else { format!("{}条走访", vs.len()) };
+    let name = file_name(survey.id(), &hs, &now, &store.device_id(), scope.kind(), &visits_part, "json");
     let t2 = clock::perf_now();
-    Some(Prepared { name, text, routing, households: hs, damaged, timings: [("read", t1 - t0), ("build", t2 - t1)] })
+    Some(Prepared {
+        name,
+        text,
+        routing,
+        households: hs,
+        visits: vs,
+        damaged,
+        timings: [("read", t1 - t0), ("build", t2 - t1)],
+    })
 }
 
-/// Saves the exported marks; returns the ids that could not be saved, with why.
-pub fn save_marks(store: &DraftStore, households: &[Household]) -> Vec<(String, StoreError)> {
-    households.iter().filter_map(|h| store.save(h).err().map(|e| (h.id.clone(), e))).collect()
+/// Saves the exported marks of the households (in `store`) and visits (in `visits`) of
+/// `p`; returns the ids that could not be saved, with why.
+pub fn save_marks(store: &DraftStore, visits: &DraftStore, p: &Prepared) -> Vec<(String, StoreError)> {
+    let save = |s: &DraftStore, h: &Household| s.save(h).err().map(|e| (h.id.clone(), e));
+    let households = p.households.iter().filter_map(|h| save(store, h));
+    households.chain(p.visits.iter().filter_map(|v| save(visits, v))).collect()
 }
 
-/// The two CSV tables of `scope`: `[(name, text); 2]` (households, members); `None` when no
-/// household is taken. Nothing is marked: the tables are for looking at, the JSON file is
-/// the delivery.
-pub fn prepare_csv(store: &DraftStore, scope: Scope, chosen: &BTreeSet<String>) -> Option<[(String, String); 2]> {
-    let (hs, _) = taken(store, scope, chosen);
-    if hs.is_empty() {
-        return None;
-    }
-    let survey = forms::household();
-    let t = csv_tables(survey, &hs, &clock::context());
+/// Which CSV table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// One row per household.
+    Households,
+    /// One row per roster member.
+    Members,
+    /// One row per visit (the visit survey's own table).
+    Visits,
+}
+
+/// The CSV table `which` of `scope`: `(name, text)`; `None` when it would have no row's
+/// record to come from (no household taken, or no visit for the visits table). Nothing is
+/// marked: the tables are for looking at, the JSON file is the delivery. Written by the
+/// core's [`csv_tables`], the visits with the visit survey.
+pub fn prepare_csv(store: &DraftStore, visits: &DraftStore, scope: Scope, chosen: &BTreeSet<String>, which: Table) -> Option<(String, String)> {
+    let Taken { households: hs, visits: vs, .. } = taken(store, visits, scope, chosen);
     let (now, device) = (clock::now_local_rfc3339(), store.device_id());
-    Some([
-        (file_name(survey.id(), &hs, &now, &device, scope.kind(), "households", "csv"), t.households),
-        (file_name(survey.id(), &hs, &now, &device, scope.kind(), "members", "csv"), t.members),
-    ])
+    let survey = forms::household();
+    let name = |suffix: &str| file_name(survey.id(), &hs, &now, &device, scope.kind(), suffix, "csv");
+    match which {
+        Table::Households | Table::Members if hs.is_empty() => None,
+        Table::Households => Some((name("households"), csv_tables(survey, &hs, &clock::context()).households)),
+        Table::Members => Some((name("members"), csv_tables(survey, &hs, &clock::context()).members)),
+        Table::Visits => {
+            let visit_survey = forms::visit().filter(|_| !vs.is_empty())?;
+            Some((name("visits"), exchange::visits_csv(visit_survey, &vs, &clock::context())))
+        }
+    }
+}
+
+/// One kind of record of a checked file (households, or visits) compared with the tablet's.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Compared {
+    /// The file's records compared with the tablet's, by id.
+    pub preview: Preview,
+    /// For each conflict, by id: the answers that differ between the tablet's version
+    /// (`held`) and the file's (`incoming`); empty when the tablet's entry cannot be read.
+    pub differences: HashMap<String, Vec<Difference>>,
 }
 
 /// A checked import file compared with the tablet.
@@ -185,20 +251,32 @@ pub struct Checked {
     /// The file.
     pub file: ImportedFile,
     /// Its households compared with the tablet's.
-    pub preview: Preview,
-    /// For each conflict, by household id: the answers that differ between the tablet's
-    /// version (`held`) and the file's (`incoming`); empty when the tablet's entry cannot be
-    /// read.
-    pub differences: HashMap<String, Vec<Difference>>,
+    pub households: Compared,
+    /// Its visits compared with the tablet's (none when the file has none).
+    pub visits: Compared,
 }
 
-/// Reads and checks a file and compares it with the tablet. Stores nothing.
-pub fn check_file(store: &DraftStore, bytes: &[u8]) -> Result<Checked, ImportError> {
-    let survey = forms::household();
-    let file = exchange::read_file(bytes, survey)?;
+impl Checked {
+    /// Whether `choice` brings in anything (a household or a visit).
+    pub fn takes_any(&self, choice: &MergeChoice) -> bool {
+        let any = |c: &Compared| c.preview.entries.iter().any(|e| exchange::chosen(e, choice));
+        any(&self.households) || any(&self.visits)
+    }
+
+    /// The records `choice` brings in, households then visits.
+    pub fn taken<'a>(&'a self, choice: &'a MergeChoice) -> impl Iterator<Item = &'a Household> + 'a {
+        let of = move |c: &'a Compared, records: &'a [Household]| {
+            c.preview.entries.iter().filter(move |e| exchange::chosen(e, choice)).filter_map(move |e| records.get(e.index))
+        };
+        of(&self.households, &self.file.households).chain(of(&self.visits, &self.file.visits))
+    }
+}
+
+/// Compares `records` of a file with what `store` holds of their kind (`survey`'s).
+fn compare(store: &DraftStore, records: &[Household], survey: &Survey) -> Compared {
     let (here, _) = tablet(store);
-    let mut preview = preview(&file.households, &here);
-    // A household whose entry here cannot be read cannot be compared: a conflict, replaced
+    let mut preview = preview(records, &here);
+    // A record whose entry here cannot be read cannot be compared: a conflict, replaced
     // only on purpose (the damaged entry's raw text can be downloaded from the list first).
     let damaged: HashSet<String> = store.damaged().iter().map(|d| d.id().to_string()).collect();
     for e in &mut preview.entries {
@@ -211,41 +289,81 @@ pub fn check_file(store: &DraftStore, bytes: &[u8]) -> Result<Checked, ImportErr
         .iter()
         .filter(|e| e.matched == Match::Conflict)
         .map(|e| {
-            let theirs = &file.households[e.index];
+            let theirs = &records[e.index];
             let d = here.iter().find(|h| h.id == e.id).map(|mine| differences(survey, mine, theirs));
             (e.id.clone(), d.unwrap_or_default())
         })
         .collect();
-    Ok(Checked { file, preview, differences })
+    Compared { preview, differences }
+}
+
+/// Reads and checks a file (households, and visits when the app has a visit log) and
+/// compares it with the tablet. Stores nothing.
+pub fn check_file(store: &DraftStore, visits: &DraftStore, bytes: &[u8]) -> Result<Checked, ImportError> {
+    let survey = forms::household();
+    let visit_survey = forms::visit();
+    let file = exchange::read_file_with_visits(bytes, survey, visit_survey)?;
+    let households = compare(store, &file.households, survey);
+    let visits = match visit_survey {
+        Some(vs) if !file.visits.is_empty() => compare(visits, &file.visits, vs),
+        _ => Compared::default(),
+    };
+    Ok(Checked { file, households, visits })
 }
 
 /// What a merge did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MergeReport {
-    /// Ids saved.
+    /// Household ids saved.
     pub saved: Vec<String>,
-    /// Ids that could not be saved, with why.
+    /// Visit ids saved.
+    pub saved_visits: Vec<String>,
+    /// Ids (of households or visits) that could not be saved, with why.
     pub failed: Vec<(String, StoreError)>,
 }
 
-/// Saves the households of a checked file that `choice` takes: all of them, or none when
-/// the storage left cannot hold them all ([`ImportError::NoRoom`]). (A browser whose real
-/// quota is below [`storage::QUOTA_CHARS`] can still fail part-way: those are reported.)
-pub fn merge(store: &DraftStore, checked: &Checked, choice: &MergeChoice) -> Result<MergeReport, ImportError> {
+/// Saves the households and visits of a checked file that `choice` takes: all of them, or
+/// none when the storage left cannot hold them all ([`ImportError::NoRoom`]). Visits are
+/// planned by the same rule as households ([`exchange::plan`]: a conflict resolved by
+/// keeping both keeps the file's visit as a marked copy). (A browser whose real quota is
+/// below [`storage::QUOTA_CHARS`] can still fail part-way: those are reported.)
+pub fn merge(store: &DraftStore, visits: &DraftStore, checked: &Checked, choice: &MergeChoice) -> Result<MergeReport, ImportError> {
     let now = clock::now_rfc3339();
+    let mut new_id = || uuid::Uuid::new_v4().to_string();
     let (here, _) = tablet(store);
-    let plan = exchange::plan(&checked.file, &here, &checked.preview, choice, &now, &mut || uuid::Uuid::new_v4().to_string());
-    let needed = store.room_needed(&plan);
+    let plan = exchange::plan(&checked.file, &here, &checked.households.preview, choice, &now, &mut new_id);
+    let visit_plan = if checked.file.visits.is_empty() {
+        Vec::new()
+    } else {
+        // The core's plan reads the records of a file's `households`: the visits, as such.
+        let f = &checked.file;
+        let as_records = ImportedFile {
+            kind: f.kind,
+            survey: f.survey.clone(),
+            app: f.app.clone(),
+            exported_at: f.exported_at.clone(),
+            enumerator: f.enumerator.clone(),
+            device: f.device.clone(),
+            households: f.visits.clone(),
+            visit_survey: None,
+            visits: Vec::new(),
+        };
+        let (here, _) = tablet(visits);
+        exchange::plan(&as_records, &here, &checked.visits.preview, choice, &now, &mut new_id)
+    };
+    let needed = store.room_needed(&plan) + visits.room_needed(&visit_plan);
     let (used, _) = storage::used_chars();
     let free = (storage::QUOTA_CHARS - used).max(0.0) as usize;
     if needed > free {
         return Err(ImportError::NoRoom { needed, free });
     }
     let mut report = MergeReport::default();
-    for h in plan {
-        match store.save(&h) {
-            Ok(()) => report.saved.push(h.id),
-            Err(e) => report.failed.push((h.id, e)),
+    for (s, records, saved) in [(store, plan, &mut report.saved), (visits, visit_plan, &mut report.saved_visits)] {
+        for h in records {
+            match s.save(&h) {
+                Ok(()) => saved.push(h.id),
+                Err(e) => report.failed.push((h.id, e)),
+            }
         }
     }
     Ok(report)

@@ -3,15 +3,17 @@
 //! - Export: the finalized households not yet exported, every finalized household, a
 //!   chosen set, or everything as a backup → one JSON file in the documented format
 //!   (`docs/export-format.md`, built by [`survey_core::exchange`]), downloaded, or shared
-//!   where the browser can share files. The households in the file are marked exported
-//!   (saved through [`DraftStore`]). CSV tables (households, members) for Excel/WPS are
-//!   two separate downloads.
+//!   where the browser can share files. The visits (走访记录) of the same scope travel
+//!   beside the households (a file may hold visits alone). The households and visits in
+//!   the file are marked exported (saved through [`DraftStore`] and [`VisitStore`]). CSV
+//!   tables (households, members, visits) for Excel/WPS are separate downloads.
 //! - Import: a JSON file made by the kit is checked first (a refused file changes
 //!   nothing, and says why in both languages), then previewed by the core's merge rule
 //!   (new, identical, continues the tablet's version, older, or a conflict — edited
 //!   independently, shown question by question), then merged as the user chooses: a
 //!   conflict is never resolved by default (keep the tablet's, take the file's, or keep
-//!   both, the file's as a marked copy).
+//!   both, the file's as a marked copy). Visits are previewed and merged by the same rule
+//!   and the same choices.
 //!
 //! Every string comes from the `exchange` locale namespace; text from files (names, ids)
 //! is only ever shown as text.
@@ -30,7 +32,7 @@ use survey_core::exchange::{
     chosen, Difference, ExportKind, ImportError, Match, MergeChoice, RecordProblem, Resolution,
 };
 
-use crate::drafts::{local_time, status_text, DraftStore, HouseholdSummary};
+use crate::drafts::{local_time, status_text, DraftStore, HouseholdSummary, VisitStore};
 use crate::i18n::{Bi, TextOf, T};
 use crate::{clock, tr};
 use logic::{Checked, MergeReport, Prepared, Scope};
@@ -140,6 +142,8 @@ enum ExportOutcome {
     Done {
         name: String,
         count: usize,
+        /// Visits in the file.
+        visits: usize,
         shared: bool,
         unsaved: Vec<String>,
         damaged: usize,
@@ -182,7 +186,7 @@ enum ImportState {
 /// `file` is the file as written (plain or an envelope, or the zip with photos),
 /// `encrypt_ms` the time encryption (and reading the photos) took.
 fn hand_over(
-    store: DraftStore,
+    (store, visit_store): (DraftStore, VisitStore),
     outcome: RwSignal<Option<ExportOutcome>>,
     p: Prepared,
     file: zip::Bundle,
@@ -191,9 +195,10 @@ fn hand_over(
     encrypt_ms: f64,
 ) {
     let t0 = clock::perf_now();
-    let count = p.households.len();
+    let (count, visits) = (p.households.len(), p.visits.len());
     let (name, damaged, missing) = (file.name.clone(), p.damaged, file.missing.clone());
-    let households = p.households;
+    let plain_bytes = p.text.len();
+    let [(a, read_ms), (b, build_ms)] = p.timings;
     // The marks are saved in a task of their own, so the browser starts the download
     // (or the share sheet) first.
     let finish = move |shared: bool| {
@@ -201,14 +206,22 @@ fn hand_over(
             move || {
                 let t = clock::perf_now();
                 let unsaved: Vec<String> =
-                    logic::save_marks(&store, &households).into_iter().map(|(id, _)| id).collect();
+                    logic::save_marks(&store, &visit_store, &p).into_iter().map(|(id, _)| id).collect();
                 let saved_ms = clock::perf_now() - t;
                 browser::record_timings(
                     "export",
-                    &[("households", count as f64), ("save_marks", saved_ms), ("marks_at", t)],
+                    &[("households", count as f64), ("visits", visits as f64), ("save_marks", saved_ms), ("marks_at", t)],
                 );
-                let _ = outcome
-                    .try_set(Some(ExportOutcome::Done { name, count, shared, unsaved, damaged, protection, missing }));
+                let _ = outcome.try_set(Some(ExportOutcome::Done {
+                    name,
+                    count,
+                    visits,
+                    shared,
+                    unsaved,
+                    damaged,
+                    protection,
+                    missing,
+                }));
             },
             std::time::Duration::ZERO,
         );
@@ -231,7 +244,6 @@ fn hand_over(
         return;
     }
     let download_ms = clock::perf_now() - t0;
-    let [(a, read_ms), (b, build_ms)] = p.timings;
     browser::record_timings(
         "export_file",
         &[
@@ -240,7 +252,7 @@ fn hand_over(
             ("encrypt", encrypt_ms),
             ("download", download_ms),
             ("bytes", file.bytes.len() as f64),
-            ("plain_bytes", p.text.len() as f64),
+            ("plain_bytes", plain_bytes as f64),
             ("started_at", t0 - encrypt_ms - read_ms - build_ms),
             ("handed_at", t0 + download_ms),
         ],
@@ -249,14 +261,23 @@ fn hand_over(
 }
 
 /// The exchange panel of the home screen: export (JSON, share, CSV) and import (check,
-/// preview, merge). Needs the [`DraftStore`] context (it creates one when absent).
+/// preview, merge). Needs the [`DraftStore`] and [`VisitStore`] contexts (it creates them
+/// when absent).
 #[component]
 pub fn ExchangePanel() -> impl IntoView {
     let store = DraftStore::use_context();
+    let visit_store = VisitStore::use_context();
     let summaries = Memo::new(move |_| {
         store.revision.track();
         store.unsaved.track();
         store.list()
+    });
+    // The visits (status and household) that the scopes count; none without a visit log.
+    let visit_summaries = Memo::new(move |_| {
+        visit_store.revision.track();
+        visit_store.unsaved.track();
+        let list = if crate::forms::visit().is_some() { visit_store.list() } else { Vec::new() };
+        list.into_iter().filter(|v| !v.damaged).map(|v| (v.status, v.household_id)).collect::<Vec<_>>()
     });
     let (scope, set_scope) = signal(Scope::default());
     let chosen = RwSignal::new(BTreeSet::<String>::new());
@@ -274,6 +295,9 @@ pub fn ExchangePanel() -> impl IntoView {
         summaries.with(|all| {
             chosen.with(|c| all.iter().filter(|h| !h.damaged && s.takes(h.status, &h.id, c)).count())
         })
+    };
+    let visit_count = move |s: Scope| {
+        visit_summaries.with(|all| chosen.with(|c| all.iter().filter(|(st, h)| s.takes_visit(*st, h.as_deref(), c)).count()))
     };
 
     let deliver = move |share: bool| {
@@ -294,14 +318,14 @@ pub fn ExchangePanel() -> impl IntoView {
             outcome.set(Some(ExportOutcome::Refused(EnvelopeError::NoWebCrypto)));
             return;
         }
-        let Some(p) = logic::prepare_json(&store, scope, &chosen.get_untracked()) else {
+        let Some(p) = logic::prepare_json(&store, &visit_store, scope, &chosen.get_untracked()) else {
             outcome.set(Some(ExportOutcome::Empty));
             return;
         };
         let key = logic::public_key().unwrap_or_default();
         if protection == Protection::Plain && zip::referenced(&p).is_empty() {
             let file = zip::Bundle { name: p.name.clone(), bytes: p.text.clone().into_bytes(), mime: browser::JSON_TYPE, missing: Vec::new() };
-            hand_over(store, outcome, p, file, share, protection, 0.0);
+            hand_over((store, visit_store), outcome, p, file, share, protection, 0.0);
             return;
         }
         outcome.set(Some(if protection == Protection::Plain { ExportOutcome::Packing } else { ExportOutcome::Working }));
@@ -310,7 +334,7 @@ pub fn ExchangePanel() -> impl IntoView {
             let sealed = zip::bundle(&p, protection, key, &passphrase).await;
             let encrypt_ms = clock::perf_now() - t0;
             match sealed {
-                Ok(file) => hand_over(store, outcome, p, file, share, protection, encrypt_ms),
+                Ok(file) => hand_over((store, visit_store), outcome, p, file, share, protection, encrypt_ms),
                 Err(e) => {
                     let _ = outcome.try_set(Some(ExportOutcome::Refused(e)));
                 }
@@ -318,21 +342,19 @@ pub fn ExchangePanel() -> impl IntoView {
         });
     };
 
-    let csv = move |which: usize| {
+    let csv = move |which: logic::Table| {
         if !logic::csv_allowed(plain_chosen.get_untracked()) {
             return;
         }
-        match logic::prepare_csv(&store, scope.get_untracked(), &chosen.get_untracked()) {
+        match logic::prepare_csv(&store, &visit_store, scope.get_untracked(), &chosen.get_untracked(), which) {
             None => outcome.set(Some(ExportOutcome::Empty)),
-            Some(tables) => {
-                let (name, text) = &tables[which];
-                match browser::download(name, text, browser::CSV_TYPE) {
-                    Ok(()) => outcome.set(Some(ExportOutcome::Csv { names: vec![name.clone()] })),
-                    Err(_) => outcome.set(Some(ExportOutcome::Failed)),
-                }
-            }
+            Some((name, text)) => match browser::download(&name, &text, browser::CSV_TYPE) {
+                Ok(()) => outcome.set(Some(ExportOutcome::Csv { names: vec![name] })),
+                Err(_) => outcome.set(Some(ExportOutcome::Failed)),
+            },
         }
     };
+    let has_visits = move || visit_summaries.with(|v| !v.is_empty());
 
     let scope_choice = move |s: Scope| {
         let id = format!("export-scope-{}", s.name());
@@ -353,6 +375,14 @@ pub fn ExchangePanel() -> impl IntoView {
                 <span class="exchange-count" data-testid=format!("export-count-{}", s.name())>{move || count(s)}</span>
                 " "
                 <T text=tr!(exchange.export.households) />
+                <Show when=has_visits>
+                    " · "
+                    <span class="exchange-count" data-testid=format!("export-visit-count-{}", s.name())>
+                        {move || visit_count(s)}
+                    </span>
+                    " "
+                    <T text=tr!(exchange.export.visits) />
+                </Show>
             </label>
         }
     };
@@ -397,7 +427,7 @@ pub fn ExchangePanel() -> impl IntoView {
 
     let outcome_view = move || {
         outcome.get().map(|o| match o {
-            ExportOutcome::Done { name, count, shared, unsaved, damaged, protection, missing } => view! {
+            ExportOutcome::Done { name, count, visits, shared, unsaved, damaged, protection, missing } => view! {
                 <div class="exchange-result" role="status" data-testid="export-result">
                     <p>
                         {if shared {
@@ -409,6 +439,12 @@ pub fn ExchangePanel() -> impl IntoView {
                         <span data-testid="export-count">{count}</span>
                         " "
                         <T text=tr!(exchange.export.households) />
+                        {(visits > 0).then(|| view! {
+                            " · "
+                            <span data-testid="export-visit-count">{visits}</span>
+                            " "
+                            <T text=tr!(exchange.export.visits) />
+                        })}
                         " · "
                         <code data-testid="export-file-name">{name}</code>
                     </p>
@@ -550,12 +586,17 @@ pub fn ExchangePanel() -> impl IntoView {
                         </button>
                     })}
                     <Show when=csv_on>
-                        <button type="button" data-testid="export-csv-households" on:click=move |_| csv(0)>
+                        <button type="button" data-testid="export-csv-households" on:click=move |_| csv(logic::Table::Households)>
                             <T text=tr!(exchange.export.csv_households) />
                         </button>
-                        <button type="button" data-testid="export-csv-members" on:click=move |_| csv(1)>
+                        <button type="button" data-testid="export-csv-members" on:click=move |_| csv(logic::Table::Members)>
                             <T text=tr!(exchange.export.csv_members) />
                         </button>
+                        <Show when=has_visits>
+                            <button type="button" data-testid="export-csv-visits" on:click=move |_| csv(logic::Table::Visits)>
+                                <T text=tr!(exchange.export.csv_visits) />
+                            </button>
+                        </Show>
                     </Show>
                 </div>
                 <Show
@@ -566,7 +607,7 @@ pub fn ExchangePanel() -> impl IntoView {
                 </Show>
                 {outcome_view}
             </div>
-            <ImportSection store=store />
+            <ImportSection store=store visit_store=visit_store />
         </section>
     }
 }
@@ -608,8 +649,8 @@ fn photo_problem_text(p: zip::PhotoProblem) -> Bi {
 }
 
 /// A plain file checked and compared with the tablet: the preview, or why it is refused.
-fn checked_state(store: &DraftStore, bytes: &[u8]) -> ImportState {
-    match logic::check_file(store, bytes) {
+fn checked_state(store: &DraftStore, visit_store: &DraftStore, bytes: &[u8]) -> ImportState {
+    match logic::check_file(store, visit_store, bytes) {
         Ok(checked) => ImportState::Preview(Arc::new(checked)),
         Err(e) => ImportState::Refused(e),
     }
@@ -697,6 +738,8 @@ fn conflict_view(
 fn ImportSection(
     /// Where households are stored.
     store: DraftStore,
+    /// Where visits are stored.
+    visit_store: VisitStore,
 ) -> impl IntoView {
     let state = RwSignal::new(ImportState::Idle);
     let (take_new, set_take_new) = signal(true);
@@ -715,7 +758,7 @@ fn ImportSection(
     // The plain export file checked; a zip's photos then checked against their references
     // (a backup's opened with its passphrase) before the preview shows.
     let check = move |plain: Vec<u8>, backup: Option<(envelope::Header, String)>| {
-        let next = checked_state(&store, &plain);
+        let next = checked_state(&store, &visit_store, &plain);
         let entries = zip_entries.get_untracked();
         let (ImportState::Preview(checked), Some(entries)) = (&next, entries) else {
             let _ = state.try_set(next);
@@ -826,13 +869,14 @@ fn ImportSection(
     let confirm = move |_| {
         let ImportState::Preview(checked) = state.get_untracked() else { return };
         let c = choice();
-        if !checked.preview.entries.iter().any(|e| chosen(e, &c)) {
+        if !checked.takes_any(&c) {
             state.set(ImportState::Nothing);
             return;
         }
-        let merge = move |checked: Arc<Checked>, c: MergeChoice, t0: f64| match logic::merge(&store, &checked, &c) {
+        let merge = move |checked: Arc<Checked>, c: MergeChoice, t0: f64| match logic::merge(&store, &visit_store, &checked, &c) {
             Ok(report) => {
-                browser::record_timings("import_merge", &[("merge", clock::perf_now() - t0), ("saved", report.saved.len() as f64)]);
+                let saved = (report.saved.len() + report.saved_visits.len()) as f64;
+                browser::record_timings("import_merge", &[("merge", clock::perf_now() - t0), ("saved", saved)]);
                 let _ = state.try_set(ImportState::Done(report));
             }
             Err(e) => {
@@ -840,19 +884,11 @@ fn ImportSection(
             }
         };
         let t0 = clock::perf_now();
-        // The photos of the households taken are stored first: a household never
+        // The photos of the households and visits taken are stored first: a record never
         // references a photo the tablet lacks because of the import.
         let photos = zip_photos.get_untracked();
-        let taken: Vec<&survey_core::household::Household> = checked
-            .preview
-            .entries
-            .iter()
-            .filter(|e| chosen(e, &c))
-            .filter_map(|e| checked.file.households.get(e.index))
-            .collect();
-        let wanted: BTreeMap<String, Vec<u8>> = taken
-            .iter()
-            .flat_map(|h| survey_core::media::photo_refs(&h.record.answers))
+        let wanted: BTreeMap<String, Vec<u8>> = zip::photo_refs(checked.taken(&c))
+            .into_iter()
             .filter_map(|r| photos.get(&r).map(|b| (r, b.clone())))
             .collect();
         if wanted.is_empty() {
@@ -887,8 +923,15 @@ fn ImportSection(
                     view! {
                         <ul class="exchange-broken" data-testid="import-broken">
                             {records.into_iter().map(|r| view! {
-                                <li data-testid=format!("broken-{}", r.number) data-problem=r.problem.code()>
-                                    <T text=tr!(exchange.error.number) />
+                                <li
+                                    data-testid=format!("broken-{}{}", if r.visit { "visit-" } else { "" }, r.number)
+                                    data-problem=r.problem.code()
+                                >
+                                    {if r.visit {
+                                        view! { <T text=tr!(exchange.error.visit_number) /> }
+                                    } else {
+                                        view! { <T text=tr!(exchange.error.number) /> }
+                                    }}
                                     " " {r.number}
                                     {r.id.map(|id| view! { " · " <code>{id}</code> })}
                                     " · "
@@ -907,57 +950,82 @@ fn ImportSection(
     };
 
     let preview_view = move |checked: Arc<Checked>| {
-        let counts = checked.preview.counts();
+        let counts = checked.households.preview.counts();
+        let visit_counts = checked.visits.preview.counts();
+        let has_visits = !checked.file.visits.is_empty();
         let file = &checked.file;
         let kind = match file.kind {
             ExportKind::Bureau => tr!(exchange.import.file_kind_bureau),
             ExportKind::Backup => tr!(exchange.import.file_kind_backup),
         };
-        let line = |m: Match, n: usize| {
+        // `kind`: "" for households, "visit-" for visits (test ids).
+        let line = |kind: &str, m: Match, n: usize| {
             view! {
-                <li data-testid=format!("preview-{}", match_name(m))>
+                <li data-testid=format!("preview-{kind}{}", match_name(m))>
                     <T text=match_text(m) />
                     ": "
-                    <strong data-testid=format!("preview-count-{}", match_name(m))>{n}</strong>
+                    <strong data-testid=format!("preview-{kind}count-{}", match_name(m))>{n}</strong>
                 </li>
+            }
+        };
+        let lines = move |kind: &'static str, c: survey_core::exchange::PreviewCounts| {
+            view! {
+                <ul class="exchange-counts" data-testid=format!("preview-{kind}counts")>
+                    {line(kind, Match::New, c.new)}
+                    {line(kind, Match::Identical, c.identical)}
+                    {line(kind, Match::Continues, c.continues)}
+                    {line(kind, Match::Superseded, c.superseded)}
+                    {line(kind, Match::Conflict, c.conflict)}
+                </ul>
             }
         };
         let selected = {
             let checked = checked.clone();
-            move || {
+            move |of: fn(&Checked) -> &logic::Compared| {
                 let c = choice();
-                checked.preview.entries.iter().filter(|e| chosen(e, &c)).count()
+                of(&checked).preview.entries.iter().filter(|e| chosen(e, &c)).count()
             }
         };
-        let rows: Vec<_> = checked
-            .preview
-            .entries
-            .iter()
-            .filter(|e| e.matched != Match::Identical)
-            .take(200)
-            .map(|e| {
-                let h = &checked.file.households[e.index];
-                let head = h.record.answers.values.get("head_name").cloned().unwrap_or_default();
-                let conflict = (e.matched == Match::Conflict).then(|| {
-                    let diffs = checked.differences.get(&e.id).cloned().unwrap_or_default();
-                    conflict_view(e.id.clone(), e.tablet_modified.is_some(), diffs, resolutions)
-                });
-                view! {
-                    <li data-testid=format!("preview-row-{}", e.id) data-match=match_name(e.matched)>
-                        <span class="exchange-head">{head}</span>
-                        " · "
-                        <T text=match_text(e.matched) />
-                        " · "
-                        <T text=tr!(exchange.import.file_modified) />
-                        " " {local_time(&e.file_modified)}
-                        {e.tablet_modified.as_ref().map(|t| view! {
-                            " · " <T text=tr!(exchange.import.tablet_modified) /> " " {local_time(t)}
-                        })}
-                        {conflict}
-                    </li>
-                }
-            })
-            .collect();
+        let selected_visits = selected.clone();
+        // A household is named by its head; a visit by its date and the household visited.
+        let rows = |compared: &logic::Compared, records: &[survey_core::Household], visit: bool| -> Vec<_> {
+            compared
+                .preview
+                .entries
+                .iter()
+                .filter(|e| e.matched != Match::Identical)
+                .take(200)
+                .map(|e| {
+                    let h = &records[e.index];
+                    let field = if visit { "visit_date" } else { "head_name" };
+                    let name = h.record.answers.values.get(field).cloned().unwrap_or_default();
+                    let of = h.household_id.clone().filter(|_| visit).map(|id| view! {
+                        " · " <T text=tr!(exchange.import.visit_of) /> " " <code>{id}</code>
+                    });
+                    let conflict = (e.matched == Match::Conflict).then(|| {
+                        let diffs = compared.differences.get(&e.id).cloned().unwrap_or_default();
+                        conflict_view(e.id.clone(), e.tablet_modified.is_some(), diffs, resolutions)
+                    });
+                    view! {
+                        <li data-testid=format!("preview-row-{}", e.id) data-match=match_name(e.matched) data-visit=visit.to_string()>
+                            <span class="exchange-head">{name}</span>
+                            {of}
+                            " · "
+                            <T text=match_text(e.matched) />
+                            " · "
+                            <T text=tr!(exchange.import.file_modified) />
+                            " " {local_time(&e.file_modified)}
+                            {e.tablet_modified.as_ref().map(|t| view! {
+                                " · " <T text=tr!(exchange.import.tablet_modified) /> " " {local_time(t)}
+                            })}
+                            {conflict}
+                        </li>
+                    }
+                })
+                .collect()
+        };
+        let household_rows = rows(&checked.households, &file.households, false);
+        let visit_rows = rows(&checked.visits, &file.visits, true);
         let checkbox = move |testid: &'static str, text: Bi, n: usize, get: ReadSignal<bool>, set: WriteSignal<bool>| {
             (n > 0).then(|| view! {
                 <label class="exchange-choice">
@@ -980,23 +1048,42 @@ fn ImportSection(
                     <T text=tr!(exchange.import.file_from) />
                     " " {local_time(&file.exported_at)}
                     " · " {file.households.len()} " " <T text=tr!(exchange.export.households) />
+                    {has_visits.then(|| view! { " · " {file.visits.len()} " " <T text=tr!(exchange.export.visits) /> })}
                 </p>
-                <ul class="exchange-counts">
-                    {line(Match::New, counts.new)}
-                    {line(Match::Identical, counts.identical)}
-                    {line(Match::Continues, counts.continues)}
-                    {line(Match::Superseded, counts.superseded)}
-                    {line(Match::Conflict, counts.conflict)}
-                </ul>
-                {(!rows.is_empty()).then(|| view! { <ul class="exchange-rows" data-testid="preview-rows">{rows}</ul> })}
+                {lines("", counts)}
+                {(!household_rows.is_empty()).then(|| view! { <ul class="exchange-rows" data-testid="preview-rows">{household_rows}</ul> })}
+                {has_visits.then(|| view! {
+                    <h5><T text=tr!(exchange.import.visits_heading) /></h5>
+                    {lines("visit-", visit_counts)}
+                    {(!visit_rows.is_empty()).then(|| view! { <ul class="exchange-rows" data-testid="preview-visit-rows">{visit_rows}</ul> })}
+                })}
                 <div class="exchange-choices">
-                    {checkbox("import-take-new", tr!(exchange.import.take_new), counts.new, take_new, set_take_new)}
-                    {checkbox("import-take-newer", tr!(exchange.import.take_newer), counts.continues, take_newer, set_take_newer)}
+                    // One choice for both kinds: it names the visits when the file has some.
+                    {checkbox(
+                        "import-take-new",
+                        if has_visits { tr!(exchange.import.take_new_with_visits) } else { tr!(exchange.import.take_new) },
+                        counts.new + visit_counts.new,
+                        take_new,
+                        set_take_new,
+                    )}
+                    {checkbox(
+                        "import-take-newer",
+                        if has_visits { tr!(exchange.import.take_newer_with_visits) } else { tr!(exchange.import.take_newer) },
+                        counts.continues + visit_counts.continues,
+                        take_newer,
+                        set_take_newer,
+                    )}
                 </div>
                 <p>
                     <T text=tr!(exchange.import.selected) />
-                    " " <strong data-testid="import-selected">{selected}</strong> " "
+                    " " <strong data-testid="import-selected">{move || selected(|c| &c.households)}</strong> " "
                     <T text=tr!(exchange.export.households) />
+                    {has_visits.then(|| view! {
+                        " · "
+                        <strong data-testid="import-selected-visits">{move || selected_visits(|c| &c.visits)}</strong>
+                        " "
+                        <T text=tr!(exchange.export.visits) />
+                    })}
                 </p>
                 <div class="exchange-actions">
                     <button type="button" class="primary" data-testid="import-confirm" on:click=confirm>
@@ -1053,6 +1140,12 @@ fn ImportSection(
                         <T text=tr!(exchange.import.done) />
                         " " <span data-testid="import-saved">{report.saved.len()}</span> " "
                         <T text=tr!(exchange.export.households) />
+                        {(!report.saved_visits.is_empty()).then(|| view! {
+                            " · "
+                            <span data-testid="import-saved-visits">{report.saved_visits.len()}</span>
+                            " "
+                            <T text=tr!(exchange.export.visits) />
+                        })}
                     </p>
                     {(stored_photos.get_untracked() > 0).then(|| view! {
                         <p data-testid="import-photos-stored">

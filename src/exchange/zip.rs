@@ -3,7 +3,7 @@
 //! and each referenced photo once, `photos/<sha256>.jpg` (plain) or
 //! `photos/<sha256>.jpg.jwe` (its own envelope, same key as the file); entries stored
 //! uncompressed, written and read with the `zip` crate.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Write};
 
 use js_sys::Uint8Array;
@@ -36,13 +36,14 @@ pub fn zip_name(json_name: &str) -> String {
     format!("{}.zip", json_name.strip_suffix(".json").unwrap_or(json_name))
 }
 
-/// Every photo the file's households reference, each once, sorted.
+/// Every photo the records (households and visits) reference, each once, sorted.
+pub fn photo_refs<'a>(records: impl IntoIterator<Item = &'a survey_core::Household>) -> BTreeSet<String> {
+    records.into_iter().flat_map(|h| media::photo_refs(&h.record.answers)).collect()
+}
+
+/// Every photo the file's households and visits reference, each once, sorted.
 pub fn referenced(p: &Prepared) -> Vec<String> {
-    let mut refs = std::collections::BTreeSet::new();
-    for h in &p.households {
-        refs.extend(media::photo_refs(&h.record.answers));
-    }
-    refs.into_iter().collect()
+    photo_refs(p.households.iter().chain(&p.visits)).into_iter().collect()
 }
 
 /// A zip with the entries `(name, bytes)` in that order, stored.
@@ -202,13 +203,10 @@ pub async fn check_photos(
     Ok(plain)
 }
 
-/// The references the households of `file` hold that `photos` lacks (`missing_photo`).
+/// The references the households and visits of `file` hold that `photos` lacks
+/// (`missing_photo`).
 pub fn missing(file: &survey_core::exchange::ImportedFile, photos: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
-    let mut refs = std::collections::BTreeSet::new();
-    for h in &file.households {
-        refs.extend(media::photo_refs(&h.record.answers));
-    }
-    refs.into_iter().filter(|r| !photos.contains_key(r)).collect()
+    photo_refs(file.households.iter().chain(&file.visits)).into_iter().filter(|r| !photos.contains_key(r)).collect()
 }
 
 /// Stores `photos` (checked) in IndexedDB, before the households that reference them.

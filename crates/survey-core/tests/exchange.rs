@@ -788,3 +788,32 @@ fn visits_merge_with_the_households_rule() {
     assert_eq!(relate(&base, &later), Relation::Continues);
     assert_eq!(relate(&later, &base), Relation::Superseded);
 }
+
+#[test]
+fn the_visits_table_names_each_visit_and_its_household() {
+    let v = visit_survey();
+    let mut odd = visit("v-2", "h-1", true, Status::Draft);
+    odd.record.answers.set(&FieldPath::top("problems"), "=1+1");
+    let table = visits_csv(&v, &[visit("v-1", "h-1", false, Status::Finalized), odd], &cx());
+    let rows = lines(&table);
+    let header = &rows[0];
+    let expected: Vec<String> = [VISIT_ID_COLUMN]
+        .iter()
+        .chain(&HOUSEHOLD_COLUMNS)
+        .map(|c| c.to_string())
+        .chain(v.items().iter().filter(|it| it.has_value()).map(|it| it.name.clone()))
+        .collect();
+    assert_eq!(header, &expected);
+    assert_eq!(&header[..3], ["_visit_id", "_household_id", "_status"]);
+    assert_eq!(rows.len(), 3);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!((rows[1][col("_visit_id")].as_str(), rows[1][col("_household_id")].as_str()), ("v-1", "h-1"));
+    assert_eq!(rows[1][col("_status")], "finalized");
+    assert_eq!(rows[1][col("changes")], "health housing");
+    assert_eq!(rows[1][col("promise_due")], "2024-05-15");
+    assert_eq!(rows[2][col("visit_mode")], "phone");
+    assert_eq!(rows[2][col("change_health")], "", "not relevant on a call without changes");
+    assert_eq!(rows[2][col("problems")], "'=1+1", "never a formula");
+    // The households' tables are as before.
+    assert_eq!(lines(&csv_tables(&shipped(), &[finalized("h-1")], &cx()).households)[0][0], "_household_id");
+}

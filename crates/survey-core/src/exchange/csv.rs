@@ -1,4 +1,6 @@
-//! CSV tables for Excel and WPS: one row per household, and one row per roster member.
+//! CSV tables for Excel and WPS: one row per household, and one row per roster member;
+//! and the visits table (走访记录): one row per visit, the same columns, with the visit's
+//! own id and the visited household's id first.
 //!
 //! - UTF-8 with a byte order mark (so Excel and WPS read Chinese and Yi text correctly),
 //!   CRLF line ends, RFC 4180 quoting (written with the `csv` crate).
@@ -47,6 +49,10 @@ pub const HOUSEHOLD_COLUMNS: [&str; 12] = [
     "_acknowledged_warnings",
 ];
 
+/// The first kit column of the visits table ([`visits_csv`]): the visit's own id. The
+/// columns of [`HOUSEHOLD_COLUMNS`] follow, `_household_id` naming the household visited.
+pub const VISIT_ID_COLUMN: &str = "_visit_id";
+
 /// Kit columns of the members table.
 pub const MEMBER_COLUMNS: [&str; 3] = ["_household_id", "_repeat", "_member"];
 
@@ -82,6 +88,18 @@ fn finish(w: csv::Writer<Vec<u8>>) -> String {
 
 /// The households and members tables of `households` (in order).
 pub fn csv_tables(survey: &Survey, households: &[Household], cx: &Context) -> CsvTables {
+    tables(survey, households, cx, false)
+}
+
+/// The visits table of `visits` (records of the visit survey `survey`, in order): one row
+/// per visit, columns [`VISIT_ID_COLUMN`] and [`HOUSEHOLD_COLUMNS`], then the survey's
+/// fields as in the households table. (The visit survey has no repeat.)
+pub fn visits_csv(survey: &Survey, visits: &[Household], cx: &Context) -> String {
+    tables(survey, visits, cx, true).households
+}
+
+/// The tables of `records`; `visits`: the first table is the visits table.
+fn tables(survey: &Survey, households: &[Household], cx: &Context, visits: bool) -> CsvTables {
     let evaluated: Vec<_> = households
         .iter()
         .map(|h| (h, survey.evaluate_record(&h.record, cx).export_answers()))
@@ -108,9 +126,10 @@ pub fn csv_tables(survey: &Survey, households: &[Household], cx: &Context) -> Cs
     }
 
     let mut w = writer();
-    let header: Vec<&str> = HOUSEHOLD_COLUMNS
-        .iter()
-        .copied()
+    let header: Vec<&str> = visits
+        .then_some(VISIT_ID_COLUMN)
+        .into_iter()
+        .chain(HOUSEHOLD_COLUMNS)
         .chain(top.iter().map(|it| it.name.as_str()))
         .chain(unknown_top.iter().map(String::as_str))
         .collect();
@@ -129,8 +148,11 @@ pub fn csv_tables(survey: &Survey, households: &[Household], cx: &Context) -> Cs
                 _ => p.to_string(),
             })
             .collect();
-        let mut row: Vec<String> = vec![
-            h.id.clone(),
+        let mut row: Vec<String> = vec![h.id.clone()];
+        if visits {
+            row.push(h.household_id.clone().unwrap_or_default());
+        }
+        row.extend([
             crate::exchange::export::status_name(h.status).to_string(),
             h.survey_version.clone(),
             h.created.clone(),
@@ -142,7 +164,7 @@ pub fn csv_tables(survey: &Survey, households: &[Household], cx: &Context) -> Cs
             spreadsheet_cell(unit, true),
             h.device.clone(),
             spreadsheet_cell(&acks.join("; "), true),
-        ];
+        ]);
         row.extend(top.iter().map(|it| spreadsheet_cell(ans.values.get(&it.name).map_or("", String::as_str), is_text(Some(it)))));
         row.extend(
             unknown_top

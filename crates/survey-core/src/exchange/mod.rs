@@ -29,7 +29,7 @@ mod import;
 mod merge;
 mod time;
 
-pub use self::csv::{csv_tables, spreadsheet_cell, CsvTables, BOM, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+pub use self::csv::{csv_tables, spreadsheet_cell, visits_csv, CsvTables, BOM, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, VISIT_ID_COLUMN};
 pub use export::{add_visits, dictionary, export_file, export_household, file_name, safe_file_name, to_json, ExportMeta};
 pub use format::*;
 pub use import::{read_file, read_file_with_visits, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS, MAX_ZIP_BYTES};
