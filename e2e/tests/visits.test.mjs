@@ -64,6 +64,9 @@ test('two visits recorded for a household, listed newest first, kept, found by I
     assert.equal(await page.getByTestId('form-status').getAttribute('data-status'), 'finalized');
     assert.ok(both(await page.getByTestId('close-form').innerText(), t('visits.back')));
     assert.ok(both(await page.getByTestId('visit-page').innerText(), label('promise', raw)));
+    // Its review speaks of the visit, not of a household.
+    await page.getByTestId('open-review').click();
+    assert.ok(both(await page.getByTestId('review').locator('.section-title').first().innerText(), t('visits.review_title')));
     await page.getByTestId('close-form').click();
     await page.getByTestId('household-visits').waitFor();
 

@@ -75,6 +75,16 @@ pub(crate) struct FormCtx {
 }
 
 impl FormCtx {
+    /// `household`'s wording on a household's form, `visit`'s on a visit record's (a record
+    /// naming the household it visits).
+    pub fn wording(&self, household: crate::i18n::Bi, visit: crate::i18n::Bi) -> crate::i18n::Bi {
+        if self.household.with_untracked(|h| h.household_id.is_some()) {
+            visit
+        } else {
+            household
+        }
+    }
+
     /// The path of `item`, for member `member` when the item is inside a repeat.
     pub fn path(&self, item: &Item, member: Option<usize>) -> FieldPath {
         match (self.survey.repeat_of(item), member) {
@@ -511,7 +521,7 @@ fn FormFooter(
                 }
             >
                 {move || match next() {
-                    Some(Pane::Review) => view! { <T text=tr!(form.to_review) /> }.into_any(),
+                    Some(Pane::Review) => view! { <T text=form.wording(tr!(form.to_review), tr!(visits.to_review)) /> }.into_any(),
                     _ => view! { <T text=tr!(form.next) /> }.into_any(),
                 }}
                 <span class="icon next" aria-hidden="true"></span>

@@ -122,7 +122,7 @@ pub(crate) fn Review(
     view! {
         <section class="review" data-testid="review">
             <h2 class="section-title">
-                <T text=tr!(form.review.title) />
+                <T text=form.wording(tr!(form.review.title), tr!(visits.review_title)) />
             </h2>
             <div class="review-counts">
                 <span class="count error" data-testid="review-error-count">
