@@ -1,5 +1,5 @@
 // Zip files read and written by Python's `zipfile` — a zip implementation independent of
-// the kit's (the `zip` crate): the export .zip's reference reader, and the writer of zips
+// the kit's (`rawzip`): the export .zip's reference reader, and the writer of zips
 // made elsewhere for the import.
 import { execFileSync } from 'node:child_process';
 
