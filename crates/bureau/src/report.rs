@@ -412,6 +412,9 @@ pub fn write(conn: &Connection, path: &Path, assignments: Option<&[Assignment]>,
 /// The visit survey's fields the report reads.
 const PROMISE: &str = "promise";
 const PROMISE_DUE: &str = "promise_due";
+/// A later visit's account of the promises made before it, and its answer "done".
+const PREVIOUS_PROMISE: &str = "previous_promise";
+const PROMISE_DONE: &str = "done";
 
 /// Visits (the visit log): per household (how many, the last visit's date, promises past
 /// their due date) and per cadre (`cadre_name`) per month (of `visit_date`). Counts of the
@@ -421,7 +424,19 @@ fn visits(conn: &Connection, labels: &Labels, opts: &ReportOptions, s: &mut Summ
     let hcol = |c: &str| -> Result<String> { Ok(if has_column(conn, "households", c)? { format!("h.{}", ident(c)) } else { "NULL".into() }) };
     let (date, cadre, promise, due) = (vcol(crate::tables::VISIT_DATE)?, vcol(Fields::CADRE)?, vcol(PROMISE)?, vcol(PROMISE_DUE)?);
     let (head, village) = (hcol(Fields::HEAD)?, hcol(Fields::VILLAGE)?);
-    let past_due = format!("(trim(coalesce({promise}, '')) != '' AND {due} IS NOT NULL AND {due} < ?1)");
+    // A promise is open until a later visit of the household (not a draft) says the
+    // promises made before it are done.
+    let closed = if has_column(conn, "visits", PREVIOUS_PROMISE)? && has_column(conn, "visits", crate::tables::VISIT_DATE)? {
+        format!(
+            "EXISTS (SELECT 1 FROM visits w WHERE w._household_id = v._household_id AND w._status != 'draft'
+             AND w.{d} > {date} AND w.{p} = '{PROMISE_DONE}')",
+            d = ident(crate::tables::VISIT_DATE),
+            p = ident(PREVIOUS_PROMISE),
+        )
+    } else {
+        "0".to_string()
+    };
+    let past_due = format!("(trim(coalesce({promise}, '')) != '' AND {due} IS NOT NULL AND {due} < ?1 AND NOT {closed})");
     let text = |v: Option<String>| v.unwrap_or_default();
     out.push_str(&heading("h2", "bureau.visit.report_head"));
 

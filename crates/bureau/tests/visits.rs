@@ -68,7 +68,8 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
         finalized(&s, &Spec { seq: 2, group: "laguo_3".into(), ..Spec::new("hh-2", "吉克木呷") }, "tablet-a", at),
     ];
     let v1 = VisitSpec { promise: Some(("修缮屋顶".into(), "2026-11-01".into())), ..VisitSpec::new("v-1", "hh-1", "2026-10-05", "吉克阿依") };
-    let v2 = VisitSpec { mode: "phone", ..VisitSpec::new("v-2", "hh-1", "2026-11-10", "吉克阿依") };
+    // The phone call after it says v-1's promise is done: no longer open.
+    let v2 = VisitSpec { mode: "phone", previous_promise: Some("done"), ..VisitSpec::new("v-2", "hh-1", "2026-11-10", "吉克阿依") };
     let mut va = vec![visit(&v1, "tablet-a", "2026-11-10T03:00:00.000Z"), visit(&v2, "tablet-a", "2026-11-10T04:00:00.000Z")];
     let a1 = dir.path().join("a-1.json");
     std::fs::write(&a1, export_with_visits(&s, &mut ha, &mut va, ExportKind::Bureau, "tablet-a", "吉克阿依", "2026-11-12T08:00:00.000Z")).unwrap();
@@ -126,7 +127,8 @@ fn visits_are_taken_merged_flagged_until_their_household_arrives_and_reported() 
     correct(&visit_survey(), &mut b_v2, "见到的是儿子", "2026-11-13T02:00:00.000Z", &[("met_whom", "户主的儿子")]);
     let mut a_v2 = va[1].clone();
     correct(&visit_survey(), &mut a_v2, "补充帮助", "2026-11-14T02:00:00.000Z", &[("help_given", "联系了医保和民政")]);
-    let v5 = VisitSpec { mode: "phone", ..VisitSpec::new("v-5", "hh-2", "2026-11-18", "吉克阿依") };
+    // A later call says v-4's promise is under way: still open, and past due.
+    let v5 = VisitSpec { mode: "phone", previous_promise: Some("in_progress"), ..VisitSpec::new("v-5", "hh-2", "2026-11-18", "吉克阿依") };
     // A household still on another tablet: its visit stays flagged in workbook and report.
     let v7 = VisitSpec { promise: Some(("复查房屋".into(), "2026-11-19".into())), ..VisitSpec::new("v-7", "hh-9", "2026-11-16", "吉克阿依") };
     let b3 = dir.path().join("b-3.json");

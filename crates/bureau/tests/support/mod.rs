@@ -218,6 +218,8 @@ pub struct VisitSpec {
     pub met: String,
     /// What was promised and by when.
     pub promise: Option<(String, String)>,
+    /// How far the promises of earlier visits got (`done`, `in_progress`, `not_done`, `none`).
+    pub previous_promise: Option<&'static str>,
     pub cadre: String,
     /// A photo reference.
     pub photo: Option<String>,
@@ -232,6 +234,7 @@ impl VisitSpec {
             mode: "home",
             met: "户主本人".into(),
             promise: None,
+            previous_promise: None,
             cadre: cadre.into(),
             photo: None,
         }
@@ -251,6 +254,9 @@ pub fn visit(spec: &VisitSpec, device: &str, at: &str) -> Household {
     set(&mut h, "change_health", "老人住院");
     set(&mut h, "problems", "屋顶漏雨");
     set(&mut h, "help_given", "联系了医保");
+    if let Some(state) = spec.previous_promise {
+        set(&mut h, "previous_promise", state);
+    }
     if let Some((what, due)) = &spec.promise {
         set(&mut h, "promise", what);
         set(&mut h, "promise_due", due);
