@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 
 use js_sys::Uint8Array;
+use rawzip::{CompressionMethod, ZipArchive, ZipArchiveWriter};
 use survey_core::envelope::{EnvelopeError, Protection};
 use survey_core::media;
 use wasm_bindgen_futures::JsFuture;
-use rawzip::{CompressionMethod, ZipArchive, ZipArchiveWriter};
 
 use super::crypto;
 use super::logic::Prepared;
@@ -70,9 +70,10 @@ pub struct Unpacked {
 }
 
 /// Reads an export zip; `None` when it is not one (not a zip, no single `.json` entry at
-/// its top, fewer entries than its end record counts, or an entry that cannot be read: not
-/// stored, encrypted, cut, or whose CRC or size is not the central directory's). The sizes
-/// are bounded by the file's (the caller limits it): an entry's bytes are a slice of it.
+/// its top, a central directory whose entries are not as many as its end record says, or
+/// an entry that cannot be read: not stored, encrypted, cut, or whose CRC or size is not
+/// the central directory's). The sizes are bounded by the file's (the caller limits it): an
+/// entry's bytes are a slice of it.
 pub fn read(bytes: &[u8]) -> Option<Unpacked> {
     let archive = ZipArchive::from_slice(bytes).ok()?;
     let mut entries = archive.entries();
