@@ -258,6 +258,10 @@ fn the_linter_refuses_bad_defaults_with_row_and_column() {
             row("date", "f", &[("default", "today()")]),
             row("integer", "g", &[("default", "12")]),
             row("select_multiple yn", "h", &[("default", "yes no")]),
+            row("text", "k", &[("default", "${last-saved#a}")]),
+            row("text", "l", &[("default", "张三(户主)")]),
+            row("text", "m", &[("default", "张三（户主）")]),
+            row("image", "n", &[("default", "house.jpg")]),
         ],
         vec![choice("yn", "yes", &[]), choice("yn", "no", &[])],
     );
@@ -274,6 +278,13 @@ fn the_linter_refuses_bad_defaults_with_row_and_column() {
             (4, "bad_default", Some("default")),
             (5, "bad_default", Some("default")),
             (6, "unknown_field", Some("default")),
+            // No "last saved" record in the kit.
+            (10, "unknown_field", Some("default")),
+            // A call of the function `张三` for ODK too; the full-width brackets are text.
+            (11, "unknown_function", Some("default")),
+            (11, "bad_reference", Some("default")),
+            // ODK's media file.
+            (13, "bad_default", Some("default")),
         ]
     );
     let foo = &problems[0];
