@@ -86,13 +86,9 @@ fn next_token(s: &str) -> (Token, usize) {
     if s.starts_with(',') {
         return (Other, 1);
     }
-    let spaces: usize = s
-        .chars()
-        .take_while(|c| c.is_whitespace())
-        .map(char::len_utf8)
-        .sum();
-    if spaces > 0 {
-        return (Other, spaces);
+    let n = spaces(s);
+    if n > 0 {
+        return (Other, n);
     }
     // ${name} or ${last-saved#name}
     if let Some(body) = s.strip_prefix("${") {
@@ -112,6 +108,14 @@ fn next_token(s: &str) -> (Token, usize) {
     }
     let first = s.chars().next().map_or(1, char::len_utf8);
     (Other, first)
+}
+
+/// The length of the whitespace at the start of `s`.
+fn spaces(s: &str) -> usize {
+    s.chars()
+        .take_while(|c| c.is_whitespace())
+        .map(char::len_utf8)
+        .sum()
 }
 
 fn digits(s: &str, n: usize) -> bool {
@@ -142,11 +146,7 @@ fn time(s: &str) -> Option<usize> {
     }
     let mut n = 8;
     if let Some(after) = s[n..].strip_prefix('.') {
-        let ws: usize = after
-            .chars()
-            .take_while(|c| c.is_whitespace())
-            .map(char::len_utf8)
-            .sum();
+        let ws = spaces(after);
         if ws > 0 {
             n += 1 + ws;
         }
