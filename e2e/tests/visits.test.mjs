@@ -77,6 +77,11 @@ test('two visits recorded for a household, listed newest first, kept, found by I
       await page.getByTestId('search').fill(q);
       await page.getByTestId(`household-row-${hid}`).waitFor();
     }
+    // Its row says how often it was visited and when last.
+    const visitsCell = page.getByTestId(`household-row-${hid}`).getByTestId('row-visits');
+    assert.equal(await visitsCell.getAttribute('data-count'), '2');
+    assert.equal(await visitsCell.getAttribute('data-last'), phone.date);
+    assert.ok(both(await visitsCell.innerText(), t('visits.row_last')) && (await visitsCell.innerText()).includes(phone.date));
     await page.getByTestId('search').fill('513429197503120040');
     await page.getByTestId('no-match').waitFor();
     await page.getByTestId('search').fill('');

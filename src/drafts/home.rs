@@ -148,11 +148,29 @@ pub fn HomePage() -> impl IntoView {
         go(Screen::Household(h.id));
     };
 
+    // Per household: its visits on this tablet and the latest visit date (the list shows
+    // who was visited lately and who not yet).
+    let visited = Memo::new(move |_| {
+        visits.revision.track();
+        visits.unsaved.track();
+        let mut by: std::collections::HashMap<String, (usize, String)> = std::collections::HashMap::new();
+        for v in visits.list().into_iter().filter(|v| !v.damaged) {
+            let Some(h) = v.household_id else { continue };
+            let e = by.entry(h).or_default();
+            e.0 += 1;
+            if v.visit_date > e.1 {
+                e.1 = v.visit_date;
+            }
+        }
+        by
+    });
+
     let row = move |s: HouseholdSummary| {
         let id = s.id.clone();
         let open_id = id.clone();
         let delete_id = id.clone();
         let confirm_for = id.clone();
+        let visits_of = id.clone();
         let status_class = format!("drafts-status drafts-status-{}", if s.damaged { "damaged" } else { status_name(s.status) });
         let head = if s.damaged {
             view! { <T text=tr!(drafts.row.damaged) /> }.into_any()
@@ -214,6 +232,12 @@ pub fn HomePage() -> impl IntoView {
                         <T text=tr!(drafts.row.warnings) /> " " {s.warnings}
                     </span>
                     <span data-testid="row-modified"><T text=tr!(drafts.row.modified) /> " " {local_time(&s.modified)}</span>
+                    {move || visited.with(|by| by.get(&visits_of).cloned()).map(|(n, last)| view! {
+                        <span data-testid="row-visits" data-count=n data-last=last.clone()>
+                            <T text=tr!(visits.row_count) /> " " {n}
+                            {(!last.is_empty()).then(|| view! { " · " <T text=tr!(visits.row_last) /> " " {last.clone()} })}
+                        </span>
+                    })}
                 </div>
             }
         });

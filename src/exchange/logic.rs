@@ -335,21 +335,9 @@ pub fn merge(store: &DraftStore, visits: &DraftStore, checked: &Checked, choice:
     let visit_plan = if checked.file.visits.is_empty() {
         Vec::new()
     } else {
-        // The core's plan reads the records of a file's `households`: the visits, as such.
-        let f = &checked.file;
-        let as_records = ImportedFile {
-            kind: f.kind,
-            survey: f.survey.clone(),
-            app: f.app.clone(),
-            exported_at: f.exported_at.clone(),
-            enumerator: f.enumerator.clone(),
-            device: f.device.clone(),
-            households: f.visits.clone(),
-            visit_survey: None,
-            visits: Vec::new(),
-        };
         let (here, _) = tablet(visits);
-        exchange::plan(&as_records, &here, &checked.visits.preview, choice, &now, &mut new_id)
+        let f = &checked.file;
+        exchange::plan_records(&f.visits, f, &here, &checked.visits.preview, choice, &now, &mut new_id)
     };
     let needed = store.room_needed(&plan) + visits.room_needed(&visit_plan);
     let (used, _) = storage::used_chars();

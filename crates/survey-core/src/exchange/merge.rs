@@ -293,9 +293,23 @@ pub fn plan(
     now: &str,
     new_id: &mut dyn FnMut() -> String,
 ) -> Vec<Household> {
+    plan_records(&file.households, file, tablet, preview, choice, now, new_id)
+}
+
+/// [`plan`] for other records of `file` than its households — its visits — previewed
+/// against the tablet's records of the same kind (`tablet`).
+pub fn plan_records(
+    records: &[Household],
+    file: &ImportedFile,
+    tablet: &[Household],
+    preview: &Preview,
+    choice: &MergeChoice,
+    now: &str,
+    new_id: &mut dyn FnMut() -> String,
+) -> Vec<Household> {
     let mut out = Vec::new();
     for e in preview.entries.iter().filter(|e| chosen(e, choice)) {
-        let mut h = file.households[e.index].clone();
+        let mut h = records[e.index].clone();
         h.history.push(HistoryEntry { modified: Some(h.modified.clone()), ..HistoryEntry::new(Event::Imported, now) });
         let copy_of = |replaced: bool| CopyOf {
             id: e.id.clone(),

@@ -34,7 +34,7 @@ pub use export::{add_visits, dictionary, export_file, export_household, file_nam
 pub use format::*;
 pub use import::{read_file, read_file_with_visits, BrokenRecord, ImportError, ImportedFile, RecordProblem, MAX_FILE_BYTES, MAX_LISTED_PROBLEMS, MAX_ZIP_BYTES};
 pub use merge::{
-    chosen, compare, differences, plan, preview, relate, Difference, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry,
+    chosen, compare, differences, plan, plan_records, preview, relate, Difference, Match, MergeChoice, Preview, PreviewCounts, PreviewEntry,
     Relation, Resolution,
 };
 pub use time::instant;
