@@ -49,7 +49,7 @@ fn next_token(s: &str) -> (Token, usize) {
     // DATETIME, DATE, TIME and NUMBER come before the operators: `-1` is a number and
     // `2020-01-01` a date.
     let numeric = date(s)
-        .map(|n| n + time(&s[n..].strip_prefix('T').map_or("", |t| t)).map_or(0, |t| t + 1))
+        .map(|n| n + time(s[n..].strip_prefix('T').unwrap_or("")).map_or(0, |t| t + 1))
         .or_else(|| time(s))
         .or_else(|| number(s));
     if let Some(n) = numeric {
