@@ -3,7 +3,7 @@
 //! through python3: this test FAILS when pyxform is missing), dynamic defaults evaluated
 //! when a record or member is created (checked against the values ODK's engine gave in
 //! odk_cases.json, and against the kit's calculations), and bad defaults refused by the
-//! linter with their row and column.
+//! linter with their row and column; any text in the cell is linted or run, never a panic.
 
 mod common;
 use common::*;
@@ -297,4 +297,45 @@ fn the_linter_refuses_bad_defaults_with_row_and_column() {
     let abc = &problems[1];
     assert!(abc.to_string().contains("`abc`") && abc.to_string().contains("integer"));
     assert!(abc.kind.english().contains("`abc`"));
+}
+
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Any text in the `default` cell of any type is classified, linted or run, never a
+    /// panic: pieces of pyxform's tokens glued at random, with odd characters between.
+    #[test]
+    fn any_default_is_classified_and_linted_without_a_panic(
+        pieces in proptest::collection::vec(
+            prop_oneof![
+                proptest::sample::select(vec![
+                    "-", "+", "*", " mod ", " div ", "|", "${", "}", "${a}", "${last-saved#a}",
+                    "(", ")", "[", "]", "today()", "concat(", "'", "\"", "2024-01-05", "T",
+                    "10:20:30", "Z", "+08:00", ".", "..", "/", ",", " ", "1", "-1", ".5",
+                    "a", "张三", "ꆈꌠ", "𠮷", "x:y", "\u{0301}", "\n", "yes",
+                ]).prop_map(String::from),
+                "\\PC{0,3}",
+            ],
+            0..12,
+        ),
+        ty in proptest::sample::select(vec![
+            "text", "integer", "decimal", "date", "geopoint", "select_one yn", "calculate",
+        ]),
+    ) {
+        let value: String = pieces.concat();
+        let _ = default_is_dynamic(&value, ty);
+        let mut cells = vec![("default", value.as_str())];
+        if ty == "calculate" {
+            cells.push(("calculation", "1"));
+        }
+        let rows = vec![
+            row("integer", "a", &[("default", "2")]),
+            row(ty, "b", &cells),
+        ];
+        let choices = vec![choice("yn", "yes", &[])];
+        if let Ok(s) = Survey::compile(raw(rows, choices)) {
+            let _ = s.new_answers(&ctx());
+        }
+    }
 }
