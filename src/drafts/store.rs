@@ -1544,6 +1544,7 @@ impl DraftStore {
         );
         h.enumerator = self.profile();
         h.household_id = household_id;
+        h.record.answers = survey.new_answers(&clock::context());
         let _ = self.autosave(&h);
         h
     }

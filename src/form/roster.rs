@@ -94,10 +94,10 @@ pub(crate) fn Roster(
         let now = clock::now_rfc3339();
         let mut index = 0;
         form.household.update(|h| {
-            index = h
-                .record
-                .answers
-                .add_member(repeat, form.survey.new_member(repeat));
+            let member = form
+                .survey
+                .new_member(&h.record.answers, repeat, &clock::context());
+            index = h.record.answers.add_member(repeat, member);
             h.modified = now;
         });
         form.expanded.set(Some(index));

@@ -559,3 +559,55 @@ fn a_damaged_workbook_is_refused_never_a_panic() {
         }
     }
 }
+
+/// An ODK form's `default` the kit cannot run, or a value its question cannot take, fails
+/// the linter at its cell, never to be stored as text (docs/survey-format.md, `default`).
+#[test]
+fn a_default_the_kit_cannot_run_or_store_is_a_problem_at_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("form.xlsx");
+    let head = || {
+        vec![
+            T("type"),
+            T("name"),
+            T("label::zh"),
+            T("label::ii"),
+            T("ii_status"),
+            T("default"),
+        ]
+    };
+    let q = |ty: &'static str, name: &'static str, default: &'static str| {
+        vec![T(ty), T(name), T("题"), T("ꉬ"), T("draft"), T(default)]
+    };
+    workbook(
+        &file,
+        &[
+            (
+                "survey",
+                vec![
+                    head(),
+                    q("text", "a", "foo()"),
+                    q("integer", "b", "abc"),
+                    q("date", "c", "today()"),
+                    q("integer", "d", "${b} + 1"),
+                    q("select_one yn", "e", "yes"),
+                ],
+            ),
+            ("choices", ok_choices()),
+            ("settings", ok_settings()),
+        ],
+    );
+    let (code, json) = lint_json(&file);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(
+        locations(&json),
+        [
+            loc("survey", 2, "default", "F", "unknown_function"),
+            loc("survey", 3, "default", "F", "bad_default"),
+        ]
+    );
+    let out = bin().arg("lint").arg(&file).output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("foo()") && text.contains("`abc`"), "{text}");
+}

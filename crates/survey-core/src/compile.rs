@@ -703,6 +703,27 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
         }
 
         let parameters = c.parameters(row, r.get("parameters"), &kind);
+        let default = r.default.trim();
+        let default_expr = if crate::defaults::default_is_dynamic(default, head) {
+            c.expr(row, "default", default)
+        } else {
+            if let ItemKind::Field(t) = &kind {
+                let choice =
+                    |list: &str, name: &str| lists.get(list).is_none_or(|l| l.get(name).is_some());
+                if !default.is_empty() && crate::validate::type_error(t, default, choice).is_some()
+                {
+                    c.push(
+                        Table::Survey,
+                        row,
+                        P::BadDefault {
+                            value: default.to_string(),
+                            kind: r.kind.trim().to_string(),
+                        },
+                    );
+                }
+            }
+            None
+        };
         items.push(Item {
             id,
             name: name.clone(),
@@ -710,7 +731,8 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             label,
             hint,
             appearance: r.appearance.trim().to_string(),
-            default: r.default.trim().to_string(),
+            default: default.to_string(),
+            default_expr,
             read_only,
             parameters,
             ii_status,
@@ -787,13 +809,14 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             calculation,
             choice_filter,
             repeat_count,
+            default_expr,
             ..
         } = it;
         let required = match required {
             Required::If(e) => Some(e),
             _ => None,
         };
-        let exprs: [(&str, Option<&mut Expr>); 7] = [
+        let exprs: [(&str, Option<&mut Expr>); 8] = [
             ("required", required),
             ("relevant", relevant.as_mut()),
             ("constraint", constraint.as_mut()),
@@ -801,6 +824,7 @@ fn compile(raw: RawSurvey) -> Result<Survey, Vec<Problem>> {
             ("calculation", calculation.as_mut()),
             ("choice_filter", choice_filter.as_mut()),
             ("repeat_count", repeat_count.as_mut()),
+            ("default", default_expr.as_mut()),
         ];
         for (column, e) in exprs {
             let Some(e) = e else { continue };

@@ -7,6 +7,8 @@
 //!   every [`Problem`] with its table and row; nested repeats are rejected;
 //! - [`expr`]: the expression engine (ODK XPath semantics, see its docs);
 //! - [`answers`]: [`Answers`], [`Record`], [`FieldPath`], warning acknowledgements;
+//! - [`defaults`]: XLSForm `default`, static or dynamic as pyxform decides
+//!   ([`Survey::new_answers`], [`Survey::new_member`] give a new record's and member's);
 //! - [`validate`]: [`Survey::evaluate`] → [`Evaluation`] (relevance, calculated values,
 //!   errors, warnings, section status) and [`Survey::visible_choices`];
 //! - [`id_number`]: resident ID numbers (GB 11643-1999);
@@ -50,6 +52,7 @@ mod compile;
 pub mod corrections;
 pub mod concurrent;
 pub mod dates;
+pub mod defaults;
 pub mod definition;
 pub mod envelope;
 pub mod exchange;

@@ -244,6 +244,9 @@ pub enum ProblemKind {
     /// A `parameters` entry that is not `name=value` or whose value has the wrong shape.
     #[error("parameters 中的 `{text}` 无效：应为 {expected}")]
     BadParameter { text: String, expected: String },
+    /// A static `default` that is not a valid value of its question's type.
+    #[error("default 的值 `{value}` 不是 {kind} 题的有效答案")]
+    BadDefault { value: String, kind: String },
 }
 
 impl ProblemKind {
@@ -289,6 +292,7 @@ impl ProblemKind {
             CellError { .. } => "cell_error",
             UnknownParameter { .. } => "unknown_parameter",
             BadParameter { .. } => "bad_parameter",
+            BadDefault { .. } => "bad_default",
         }
     }
 
@@ -332,6 +336,7 @@ impl ProblemKind {
             MissingIiStatus | BadIiStatus { .. } => Some("ii_status"),
             MissingIiSource => Some("ii_source"),
             UnknownParameter { .. } | BadParameter { .. } => Some("parameters"),
+            BadDefault { .. } => Some("default"),
         }
     }
 
@@ -445,6 +450,9 @@ impl ProblemKind {
                 format!("the parameter `{name}` does not apply to this question type (it takes: {allowed})")
             }
             BadParameter { text, .. } => format!("the parameter `{text}` is not valid"),
+            BadDefault { value, kind } => {
+                format!("the default `{value}` is not a valid answer to a {kind} question")
+            }
         }
     }
 
@@ -489,6 +497,7 @@ impl ProblemKind {
             MissingSheet { .. } => ("添加这个名称的工作表（survey、choices、settings）。", "Add a sheet of this name (survey, choices, settings)."),
             CellError { .. } => ("改正单元格中的公式，或直接填写值。", "Correct the cell's formula, or type the value."),
             UnknownParameter { .. } => ("删除这一参数：image 只用 max-pixels，geopoint 只用 capture-accuracy 和 warning-accuracy。", "Remove the parameter: image takes only max-pixels, geopoint only capture-accuracy and warning-accuracy."),
+            BadDefault { .. } => ("改为此题型的有效值（整数、数字、YYYY-MM-DD 日期、选项列表中的名称等），或写成表达式（如 today()）。", "Write a valid value of the type (an integer, a number, a YYYY-MM-DD date, a choice name of the list, …), or an expression such as today()."),
             BadParameter { .. } => ("写成 名称=值，如 max-pixels=1600 或 warning-accuracy=20（米）。", "Write name=value, e.g. max-pixels=1600 or warning-accuracy=20 (metres)."),
         }
     }

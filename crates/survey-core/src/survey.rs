@@ -156,7 +156,8 @@ pub struct Item {
     pub hint: Option<Text>,
     /// `appearance` (blank when not set).
     pub appearance: String,
-    /// `default` initial value (blank when not set).
+    /// `default` initial value (blank when not set): a value, or the source of a dynamic
+    /// default's expression (see [`Item::default_is_dynamic`]).
     pub default: String,
     /// `read_only = yes`.
     pub read_only: bool,
@@ -188,6 +189,8 @@ pub struct Item {
     pub(crate) warning: Option<Expr>,
     pub(crate) warning_message: Option<Arc<Text>>,
     pub(crate) calculation: Option<Expr>,
+    /// A dynamic `default` ([`crate::defaults`]), compiled; `None` for a static one.
+    pub(crate) default_expr: Option<Expr>,
     pub(crate) choice_filter: Option<Expr>,
     pub(crate) repeat_count: Option<Expr>,
 }
@@ -233,6 +236,12 @@ impl Item {
     /// True when `required` is set (`yes` or an expression).
     pub fn maybe_required(&self) -> bool {
         !matches!(self.required, Required::No)
+    }
+
+    /// True when the item's `default` is an expression evaluated when its record (or
+    /// member) is created, as pyxform decides ([`crate::defaults::default_is_dynamic`]).
+    pub fn default_is_dynamic(&self) -> bool {
+        self.default_expr.is_some()
     }
 
     /// True when the item has a calculation (calculate rows and computed read-only fields).

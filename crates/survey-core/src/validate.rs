@@ -382,6 +382,28 @@ impl PartialEq for Evaluation {
     }
 }
 
+/// The type rule: the code of a non-blank `value` that is not an answer of type `t`;
+/// `choice(list, name)` says whether that choice may be given.
+pub(crate) fn type_error(
+    t: &FieldType,
+    value: &str,
+    choice: impl Fn(&str, &str) -> bool,
+) -> Option<Code> {
+    match t {
+        FieldType::Integer if !is_integer(value) => Some(Code::NotInteger),
+        FieldType::Decimal if !parse_number(value).is_finite() => Some(Code::NotNumber),
+        FieldType::Date if dates::parse_date(value).is_none() => Some(Code::NotDate),
+        FieldType::Image if !media::is_photo_ref(value) => Some(Code::NotPhoto),
+        FieldType::Geopoint if media::GeoPoint::parse(value).is_none() => Some(Code::NotGeopoint),
+        FieldType::SelectOne { list } => (!choice(list, value)).then_some(Code::NotAChoice),
+        FieldType::SelectMultiple { list } => {
+            let ok = value.split_whitespace().all(|v| choice(list, v));
+            (!ok).then_some(Code::NotAChoice)
+        }
+        _ => None,
+    }
+}
+
 fn is_integer(s: &str) -> bool {
     let t = s.trim();
     let digits = t.strip_prefix('-').unwrap_or(t);
@@ -389,28 +411,59 @@ fn is_integer(s: &str) -> bool {
 }
 
 impl Survey {
-    /// Default answers for a new household (top-level `default` values).
-    pub fn new_answers(&self) -> Answers {
+    /// The answers a new record starts with: the top-level `default`s in form order, a
+    /// static one as written, a dynamic one ([`crate::defaults`]) evaluated on `cx` against
+    /// the answers so far (ODK's `odk-instance-first-load`). A blank result is left out.
+    pub fn new_answers(&self, cx: &Context) -> Answers {
         let mut a = Answers::default();
-        for it in self.items() {
-            if it.scope == 0 && it.has_value() && !it.default.is_empty() {
-                a.values.insert(it.name.clone(), it.default.clone());
+        for it in self.items().iter().filter(|it| it.scope == 0) {
+            if let Some(v) = self.default_value(it, &a, 0, 0, cx) {
+                a.values.insert(it.name.clone(), v);
             }
         }
         a
     }
 
-    /// Default answers for a new member of `repeat`.
-    pub fn new_member(&self, repeat: &str) -> Values {
-        let mut v = Values::new();
-        if let Some(r) = self.find(repeat).filter(|r| r.is_repeat()) {
-            for it in self.items() {
-                if it.scope == r.inner_scope && it.has_value() && !it.default.is_empty() {
-                    v.insert(it.name.clone(), it.default.clone());
-                }
+    /// The values a new member of `repeat` starts with, when added to `answers`: its fields'
+    /// `default`s in form order, a dynamic one evaluated against the record plus that member
+    /// so far (ODK's `odk-new-repeat`).
+    pub fn new_member(&self, answers: &Answers, repeat: &str, cx: &Context) -> Values {
+        let Some(r) = self.find(repeat).filter(|r| r.is_repeat()) else {
+            return Values::new();
+        };
+        let mut with = answers.clone();
+        let members = with.repeats.entry(repeat.to_string()).or_default();
+        members.push(Values::new());
+        let m = members.len() - 1;
+        for it in self.items().iter().filter(|it| it.scope == r.inner_scope) {
+            if let Some(v) = self.default_value(it, &with, r.inner_scope, m as u32, cx) {
+                with.repeats.get_mut(repeat).expect("added")[m].insert(it.name.clone(), v);
             }
         }
-        v
+        with.repeats
+            .remove(repeat)
+            .and_then(|mut ms| ms.pop())
+            .unwrap_or_default()
+    }
+
+    /// The `default` of a field, evaluated when dynamic; `None` when there is none or it is
+    /// blank.
+    fn default_value(
+        &self,
+        it: &Item,
+        answers: &Answers,
+        scope: u32,
+        member: u32,
+        cx: &Context,
+    ) -> Option<String> {
+        if !it.has_value() || it.default.is_empty() {
+            return None;
+        }
+        let v = match &it.default_expr {
+            None => it.default.clone(),
+            Some(e) => self.evaluate(answers, cx).eval_at(e, scope, member),
+        };
+        (!v.is_empty()).then_some(v)
     }
 
     /// Evaluates a record: [`Survey::evaluate`] on its answers, then marks the warnings the
@@ -679,30 +732,13 @@ impl Evaluation {
                 self.sections[sec as usize].answered += 1;
             }
         }
-        let type_error = match t {
-            FieldType::Integer if !is_integer(value) => Some(Code::NotInteger),
-            FieldType::Decimal if !parse_number(value).is_finite() => Some(Code::NotNumber),
-            FieldType::Date if dates::parse_date(value).is_none() => Some(Code::NotDate),
-            FieldType::Image if !media::is_photo_ref(value) => Some(Code::NotPhoto),
-            FieldType::Geopoint if media::GeoPoint::parse(value).is_none() => Some(Code::NotGeopoint),
-            FieldType::SelectOne { list } => {
-                let ok = self
-                    .survey
-                    .list(list)
-                    .and_then(|l| l.get(value))
-                    .is_some_and(|c| self.choice_visible(it, m, c));
-                (!ok).then_some(Code::NotAChoice)
-            }
-            FieldType::SelectMultiple { list } => {
-                let l = self.survey.list(list);
-                let ok = value.split_whitespace().all(|v| {
-                    l.and_then(|l| l.get(v))
-                        .is_some_and(|c| self.choice_visible(it, m, c))
-                });
-                (!ok).then_some(Code::NotAChoice)
-            }
-            _ => None,
+        let choice = |list: &str, name: &str| {
+            self.survey
+                .list(list)
+                .and_then(|l| l.get(name))
+                .is_some_and(|c| self.choice_visible(it, m, c))
         };
+        let type_error = type_error(t, value, choice);
         if let Some(code) = type_error {
             self.push(it, m, Severity::Error, Rule::Type, Message::Code(code));
             return;
@@ -946,16 +982,21 @@ impl Evaluation {
             },
         };
         let e = crate::compile::compile_expression(s, src, scope)?;
+        Ok(self.eval_at(&e, scope, m))
+    }
+
+    /// Evaluates a compiled expression at the top level (scope 0) or for one member.
+    fn eval_at(&self, e: &crate::expr::Expr, scope: u32, member: u32) -> String {
         let cx = Cx {
-            s,
+            s: &self.survey.inner,
             d: &self.data,
             scope,
-            member: m,
+            member,
             current: "",
             choice: None,
         };
         let mut out = String::new();
-        eval(&e, &cx).write_to(&mut out);
-        Ok(out)
+        eval(e, &cx).write_to(&mut out);
+        out
     }
 }

@@ -468,9 +468,11 @@ fn defaults_fill_new_records_and_members() {
         ],
         vec![choice("yn", "yes", &[])],
     );
-    assert_eq!(s.new_answers().values["a"], "x");
-    assert_eq!(s.new_member("members")["insured"], "yes");
-    assert!(s.new_member("a").is_empty());
+    let cx = Context::default();
+    assert_eq!(s.new_answers(&cx).values["a"], "x");
+    let none = Answers::default();
+    assert_eq!(s.new_member(&none, "members", &cx)["insured"], "yes");
+    assert!(s.new_member(&none, "a", &cx).is_empty());
 }
 
 #[test]
