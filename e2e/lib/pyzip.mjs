@@ -1,5 +1,5 @@
 // Zip files read and written by Python's `zipfile` — a zip implementation independent of
-// the kit's (the `zip` crate): the export .zip's reference reader, and the writer of zips
+// the kit's (`rawzip`): the export .zip's reference reader, and the writer of zips
 // made elsewhere for the import.
 import { execFileSync } from 'node:child_process';
 
@@ -14,12 +14,12 @@ print(json.dumps([{"name": i.filename, "method": i.compress_type, "data": base64
   return JSON.parse(out).map((e) => ({ ...e, data: Buffer.from(e.data, 'base64') }));
 }
 
-/** Writes a stored zip of `entries` (`[[name, bytes]]`) into `file` with Python's zipfile;
- *  returns `file`. */
-export function zipWith(file, entries) {
+/** Writes a zip of `entries` (`[[name, bytes]]`) into `file` with Python's zipfile, stored
+ *  (or `method`, a zipfile constant such as 'ZIP_DEFLATED'); returns `file`. */
+export function zipWith(file, entries, method = 'ZIP_STORED') {
   const py = `import sys, zipfile, json, base64
-with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:
+with zipfile.ZipFile(sys.argv[1], "w", getattr(zipfile, sys.argv[2])) as z:
     for name, data in json.load(sys.stdin): z.writestr(name, base64.b64decode(data))`;
-  execFileSync('python3', ['-c', py, file], { input: JSON.stringify(entries.map(([n, b]) => [n, Buffer.from(b).toString('base64')])), maxBuffer: 1 << 29 });
+  execFileSync('python3', ['-c', py, file, method], { input: JSON.stringify(entries.map(([n, b]) => [n, Buffer.from(b).toString('base64')])), maxBuffer: 1 << 29 });
   return file;
 }

@@ -375,6 +375,14 @@ test('a household with a photo and a location goes out as a backup zip (plain an
     assert.deepEqual(await storageOf(page), empty, 'nothing stored');
     assert.deepEqual(await storedPhotos(page), {}, 'no photo stored');
 
+    // The same entries deflated (Python's ZIP_DEFLATED): the kit reads stored zips only.
+    await importFile(page, zipWith(path.join(TMP, 'deflated.zip'), entries.map((e) => [e.name, e.data]), 'ZIP_DEFLATED'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="import-error"]')?.dataset.code === 'bad_zip');
+    const deflated = await page.getByTestId('import-error').innerText();
+    assert.ok(both(deflated, 'exchange.zip.bad_zip') && both(deflated, 'exchange.import.unchanged'), deflated);
+    assert.deepEqual(await storageOf(page), empty, 'nothing stored');
+    assert.deepEqual(await storedPhotos(page), {}, 'no photo stored');
+
     // The kit's own zip: the photo is back (same bytes, thumbnail shown) and the location.
     await importFile(page, plainZip);
     await page.getByTestId('import-preview').waitFor();

@@ -4,11 +4,13 @@
 // .zip since a visit holds a photo. The file is checked with references independent of the
 // kit: Python's zipfile reads the zip, npm's jose opens the file and the photo with the
 // TEST-ONLY key, ajv (strict, draft 2020-12) validates it against the export schema, node's
-// crypto checks the photo against its reference. Then a plain backup carries the household,
-// both visits and the photo into a fresh browser profile, where the household's page lists
-// the visits again, newest first.
+// crypto checks the photo against its reference; the bureau's tool (`liangshan-bureau
+// intake`, its `zip` crate) takes it, the photo unpacked. Then a plain backup carries the
+// household, both visits and the photo into a fresh browser profile, where the household's
+// page lists the visits again, newest first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -110,6 +112,19 @@ test('two visits recorded and exported for the bureau with their household id, t
     const photo = await decryptBureau(entries.find((e) => e.name === `photos/${ref}.jwe`).data);
     assert.equal(`${sha256(photo.plaintext)}.jpg`, ref);
     assert.equal(photo.protectedHeader.cty, 'image/jpeg');
+    // The bureau's tool (it reads zips with the `zip` crate, the kit writes them with
+    // rawzip) takes the zip: the household and both visits new, the photo unpacked.
+    const built = spawnSync('cargo', ['build', '--offline', '-q', '-p', 'bureau', '--bin', 'liangshan-bureau'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stderr);
+    const intake = spawnSync(path.join(ROOT, 'target/debug/liangshan-bureau'), [
+      '--register', path.join(TMP, 'register.sqlite'),
+      '--key', path.join(ROOT, 'crates/survey-core/tests/fixtures/envelope/TEST-ONLY-private-key.pem'),
+      '--json', 'intake', exported.file,
+    ], { encoding: 'utf8', env: { ...process.env, LIANGSHAN_KEY_PASSPHRASE: 'test-only-not-a-secret' } });
+    assert.equal(intake.status, 0, intake.stderr);
+    const line = JSON.parse(intake.stdout).files[0];
+    assert.deepEqual([line.outcome, line.new, line.visits.new, line.photos], ['taken', 1, 2, 1], intake.stdout);
+    assert.deepEqual(fs.readFileSync(path.join(TMP, 'photos', v1, ref)), photo.plaintext);
 
     // The message counts both; the visits are marked exported (nothing new left).
     const result = await page.getByTestId('export-result').innerText();

@@ -2,16 +2,15 @@
 //! one .zip"): `<name>.json` (the file exactly as without photos, plain or its envelope)
 //! and each referenced photo once, `photos/<sha256>.jpg` (plain) or
 //! `photos/<sha256>.jpg.jwe` (its own envelope, same key as the file); entries stored
-//! uncompressed, written and read with the `zip` crate.
+//! uncompressed, written and read with the `rawzip` crate.
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Cursor, Read, Write};
+use std::io::{Read, Write};
 
 use js_sys::Uint8Array;
+use rawzip::{CompressionMethod, ZipArchive, ZipArchiveWriter};
 use survey_core::envelope::{EnvelopeError, Protection};
 use survey_core::media;
 use wasm_bindgen_futures::JsFuture;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use super::crypto;
 use super::logic::Prepared;
@@ -46,15 +45,18 @@ pub fn referenced(p: &Prepared) -> Vec<String> {
     photo_refs(p.households.iter().chain(&p.visits)).into_iter().collect()
 }
 
-/// A zip with the entries `(name, bytes)` in that order, stored.
-pub fn write(entries: &[(String, &[u8])]) -> Result<Vec<u8>, zip::result::ZipError> {
-    let mut w = ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(CompressionMethod::Stored).large_file(false);
+/// A zip with the entries `(name, bytes)` in that order, stored (each entry's CRC and
+/// sizes in the data descriptor after it and in the central directory).
+pub fn write(entries: &[(String, &[u8])]) -> Result<Vec<u8>, rawzip::Error> {
+    let mut w = ZipArchiveWriter::new(Vec::new());
     for (name, bytes) in entries {
-        w.start_file(name.as_str(), opts)?;
-        w.write_all(bytes)?;
+        let (mut entry, config) = w.new_file(name.as_str()).compression_method(CompressionMethod::STORE).start()?;
+        let mut data = config.wrap(&mut entry);
+        data.write_all(bytes)?;
+        let (_, descriptor) = data.finish()?;
+        entry.finish(descriptor)?;
     }
-    Ok(w.finish()?.into_inner())
+    w.finish()
 }
 
 /// The parts of an export zip: the export file and its photo entries, by the name after
@@ -68,20 +70,26 @@ pub struct Unpacked {
 }
 
 /// Reads an export zip; `None` when it is not one (not a zip, no single `.json` entry at
-/// its top, or an entry that cannot be read). The sizes are bounded by the file's (the
-/// caller limits it), so a claimed size is never trusted beyond the bytes there are.
+/// its top, a central directory whose entries are not as many as its end record says, or
+/// an entry that cannot be read: not stored, encrypted, cut, or whose CRC or size is not
+/// the central directory's). The sizes are bounded by the file's (the caller limits it): an
+/// entry's bytes are a slice of it.
 pub fn read(bytes: &[u8]) -> Option<Unpacked> {
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let mut json = None;
-    let mut photos = BTreeMap::new();
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).ok()?;
+    let archive = ZipArchive::from_slice(bytes).ok()?;
+    let mut entries = archive.entries();
+    let (mut json, mut photos, mut count) = (None, BTreeMap::new(), 0u64);
+    while let Some(entry) = entries.next_entry().ok()? {
+        count += 1;
         if entry.is_dir() {
             continue;
         }
-        let name = entry.name().ok()?.into_owned();
-        let mut data = Vec::with_capacity((entry.size() as usize).min(bytes.len()));
-        entry.by_ref().take(bytes.len() as u64 + 1).read_to_end(&mut data).ok()?;
+        if entry.compression_method() != CompressionMethod::STORE || entry.flags().is_encrypted() {
+            return None;
+        }
+        let name = String::from_utf8_lossy(entry.file_path().as_bytes()).into_owned();
+        let stored = archive.get_entry(entry.wayfinder()).ok()?;
+        let mut data = Vec::with_capacity(stored.data().len());
+        stored.verifying_reader(stored.data()).read_to_end(&mut data).ok()?;
         if let Some(photo) = name.strip_prefix(PHOTO_DIR) {
             photos.insert(photo.to_string(), data);
         } else if name.ends_with(".json") && !name.contains('/') {
@@ -90,6 +98,9 @@ pub fn read(bytes: &[u8]) -> Option<Unpacked> {
             }
             json = Some(data);
         }
+    }
+    if count != archive.entries_hint() {
+        return None;
     }
     Some(Unpacked { json: json?, photos })
 }
