@@ -28,12 +28,13 @@ struct Published {
     index: FormIndex,
     household: RawSurvey,
     /// The visit log's form, when the index lists one.
-    visit: Option<&'static Survey>,
+    visit: Option<RawSurvey>,
 }
 
 thread_local! {
     static PUBLISHED: RefCell<Option<&'static Published>> = const { RefCell::new(None) };
     static CURRENT: Cell<Option<&'static Survey>> = const { Cell::new(None) };
+    static CURRENT_VISIT: Cell<Option<&'static Survey>> = const { Cell::new(None) };
     /// Corrected survey texts of the review mode: (key, Yi text).
     static OVERRIDES: RefCell<Vec<(TextKey, String)>> = const { RefCell::new(Vec::new()) };
 }
@@ -51,8 +52,9 @@ pub fn install(index_text: &str, files: &std::collections::BTreeMap<String, Stri
     let visit = match index.get(Role::Visit) {
         Some(entry) => {
             let text = files.get(&entry.file).ok_or_else(|| FormError::File(entry.file.clone()))?;
-            let (_, visit) = compile_published(entry, text)?;
-            Some(&*Box::leak(Box::new(visit)))
+            let (raw, visit) = compile_published(entry, text)?;
+            CURRENT_VISIT.with(|c| c.set(Some(Box::leak(Box::new(visit)))));
+            Some(raw)
         }
         None => None,
     };
@@ -101,16 +103,22 @@ pub fn shipped() -> RawSurvey {
     published().household.clone()
 }
 
-fn compile(overrides: &[(TextKey, String)]) -> &'static Survey {
+/// The visit form as published (no review corrections), when there is one.
+pub fn shipped_visit() -> Option<RawSurvey> {
+    published().visit.clone()
+}
+
+/// `published` compiled with the corrected Yi texts of its keys in `overrides`.
+fn compile(published: &RawSurvey, overrides: &[(TextKey, String)]) -> &'static Survey {
     crate::regex::install();
-    let mut raw = shipped();
+    let mut raw = published.clone();
     for (key, ii) in overrides {
         set_survey_text(&mut raw, key, ii);
     }
     // The published survey compiled without problems ([`install`]); a Yi text cannot add
     // one (the review mode only accepts Yi syllables, never radicals), but if it ever did,
     // the published survey is used.
-    let survey = Survey::compile(raw).unwrap_or_else(|_| Survey::compile(shipped()).expect("installed forms compile"));
+    let survey = Survey::compile(raw).unwrap_or_else(|_| Survey::compile(published.clone()).expect("installed forms compile"));
     Box::leak(Box::new(survey))
 }
 
@@ -119,19 +127,24 @@ pub fn household() -> &'static Survey {
     if let Some(s) = CURRENT.with(Cell::get) {
         return s;
     }
-    let s = OVERRIDES.with(|o| compile(&o.borrow()));
+    let s = OVERRIDES.with(|o| compile(&published().household, &o.borrow()));
     CURRENT.with(|c| c.set(Some(s)));
     s
 }
 
 /// The visit log's form (走访记录), when the published forms include one; `None`: this
-/// app has no visit log. (The review mode's Yi corrections apply to the household survey.)
+/// app has no visit log. Shown with the review mode's corrections, like [`household`].
 pub fn visit() -> Option<&'static Survey> {
-    published().visit
+    if let Some(s) = CURRENT_VISIT.with(Cell::get) {
+        return Some(s);
+    }
+    let s = OVERRIDES.with(|o| compile(published().visit.as_ref()?, &o.borrow()).into());
+    CURRENT_VISIT.with(|c| c.set(s));
+    s
 }
 
 /// Sets the corrected Yi texts shown in place of the published ones. When they differ from
-/// the last ones, the next [`household`] compiles the survey again (screens already open
+/// the last ones, the next [`household`] (and [`visit`]) compiles the survey again (screens already open
 /// keep the survey they have).
 pub fn set_overrides(list: Vec<(TextKey, String)>) {
     let changed = OVERRIDES.with(|o| {
@@ -143,6 +156,7 @@ pub fn set_overrides(list: Vec<(TextKey, String)>) {
     });
     if changed {
         CURRENT.with(|c| c.set(None));
+        CURRENT_VISIT.with(|c| c.set(None));
     }
 }
 

@@ -14,7 +14,8 @@ import { serve } from '../lib/server.mjs';
 import { launch, ARTIFACTS } from '../lib/browser.mjs';
 import { t } from '../lib/locales.mjs';
 import { ROOT } from '../lib/support.mjs';
-import { loadSurvey, surveyRow } from '../lib/survey.mjs';
+import { loadSurvey, setting, surveyRow } from '../lib/survey.mjs';
+import { visitSurvey } from '../lib/visit.mjs';
 
 let server;
 before(async () => { server = await serve(); });
@@ -65,6 +66,13 @@ test('a reviewer corrects two texts, sees them in place and exports them; the co
     const appTexts = await count('all');
     assert.ok(appTexts > 5 && appTexts < 30, `the app area alone: ${appTexts}`);
     assert.equal(await page.getByTestId('review-item').count(), appTexts);
+    // The visit log's texts are listed too (its choice list of visit modes, for one).
+    await page.getByTestId('review-place').selectOption('list/visit_mode');
+    assert.deepEqual(
+      await page.getByTestId('review-item').evaluateAll((els) => els.map((e) => e.dataset.key)),
+      ['home', 'phone'].map((c) => `survey/liangshan_visit/choices/visit_mode/${c}/label`),
+    );
+    await page.getByTestId('review-place').selectOption('ui/app');
 
     // 1. The subtitle, corrected by typing Yi Pinyin.
     const subtitle = item(page, UI_KEY);
@@ -153,6 +161,8 @@ test('a reviewer corrects two texts, sees them in place and exports them; the co
   const file = JSON.parse(fs.readFileSync(exported, 'utf8'));
   assert.equal(file.format, 'liangshan-ii-corrections');
   assert.equal(file.reviewer, REVIEWER);
+  // Made on both published forms, each with its version.
+  assert.deepEqual(file.surveys, [loadSurvey(), visitSurvey()].map((raw) => ({ id: setting('form_id', raw), version: setting('version', raw) })));
   assert.deepEqual(file.corrections.map((c) => [c.key, c.ii_after]), [[UI_KEY, UI_AFTER], [Q_KEY, Q_AFTER]]);
   assert.equal(file.corrections[0].zh, t('app.subtitle').zh);
   assert.equal(file.corrections[0].ii_before, t('app.subtitle').ii);

@@ -107,12 +107,15 @@ impl Review {
     /// The corrections file of everything reviewed on this tablet.
     pub fn export_file(self) -> CorrectionsFile {
         let s = self.state.get_untracked();
-        let survey = forms::household();
+        let surveys = std::iter::once(forms::household())
+            .chain(forms::visit())
+            .map(|survey| SurveyVersion { id: survey.id().into(), version: survey.version().into() })
+            .collect();
         CorrectionsFile {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
             kit_version: env!("CARGO_PKG_VERSION").into(),
-            surveys: vec![SurveyVersion { id: survey.id().into(), version: survey.version().into() }],
+            surveys,
             reviewer: s.reviewer,
             exported_at: crate::clock::now_rfc3339(),
             corrections: s.corrections,
@@ -144,10 +147,13 @@ fn install(corrections: &[Correction]) {
     forms::set_overrides(survey);
 }
 
-/// Every Yi text of the kit as shipped: the survey's (title, questions, choices), then the
-/// interface's.
+/// Every Yi text of the kit as shipped: the surveys' (title, questions, choices; the
+/// household survey's, then the visit log's), then the interface's.
 pub fn all_texts() -> Vec<TextEntry> {
     let mut texts = survey_texts(&forms::shipped());
+    if let Some(visit) = forms::shipped_visit() {
+        texts.extend(survey_texts(&visit));
+    }
     texts.extend(serde_json::from_str::<Vec<TextEntry>>(UI_TEXTS).expect("the build script wrote the interface texts"));
     texts
 }
