@@ -176,24 +176,36 @@ async fn seal_wrapped(
 
 /// The plaintext export file of a backup envelope, checked against its header.
 pub async fn open_backup(e: &Envelope, passphrase: &str) -> Result<Vec<u8>, EnvelopeError> {
+    Ok(open_backup_keyed(e, passphrase).await?.0)
+}
+
+/// The key a backup was opened with (its header and the key derived from the passphrase),
+/// kept to open the backup's photos without deriving it again (600,000 PBKDF2 rounds).
+#[derive(Clone)]
+pub struct BackupKey {
+    header: Header,
+    kek: CryptoKey,
+}
+
+/// [`open_backup`], and the key it derived, for [`open_backup_photos`].
+pub async fn open_backup_keyed(e: &Envelope, passphrase: &str) -> Result<(Vec<u8>, BackupKey), EnvelopeError> {
     let (_, subtle) = webcrypto()?;
     let kek = derive_kek(&subtle, &e.header, passphrase, "unwrapKey").await?;
     let plain = open_with(&subtle, &kek, e).await?;
     envelope::check_routing(&e.header, &plain)?;
-    Ok(plain)
+    Ok((plain, BackupKey { header: e.header.clone(), kek }))
 }
 
 /// The JPEG bytes of a backup's photo envelopes (`photos`: each envelope's file bytes, by
-/// any name), opened with the passphrase of the backup whose header is `file` (the key
-/// derived once: a photo's envelope has the file's `alg`, `p2s` and `p2c`, and
-/// `"cty": "image/jpeg"`, else it is [`EnvelopeError::Malformed`]).
+/// any name), opened with the key of the backup they came with (a photo's envelope has the
+/// file's `alg`, `p2s` and `p2c`, and `"cty": "image/jpeg"`, else it is
+/// [`EnvelopeError::Malformed`]).
 pub async fn open_backup_photos(
-    file: &Header,
-    passphrase: &str,
+    key: &BackupKey,
     photos: &std::collections::BTreeMap<String, Vec<u8>>,
 ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, EnvelopeError> {
     let (_, subtle) = webcrypto()?;
-    let kek = derive_kek(&subtle, file, passphrase, "unwrapKey").await?;
+    let file = &key.header;
     let mut out = std::collections::BTreeMap::new();
     for (name, bytes) in photos {
         let e = envelope::parse(bytes)?;
@@ -201,7 +213,7 @@ pub async fn open_backup_photos(
         if h.alg != file.alg || h.p2s != file.p2s || h.p2c != file.p2c || h.cty.as_deref() != Some(PHOTO_CTY) {
             return Err(EnvelopeError::Malformed);
         }
-        out.insert(name.clone(), open_with(&subtle, &kek, &e).await?);
+        out.insert(name.clone(), open_with(&subtle, &key.kek, &e).await?);
     }
     Ok(out)
 }

@@ -757,7 +757,7 @@ fn ImportSection(
 
     // The plain export file checked; a zip's photos then checked against their references
     // (a backup's opened with its passphrase) before the preview shows.
-    let check = move |plain: Vec<u8>, backup: Option<(envelope::Header, String)>| {
+    let check = move |plain: Vec<u8>, backup: Option<crypto::BackupKey>| {
         let next = checked_state(&store, &visit_store, &plain);
         let entries = zip_entries.get_untracked();
         let (ImportState::Preview(checked), Some(entries)) = (&next, entries) else {
@@ -768,8 +768,7 @@ fn ImportSection(
         let _ = state.try_set(ImportState::Reading);
         spawn_local(async move {
             let t0 = clock::perf_now();
-            let opener = backup.as_ref().map(|(h, p)| (h, p.as_str()));
-            let next = match zip::check_photos(&entries, opener).await {
+            let next = match zip::check_photos(&entries, backup.as_ref()).await {
                 Ok(photos) => {
                     missing.set(zip::missing(&checked.file, &photos));
                     zip_photos.set(Arc::new(photos));
@@ -790,10 +789,10 @@ fn ImportSection(
         let passphrase = import_pass.get_untracked();
         spawn_local(async move {
             let t0 = clock::perf_now();
-            let opened = crypto::open_backup(&envelope, &passphrase).await;
+            let opened = crypto::open_backup_keyed(&envelope, &passphrase).await;
             browser::record_timings("import_open", &[("open", clock::perf_now() - t0)]);
             match opened {
-                Ok(plain) => check(plain, Some((envelope.header.clone(), passphrase))),
+                Ok((plain, key)) => check(plain, Some(key)),
                 Err(e) => {
                     let _ = state.try_set(ImportState::Sealed { envelope, error: Some(e), opening: false });
                 }

@@ -188,21 +188,21 @@ impl PhotoProblem {
 }
 
 /// The photo entries of a zip checked against their references: the JPEG bytes by
-/// reference. A backup's entries (`<ref>.jwe`) are opened first with `backup` (the file's
-/// header and passphrase). Any mismatch refuses them all ([`PhotoProblem::BadPhoto`]).
+/// reference. A backup's entries (`<ref>.jwe`) are opened first with `backup` (the key the
+/// backup's file was opened with). Any mismatch refuses them all ([`PhotoProblem::BadPhoto`]).
 pub async fn check_photos(
     entries: &BTreeMap<String, Vec<u8>>,
-    backup: Option<(&survey_core::envelope::Header, &str)>,
+    backup: Option<&crypto::BackupKey>,
 ) -> Result<BTreeMap<String, Vec<u8>>, PhotoProblem> {
     let plain = match backup {
         None => entries.clone(),
-        Some((header, passphrase)) => {
+        Some(key) => {
             let mut sealed = BTreeMap::new();
             for (name, bytes) in entries {
                 let r = name.strip_suffix(SEALED_SUFFIX).ok_or(PhotoProblem::BadPhoto)?;
                 sealed.insert(r.to_string(), bytes.clone());
             }
-            crypto::open_backup_photos(header, passphrase, &sealed).await.map_err(|_| PhotoProblem::BadPhoto)?
+            crypto::open_backup_photos(key, &sealed).await.map_err(|_| PhotoProblem::BadPhoto)?
         }
     };
     for (r, bytes) in &plain {
